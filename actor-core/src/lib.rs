@@ -1,0 +1,3 @@
+//! Pinion core runtime.
+
+mod loom;

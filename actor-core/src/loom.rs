@@ -1,0 +1,49 @@
+//! The loom seam: every lock-free piece of the crate imports its atomics and
+//! cells from here, so `RUSTFLAGS="--cfg loom"` swaps in loom's model-checked
+//! versions.
+
+#[cfg(loom)]
+pub(crate) use loom::{cell, hint, sync, thread};
+
+#[cfg(not(loom))]
+pub(crate) mod sync {
+    pub(crate) use std::sync::{Arc, Mutex};
+
+    pub(crate) mod atomic {
+        pub(crate) use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering, fence};
+    }
+}
+
+#[cfg(not(loom))]
+pub(crate) mod hint {
+    pub(crate) use std::hint::spin_loop;
+}
+
+#[cfg(not(loom))]
+#[allow(dead_code)]
+pub(crate) mod thread {
+    pub(crate) use std::thread::{spawn, yield_now};
+}
+
+/// `UnsafeCell` with loom's closure-based access API, so the same code runs
+/// under loom and in production.
+#[cfg(not(loom))]
+pub(crate) mod cell {
+    /// A std `UnsafeCell` wearing loom's API.
+    #[derive(Debug)]
+    pub(crate) struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
+
+    impl<T> UnsafeCell<T> {
+        pub(crate) const fn new(value: T) -> Self {
+            Self(std::cell::UnsafeCell::new(value))
+        }
+
+        pub(crate) fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+            f(self.0.get())
+        }
+
+        pub(crate) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+            f(self.0.get())
+        }
+    }
+}
