@@ -1,26 +1,49 @@
-//! The loom seam: every lock-free piece of the crate imports its atomics and
-//! cells from here, so `RUSTFLAGS="--cfg loom"` swaps in loom's model-checked
-//! versions.
+//! The loom seam: every concurrent piece of the crate imports its atomics,
+//! locks and cells from here, so `RUSTFLAGS="--cfg loom"` swaps in loom's
+//! model-checked versions.
 
 #[cfg(loom)]
-pub(crate) use loom::{cell, hint, sync, thread};
+pub(crate) use loom::{cell, hint, thread};
 
-#[cfg(not(loom))]
+#[cfg(loom)]
 pub(crate) mod sync {
-    pub(crate) use std::sync::{Arc, Mutex};
+    pub(crate) use loom::sync::{Arc, atomic};
 
-    pub(crate) mod atomic {
-        pub(crate) use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering, fence};
+    /// loom's mutex with parking_lot's panic-free `lock` signature.
+    #[derive(Debug, Default)]
+    pub(crate) struct Mutex<T>(loom::sync::Mutex<T>);
+
+    impl<T> Mutex<T> {
+        pub(crate) fn new(value: T) -> Self {
+            Self(loom::sync::Mutex::new(value))
+        }
+
+        pub(crate) fn lock(&self) -> loom::sync::MutexGuard<'_, T> {
+            self.0.lock().unwrap_or_else(|poison| poison.into_inner())
+        }
     }
 }
 
 #[cfg(not(loom))]
+pub(crate) mod sync {
+    pub(crate) use parking_lot::Mutex;
+    pub(crate) use std::sync::Arc;
+
+    pub(crate) mod atomic {
+        pub(crate) use std::sync::atomic::{
+            AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering, fence,
+        };
+    }
+}
+
+#[cfg(not(loom))]
+#[allow(unused_imports)]
 pub(crate) mod hint {
     pub(crate) use std::hint::spin_loop;
 }
 
 #[cfg(not(loom))]
-#[allow(dead_code)]
+#[allow(unused_imports)]
 pub(crate) mod thread {
     pub(crate) use std::thread::{spawn, yield_now};
 }
@@ -28,6 +51,7 @@ pub(crate) mod thread {
 /// `UnsafeCell` with loom's closure-based access API, so the same code runs
 /// under loom and in production.
 #[cfg(not(loom))]
+#[allow(dead_code)]
 pub(crate) mod cell {
     /// A std `UnsafeCell` wearing loom's API.
     #[derive(Debug)]
