@@ -1,3 +1,4 @@
 //! Pinion core runtime.
 
 mod loom;
+pub mod partition;
