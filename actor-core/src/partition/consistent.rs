@@ -31,6 +31,7 @@ impl ConsistentHash {
     /// Returns 0 when `buckets` is 0. The float steps are IEEE-754 divisions,
     /// multiplications and conversions, exact on every Rust target, so the
     /// result is stable across platforms.
+    #[must_use]
     pub fn jump(mut key: u64, buckets: usize) -> usize {
         let buckets = buckets as u64;
         let mut b = 0;
@@ -76,6 +77,7 @@ impl<N: Hash + PartialEq> Rendezvous<N> {
     }
 
     /// The nodes, in index order.
+    #[must_use]
     pub fn nodes(&self) -> &[N] {
         &self.nodes
     }
@@ -95,6 +97,7 @@ impl<N: Hash + PartialEq> Rendezvous<N> {
     }
 
     /// The node that owns `key`, or `None` when there are no nodes.
+    #[must_use]
     pub fn owner<K: Hash + ?Sized>(&self, key: &K) -> Option<&N> {
         let index = self.winner(stable_hash(key), self.nodes.len())?;
         self.nodes.get(index)

@@ -1,40 +1,6 @@
 //! A fixed, documented hash and the partitioner built on it.
 //!
-//! # The function
-//!
-//! [`StableHasher`] absorbs its input one 64-bit word at a time with the
-//! FxHash step (`state = (state.rotl(5) ^ word) * 0x517c_c1b7_2722_0a95`, the
-//! constant of `rustc-hash` 1.x), starting from the seed
-//! `0x243f_6a88_85a3_08d3` (the fractional digits of pi). [`Hasher::finish`]
-//! runs the state through MurmurHash3's `fmix64` finaliser
-//! (`0xff51_afd7_ed55_8ccd`, `0xc4ce_b9fe_1a85_ec53`), a bijection that spreads
-//! every input bit over every output bit, so the high bits used for reduction
-//! are well mixed even for sequential keys.
-//!
-//! Byte input ([`Hasher::write`]) is read in little-endian 8-byte words; a
-//! tail of 1 to 7 bytes is zero-padded and carries its length in the top byte.
-//!
-//! # Stability
-//!
-//! The hash never depends on a random seed, the process, or the Rust release:
-//! it is pinned by golden-value tests. Integer writes (`write_u8` through
-//! `write_u128`, `write_usize`, and their signed twins) are absorbed as
-//! numbers, not as native-endian bytes, and `usize` is widened to `u64`. So
-//! every key whose `Hash` impl goes through those methods and `write` for raw
-//! bytes — integers, `bool`, `char`, `str`, `String`, tuples, `Option`, and
-//! slices or `Vec`s of such values except multi-byte integers — places the same
-//! on every platform. The one std exception: `[u16]`..`[u128]` slices are hashed
-//! by std as their raw memory, so they are stable only across platforms of the
-//! same endianness.
-//!
-//! This hash is not DoS-resistant: do not use it for maps fed by untrusted keys.
-//!
-//! # Reduction
-//!
-//! A hash `h` maps to a partition with Lemire's multiply-shift,
-//! `(h as u128 * n as u128) >> 64`, which uses the high bits of `h`, costs no
-//! division, and is as even as modulo (bucket sizes differ by at most one
-//! over the whole `u64` range).
+//! See [`StableHasher`] for the function and its stability guarantees.
 
 use std::hash::{BuildHasher, Hash, Hasher};
 
@@ -43,9 +9,45 @@ use super::Partitioner;
 const SEED: u64 = 0x243f_6a88_85a3_08d3;
 const FX_K: u64 = 0x517c_c1b7_2722_0a95;
 
-/// The crate's fixed 64-bit hasher: FxHash word steps, `fmix64` finaliser.
+/// The crate's fixed 64-bit hasher: `FxHash` word steps, `fmix64` finaliser.
 ///
-/// See the [module docs](self) for the exact function and its stability.
+/// # The function
+///
+/// [`StableHasher`] absorbs its input one 64-bit word at a time with the
+/// `FxHash` step (`state = (state.rotl(5) ^ word) * 0x517c_c1b7_2722_0a95`, the
+/// constant of `rustc-hash` 1.x), starting from the seed
+/// `0x243f_6a88_85a3_08d3` (the fractional digits of pi). [`Hasher::finish`]
+/// runs the state through `MurmurHash3`'s `fmix64` finaliser
+/// (`0xff51_afd7_ed55_8ccd`, `0xc4ce_b9fe_1a85_ec53`), a bijection that spreads
+/// every input bit over every output bit, so the high bits used for reduction
+/// are well mixed even for sequential keys.
+///
+/// Byte input ([`Hasher::write`]) is read in little-endian 8-byte words; a
+/// tail of 1 to 7 bytes is zero-padded and carries its length in the top byte.
+///
+/// # Stability
+///
+/// The hasher never depends on a random seed, the process or the platform,
+/// and golden-value tests pin its output. (std's `Hash` impls, which decide
+/// what a key feeds the hasher, carry no formal promise across Rust releases;
+/// the same golden tests would catch such a change.) Integer writes (`write_u8` through
+/// `write_u128`, `write_usize`, and their signed twins) are absorbed as
+/// numbers, not as native-endian bytes, and `usize` is widened to `u64`. So
+/// every key whose `Hash` impl goes through those methods and `write` for raw
+/// bytes — integers, `bool`, `char`, `str`, `String`, tuples, `Option`, and
+/// slices or `Vec`s of such values except multi-byte integers — places the same
+/// on every platform. The one std exception: `[u16]`..`[u128]` slices are hashed
+/// by std as their raw memory, so they are stable only across platforms of the
+/// same endianness.
+///
+/// This hash is not DoS-resistant: do not use it for maps fed by untrusted keys.
+///
+/// # Reduction
+///
+/// A hash `h` maps to a partition with Lemire's multiply-shift,
+/// `(h as u128 * n as u128) >> 64`, which uses the high bits of `h`, costs no
+/// division, and is as even as modulo (bucket sizes differ by at most one
+/// over the whole `u64` range).
 #[derive(Debug, Clone)]
 pub struct StableHasher {
     state: u64,
@@ -53,6 +55,7 @@ pub struct StableHasher {
 
 impl StableHasher {
     /// A hasher in its fixed initial state.
+    #[must_use]
     pub const fn new() -> Self {
         Self { state: SEED }
     }
@@ -69,7 +72,7 @@ impl Default for StableHasher {
     }
 }
 
-/// MurmurHash3's 64-bit finaliser.
+/// `MurmurHash3`'s 64-bit finaliser.
 #[inline]
 const fn fmix64(mut h: u64) -> u64 {
     h ^= h >> 33;
@@ -167,7 +170,8 @@ impl BuildHasher for BuildStableHasher {
 }
 
 /// Hashes `key` with [`StableHasher`]: the same value in every run, process
-/// and platform (see the [module docs](self) for the one endianness caveat).
+/// and platform (see [`StableHasher`] for the one endianness caveat).
+#[must_use]
 pub fn stable_hash<K: Hash + ?Sized>(key: &K) -> u64 {
     let mut hasher = StableHasher::new();
     key.hash(&mut hasher);
@@ -177,6 +181,7 @@ pub fn stable_hash<K: Hash + ?Sized>(key: &K) -> u64 {
 /// Maps a 64-bit hash onto `0..partitions` with Lemire's multiply-shift.
 ///
 /// Returns 0 when `partitions` is 0.
+#[must_use]
 pub fn reduce(hash: u64, partitions: usize) -> usize {
     ((u128::from(hash) * partitions as u128) >> 64) as usize
 }

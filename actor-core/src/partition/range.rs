@@ -40,16 +40,19 @@ impl<K: Ord> RangePartitioner<K> {
     }
 
     /// The boundaries, strictly increasing.
+    #[must_use]
     pub fn boundaries(&self) -> &[K] {
         &self.boundaries
     }
 
     /// The partition count these boundaries define: `boundaries().len() + 1`.
+    #[must_use]
     pub fn partitions(&self) -> usize {
         self.boundaries.len() + 1
     }
 
     /// The partition of `key` among all [`partitions`](Self::partitions).
+    #[must_use]
     pub fn locate<Q>(&self, key: &Q) -> usize
     where
         K: Borrow<Q>,

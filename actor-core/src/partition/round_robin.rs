@@ -17,6 +17,7 @@ pub struct RoundRobin {
 
 impl RoundRobin {
     /// A rotation whose first call returns partition 0.
+    #[must_use]
     pub fn new() -> Self {
         Self {
             next: AtomicUsize::new(0),
