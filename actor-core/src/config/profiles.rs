@@ -53,7 +53,7 @@ impl Profile {
     ];
 
     /// The seed [`Profile::Testing`] fixes.
-    pub const TESTING_SEED: u64 = 0x5EED_0F_91_0101;
+    pub const TESTING_SEED: u64 = 0x5EED_F00D_CAFE_0001;
 
     /// Applies the preset to `b`.
     ///

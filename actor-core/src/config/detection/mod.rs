@@ -112,7 +112,7 @@ fn entries_with_prefix(dir: &Path, prefix: &str) -> Vec<String> {
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .filter(|name| name.starts_with(prefix))
         .collect();
-    names.sort_by(|a, b| natural_key(a).cmp(&natural_key(b)));
+    names.sort_by_cached_key(|name| natural_key(name));
     names
 }
 
@@ -160,7 +160,7 @@ mod tests {
     #[test]
     fn natural_order() {
         let mut v = vec!["cpu10", "cpu2", "cpu1"];
-        v.sort_by(|a, b| natural_key(a).cmp(&natural_key(b)));
+        v.sort_by_key(|name| natural_key(name));
         assert_eq!(v, ["cpu1", "cpu2", "cpu10"]);
     }
 }
