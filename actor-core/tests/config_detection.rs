@@ -11,7 +11,9 @@ use actor_core::config::{
 use proptest::prelude::*;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// A fixture tree written into a unique temp dir, removed on drop.
@@ -54,13 +56,19 @@ fn sixty_four_cores() -> Tree {
     tree.file("sys/devices/system/cpu/online", "0-63\n");
     for cpu in 0..64 {
         let topo = format!("sys/devices/system/cpu/cpu{cpu}/topology");
-        tree.file(&format!("{topo}/physical_package_id"), &format!("{}\n", (cpu / 16) % 2));
+        tree.file(
+            &format!("{topo}/physical_package_id"),
+            &format!("{}\n", (cpu / 16) % 2),
+        );
         tree.file(&format!("{topo}/core_id"), &format!("{}\n", cpu % 16));
     }
     tree.file("sys/devices/system/node/node0/cpulist", "0-15,32-47\n")
         .file("sys/devices/system/node/node1/cpulist", "16-31,48-63\n")
         .file("sys/devices/system/node/online", "0-1\n")
-        .file("proc/meminfo", "MemTotal: 536870912 kB\nMemAvailable: 268435456 kB\n");
+        .file(
+            "proc/meminfo",
+            "MemTotal: 536870912 kB\nMemAvailable: 268435456 kB\n",
+        );
     tree
 }
 
@@ -71,9 +79,15 @@ fn one_core_without_numa() {
     assert_eq!(d.cpu.online, [0]);
     assert_eq!(d.cpu.physical_cores, Some(1));
     assert!(d.cpu.numa_nodes.is_empty());
-    assert!(d.cpu.simd.is_empty(), "SIMD never comes from a fixture root");
+    assert!(
+        d.cpu.simd.is_empty(),
+        "SIMD never comes from a fixture root"
+    );
     let l1d = &d.cpu.caches[0];
-    assert_eq!((l1d.level, l1d.kind, l1d.size_bytes), (1, CacheKind::Data, 32 * 1024));
+    assert_eq!(
+        (l1d.level, l1d.kind, l1d.size_bytes),
+        (1, CacheKind::Data, 32 * 1024)
+    );
     assert_eq!(d.cpu.caches.len(), 4);
     assert_eq!(d.cpu.caches[3].size_bytes, 8 << 20);
     assert_eq!(d.memory.total_bytes, Some(512 << 20));
@@ -121,7 +135,13 @@ fn allowed_cores_cap_shards_and_disable_pinning() {
     let defaults = Defaults::from_detection(&d);
     assert_eq!(defaults.config.shards, 4);
     assert!(!defaults.config.pin_threads);
-    assert!(defaults.choice("shards").unwrap().reason.contains("4 of 64"));
+    assert!(
+        defaults
+            .choice("shards")
+            .unwrap()
+            .reason
+            .contains("4 of 64")
+    );
 }
 
 #[test]
@@ -142,9 +162,15 @@ fn uring_disabled_and_devices() {
     let wlan0 = d.network.iter().find(|n| n.name == "wlan0").unwrap();
     assert_eq!(wlan0.speed_mbps, None, "-1 means unknown");
     let lo = d.network.iter().find(|n| n.name == "lo").unwrap();
-    assert_eq!((lo.speed_mbps, lo.operstate.as_deref()), (None, Some("unknown")));
+    assert_eq!(
+        (lo.speed_mbps, lo.operstate.as_deref()),
+        (None, Some("unknown"))
+    );
 
-    assert_eq!(d.gpu.devices, ["/dev/nvidia0", "/dev/nvidia1", "/dev/dri/renderD128"]);
+    assert_eq!(
+        d.gpu.devices,
+        ["/dev/nvidia0", "/dev/nvidia1", "/dev/dri/renderD128"]
+    );
     assert!(d.gpu.adapters.is_empty());
     assert_eq!(d.memory.huge_pages_total, Some(16));
     assert_eq!(d.memory.huge_page_size_bytes, Some(2 << 20));
@@ -152,11 +178,20 @@ fn uring_disabled_and_devices() {
     let defaults = Defaults::from_detection(&d);
     let c = &defaults.config;
     assert_eq!(c.driver, DriverChoice::Epoll);
-    assert!(defaults.choice("driver").unwrap().reason.contains("unavailable"));
+    assert!(
+        defaults
+            .choice("driver")
+            .unwrap()
+            .reason
+            .contains("unavailable")
+    );
     assert_eq!(c.shards, 8);
     assert_eq!(c.mailbox_capacity, 1024, "8 GiB / 8 shards / 1 MiB");
     assert_eq!(c.blocking_threads, 4, "epoll sends file I/O to the pool");
-    assert_eq!((c.roles.gpu_shard(), c.roles.io_shard()), (Some(0), Some(7)));
+    assert_eq!(
+        (c.roles.gpu_shard(), c.roles.io_shard()),
+        (Some(0), Some(7))
+    );
     assert_eq!(c.validate(), Ok(()));
 }
 
@@ -170,25 +205,50 @@ fn missing_sys_means_unknown_and_one_shard() {
     assert_eq!(defaults.config.mailbox_capacity, 1024);
     assert_eq!(defaults.config.validate(), Ok(()));
     // A root that does not exist at all behaves the same.
-    assert_eq!(Detection::probe_at(&tree.root.join("absent")), Detection::default());
+    assert_eq!(
+        Detection::probe_at(&tree.root.join("absent")),
+        Detection::default()
+    );
 }
 
 #[test]
 fn every_setting_has_a_reason() {
     let defaults = Defaults::from_detection(&Detection::probe_at(&fixture("uring_disabled")));
     for setting in [
-        "shards", "pin_threads", "mailbox_capacity", "driver", "budget", "shutdown_timeout",
-        "spin_before_park", "blocking_threads", "thread_name", "roles", "seed",
+        "shards",
+        "pin_threads",
+        "mailbox_capacity",
+        "driver",
+        "budget",
+        "shutdown_timeout",
+        "spin_before_park",
+        "blocking_threads",
+        "thread_name",
+        "roles",
+        "seed",
     ] {
-        let choice = defaults.choice(setting).unwrap_or_else(|| panic!("no choice for {setting}"));
-        assert!(!choice.reason.is_empty() && !choice.value.is_empty(), "{setting}");
+        let choice = defaults
+            .choice(setting)
+            .unwrap_or_else(|| panic!("no choice for {setting}"));
+        assert!(
+            !choice.reason.is_empty() && !choice.value.is_empty(),
+            "{setting}"
+        );
     }
 }
 
 #[test]
 fn report_lists_detection_and_choices() {
     let text = Report::new(Detection::probe_at(&fixture("uring_disabled"))).to_string();
-    for needle in ["logical cores", "8", "disabled", "nvme1n1", "/mnt/pmem", "eth0", "renderD128"] {
+    for needle in [
+        "logical cores",
+        "8",
+        "disabled",
+        "nvme1n1",
+        "/mnt/pmem",
+        "eth0",
+        "renderD128",
+    ] {
         assert!(text.contains(needle), "missing {needle:?} in\n{text}");
     }
     assert!(text.contains("mailbox_capacity") && text.contains("Epoll"));
@@ -197,7 +257,10 @@ fn report_lists_detection_and_choices() {
 #[test]
 fn real_probe_is_usable() {
     let d = Detection::probe();
-    assert!(d.cpu.logical_cores.is_some(), "available_parallelism backs the real probe");
+    assert!(
+        d.cpu.logical_cores.is_some(),
+        "available_parallelism backs the real probe"
+    );
     let b = Builder::new();
     assert_eq!(b.validate(), Ok(()));
     assert_eq!(Builder::new().profile(Profile::Testing).config().shards, 2);

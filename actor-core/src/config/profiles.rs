@@ -66,8 +66,9 @@ impl Profile {
     pub fn apply(self, b: Builder) -> Builder {
         match self {
             Self::Development => {
-                let shards = b.config().shards.min(4);
-                b.shards(shards)
+                // Only re-derive roles when the shard count actually shrinks.
+                let shards = b.config().shards;
+                b.when(shards > 4, |b| b.shards(4))
                     .pin_threads(false)
                     .shutdown_timeout(Duration::from_secs(1))
             }
