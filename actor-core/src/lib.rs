@@ -1,3 +1,5 @@
 //! Pinion core runtime.
 
+pub mod config;
 mod loom;
+pub mod partition;
