@@ -27,6 +27,7 @@ pub(crate) mod sync {
 #[cfg(not(loom))]
 pub(crate) mod sync {
     pub(crate) use parking_lot::Mutex;
+    #[allow(unused_imports)]
     pub(crate) use std::sync::Arc;
 
     pub(crate) mod atomic {

@@ -1,0 +1,278 @@
+//! [`ActorRef`]: the typed handle that messages an actor from anywhere.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll};
+use std::time::{Duration, Instant};
+
+use crate::actor::cell::{ActorCell, ActorEntry};
+use crate::actor::{Actor, ActorId, ExitReason};
+use crate::error::{AskError, SendError};
+use crate::reply::{Reply, ReplyTo, reply_pair};
+use crate::runtime::block_on::{block_on_thread, block_on_thread_until};
+use crate::shard::local::on_shard_thread;
+use crate::time::{Timeout, sleep_via};
+
+/// A handle to an actor: `Send + Sync + Clone`, usable from the actor's own
+/// shard, another shard, or any plain thread.
+///
+/// It stays valid for the actor's whole life; after the actor stops, sends
+/// fail with `Closed` and hand the message back.
+pub struct ActorRef<A: Actor> {
+    pub(crate) cell: Arc<ActorCell<A>>,
+}
+
+impl<A: Actor> Clone for ActorRef<A> {
+    fn clone(&self) -> Self {
+        ActorRef {
+            cell: self.cell.clone(),
+        }
+    }
+}
+
+impl<A: Actor> std::fmt::Debug for ActorRef<A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ActorRef")
+            .field("id", &self.cell.id)
+            .field("name", &A::name())
+            .finish()
+    }
+}
+
+impl<A: Actor> PartialEq for ActorRef<A> {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.cell, &other.cell)
+    }
+}
+
+impl<A: Actor> Eq for ActorRef<A> {}
+
+impl<A: Actor> ActorRef<A> {
+    /// The actor's id.
+    pub fn id(&self) -> ActorId {
+        self.cell.id
+    }
+
+    /// The actor's name.
+    pub fn name(&self) -> &'static str {
+        A::name()
+    }
+
+    /// The shard it lives on.
+    pub fn shard(&self) -> usize {
+        self.cell.id.shard()
+    }
+
+    /// `false` once the actor has stopped for good.
+    pub fn is_alive(&self) -> bool {
+        self.cell.is_alive()
+    }
+
+    /// Messages waiting in its mailbox now.
+    pub fn mailbox_len(&self) -> usize {
+        self.cell.mailbox.len()
+    }
+
+    /// Its mailbox capacity.
+    pub fn mailbox_capacity(&self) -> usize {
+        self.cell.mailbox.capacity()
+    }
+
+    /// Sends without waiting: `Full(msg)` when the mailbox is at capacity,
+    /// `Closed(msg)` when the actor has stopped.
+    pub fn try_tell(&self, msg: A::Msg) -> Result<(), SendError<A::Msg>> {
+        match self.cell.mailbox.try_push(msg) {
+            Ok(()) => {
+                self.cell.task.schedule();
+                Ok(())
+            }
+            Err(e) => {
+                if e.is_closed() {
+                    self.cell.dead_letter_closed();
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Sends, waiting for room in the mailbox. Fails only with `Closed(msg)`.
+    pub fn tell(&self, msg: A::Msg) -> Tell<'_, A> {
+        Tell {
+            actor: self,
+            msg: Some(msg),
+        }
+    }
+
+    /// Sends from a plain thread, blocking while the mailbox is full. On a
+    /// shard thread, which must never block, it behaves like [`try_tell`].
+    ///
+    /// [`try_tell`]: ActorRef::try_tell
+    pub fn tell_blocking(&self, msg: A::Msg) -> Result<(), SendError<A::Msg>> {
+        if on_shard_thread() {
+            return self.try_tell(msg);
+        }
+        block_on_thread(self.tell(msg))
+    }
+
+    /// Sends a request built around a [`ReplyTo`] and waits for the answer.
+    pub async fn ask<R: 'static>(
+        &self,
+        make: impl FnOnce(ReplyTo<R>) -> A::Msg,
+    ) -> Result<R, AskError> {
+        let (reply_to, reply) = reply_pair();
+        if self.tell(make(reply_to)).await.is_err() {
+            return Err(AskError::Closed);
+        }
+        reply.await
+    }
+
+    /// Sends a request without waiting for room: the message comes back on
+    /// `Full` or `Closed`; otherwise the reply is to be awaited.
+    pub fn try_ask<R: 'static>(
+        &self,
+        make: impl FnOnce(ReplyTo<R>) -> A::Msg,
+    ) -> Result<Reply<R>, SendError<A::Msg>> {
+        let (reply_to, reply) = reply_pair();
+        self.try_tell(make(reply_to))?;
+        Ok(reply)
+    }
+
+    /// [`ask`](ActorRef::ask) with a deadline: `Err(Timeout)` when no reply
+    /// arrives within `timeout`.
+    pub async fn ask_timeout<R: 'static>(
+        &self,
+        timeout: Duration,
+        make: impl FnOnce(ReplyTo<R>) -> A::Msg,
+    ) -> Result<R, AskError> {
+        let sleep = sleep_via(Instant::now() + timeout, self.cell.shard().clone());
+        match Timeout::with_sleep(self.ask(make), sleep).await {
+            Ok(r) => r,
+            Err(_) => Err(AskError::Timeout),
+        }
+    }
+
+    /// [`ask`](ActorRef::ask) from a plain thread. On a shard thread it returns
+    /// `Err(WouldBlock)` instead of deadlocking the shard.
+    pub fn ask_blocking<R: 'static>(
+        &self,
+        make: impl FnOnce(ReplyTo<R>) -> A::Msg,
+    ) -> Result<R, AskError> {
+        if on_shard_thread() {
+            return Err(AskError::WouldBlock);
+        }
+        block_on_thread(self.ask(make))
+    }
+
+    /// [`ask_blocking`](ActorRef::ask_blocking) with a deadline.
+    pub fn ask_blocking_timeout<R: 'static>(
+        &self,
+        timeout: Duration,
+        make: impl FnOnce(ReplyTo<R>) -> A::Msg,
+    ) -> Result<R, AskError> {
+        if on_shard_thread() {
+            return Err(AskError::WouldBlock);
+        }
+        block_on_thread_until(self.ask(make), Instant::now() + timeout)
+            .unwrap_or(Err(AskError::Timeout))
+    }
+
+    /// Asks the actor to stop after its current message (`ExitReason::Normal`).
+    /// Queued messages become dead letters.
+    pub fn stop(&self) {
+        self.cell.request_stop(ExitReason::Normal);
+    }
+
+    /// Asks the actor to stop with `reason`.
+    pub fn stop_with(&self, reason: ExitReason) {
+        self.cell.request_stop(reason);
+    }
+
+    /// Kills the actor at its next await point: no `on_stop`, no further
+    /// messages.
+    pub fn kill(&self) {
+        self.cell.kill();
+    }
+
+    /// Resolves with the exit reason once the actor has stopped.
+    pub fn wait_stopped(&self) -> WaitStopped<A> {
+        WaitStopped {
+            cell: self.cell.clone(),
+        }
+    }
+
+    /// Blocks a plain thread until the actor stops, or until `timeout`.
+    /// `None` on timeout or when called on a shard thread.
+    pub fn wait_stopped_blocking(&self, timeout: Duration) -> Option<ExitReason> {
+        if on_shard_thread() {
+            return None;
+        }
+        block_on_thread_until(self.wait_stopped(), Instant::now() + timeout)
+    }
+}
+
+/// The future of [`ActorRef::tell`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct Tell<'a, A: Actor> {
+    actor: &'a ActorRef<A>,
+    msg: Option<A::Msg>,
+}
+
+impl<A: Actor> std::fmt::Debug for Tell<'_, A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tell").field("actor", self.actor).finish()
+    }
+}
+
+// The message is never pinned: it is moved in and out freely.
+impl<A: Actor> Unpin for Tell<'_, A> {}
+
+impl<A: Actor> Future for Tell<'_, A> {
+    type Output = Result<(), SendError<A::Msg>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let Some(msg) = self.msg.take() else {
+            return Poll::Ready(Ok(()));
+        };
+        let cell = &self.actor.cell;
+        match cell.mailbox.push_or_register(msg, cx.waker()) {
+            Ok(()) => {
+                cell.task.schedule();
+                Poll::Ready(Ok(()))
+            }
+            Err(SendError::Full(msg)) => {
+                self.msg = Some(msg);
+                Poll::Pending
+            }
+            Err(closed) => {
+                cell.dead_letter_closed();
+                Poll::Ready(Err(closed))
+            }
+        }
+    }
+}
+
+/// The future of [`ActorRef::wait_stopped`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct WaitStopped<A: Actor> {
+    cell: Arc<ActorCell<A>>,
+}
+
+impl<A: Actor> std::fmt::Debug for WaitStopped<A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WaitStopped")
+            .field("id", &self.cell.id)
+            .finish()
+    }
+}
+
+impl<A: Actor> Future for WaitStopped<A> {
+    type Output = ExitReason;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<ExitReason> {
+        match self.cell.poll_exit(cx.waker()) {
+            Some(r) => Poll::Ready(r),
+            None => Poll::Pending,
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! The shared heart of an actor: mailbox, task header, status, watchers.
+//! Every `ActorRef` points here; it outlives the actor's incarnations.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::task::Waker;
+
+use crate::actor::{Actor, ActorId, ExitReason, LifecycleEvent, Notice, NoticeVia};
+use crate::dead_letters::{DeadLetter, DeadLetterReason, DeadLetters};
+use crate::loom::sync::Mutex;
+use crate::loom::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use crate::mailbox::Mailbox;
+use crate::reply::{DropCause, with_drop_cause};
+use crate::shard::shared::ShardShared;
+use crate::shard::task::TaskHeader;
+
+const STARTING: u8 = 0;
+const RUNNING: u8 = 1;
+const STOPPED: u8 = 2;
+
+/// Someone to tell when this actor starts or stops.
+pub(crate) struct Watcher {
+    pub(crate) via: NoticeVia,
+    pub(crate) sink: Arc<dyn ActorEntry>,
+}
+
+struct ExitState {
+    reason: Option<ExitReason>,
+    watchers: Vec<Watcher>,
+    waiters: Vec<Waker>,
+}
+
+/// The type-erased view of an actor cell: what the registry, links and
+/// monitors, shutdown and metrics need.
+pub(crate) trait ActorEntry: Send + Sync {
+    fn id(&self) -> ActorId;
+    fn name(&self) -> &'static str;
+    fn mailbox_len(&self) -> usize;
+    fn is_alive(&self) -> bool;
+    fn request_stop(&self, reason: ExitReason);
+    fn kill(&self);
+    /// Delivers a notice on this actor's signal lane.
+    fn notify(&self, notice: Notice);
+    /// Adds a watcher; one added after the exit is told at once.
+    fn add_watcher(&self, watcher: Watcher);
+    fn remove_watcher(&self, id: ActorId, via: NoticeVia);
+    /// Registers `waker` for the exit; `Some(reason)` if already stopped.
+    fn poll_exit(&self, waker: &Waker) -> Option<ExitReason>;
+}
+
+/// One actor's shared state.
+pub(crate) struct ActorCell<A: Actor> {
+    pub(crate) id: ActorId,
+    pub(crate) seq: u64,
+    pub(crate) mailbox: Mailbox<A::Msg>,
+    pub(crate) task: Arc<TaskHeader>,
+    state: AtomicU8,
+    pub(crate) killed: AtomicBool,
+    exit: Mutex<ExitState>,
+    dead_letters: Arc<DeadLetters>,
+    _actor: PhantomData<fn() -> A>,
+}
+
+impl<A: Actor> ActorCell<A> {
+    pub(crate) fn new(
+        shard: &Arc<ShardShared>,
+        capacity: usize,
+        dead_letters: Arc<DeadLetters>,
+    ) -> Arc<Self> {
+        let seq = shard.next_seq();
+        Arc::new(ActorCell {
+            id: ActorId::new(shard.index, seq),
+            seq,
+            mailbox: Mailbox::new(capacity),
+            task: TaskHeader::new(shard.clone()),
+            state: AtomicU8::new(STARTING),
+            killed: AtomicBool::new(false),
+            exit: Mutex::new(ExitState {
+                reason: None,
+                watchers: Vec::new(),
+                waiters: Vec::new(),
+            }),
+            dead_letters,
+            _actor: PhantomData,
+        })
+    }
+
+    pub(crate) fn shard(&self) -> &Arc<ShardShared> {
+        &self.task.shard
+    }
+
+    fn dead_letter(&self, reason: DeadLetterReason, count: usize) {
+        if count == 0 {
+            return;
+        }
+        self.shard()
+            .counters
+            .dead_letters
+            .fetch_add(count as u64, std::sync::atomic::Ordering::Relaxed);
+        self.dead_letters.record_many(
+            DeadLetter {
+                recipient: self.id,
+                recipient_name: A::name(),
+                message_type: std::any::type_name::<A::Msg>(),
+                reason,
+            },
+            count,
+        );
+    }
+
+    /// A send found the mailbox closed.
+    pub(crate) fn dead_letter_closed(&self) {
+        self.dead_letter(DeadLetterReason::MailboxClosed, 1);
+    }
+
+    /// The actor finished `on_start`: tell monitors.
+    pub(crate) fn mark_started(&self) {
+        if self
+            .state
+            .compare_exchange(STARTING, RUNNING, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            return;
+        }
+        let monitors: Vec<Arc<dyn ActorEntry>> = self
+            .exit
+            .lock()
+            .watchers
+            .iter()
+            .filter(|w| w.via == NoticeVia::Monitor)
+            .map(|w| w.sink.clone())
+            .collect();
+        for sink in monitors {
+            sink.notify(Notice {
+                id: self.id,
+                name: A::name(),
+                event: LifecycleEvent::Started,
+                via: NoticeVia::Monitor,
+            });
+        }
+    }
+
+    /// Ends the actor for good, on its shard: closes the mailbox, turns what
+    /// was queued into dead letters, leaves the registry and tells watchers
+    /// and anyone waiting for the exit. Idempotent.
+    pub(crate) fn finish(&self, shard: &ShardShared, reason: ExitReason, in_flight: bool) {
+        if self.state.swap(STOPPED, Ordering::AcqRel) == STOPPED {
+            return;
+        }
+        let rest = self.mailbox.close();
+        let queued = rest.len();
+        with_drop_cause(DropCause::ActorStopped, || drop(rest));
+        if in_flight {
+            self.dead_letter(DeadLetterReason::HandlerPanicked, 1);
+        }
+        self.dead_letter(DeadLetterReason::ActorStopped, queued);
+        shard.counters.actors_stopped.bump();
+        shard.registry.lock().remove(&self.seq);
+        if reason.is_abnormal() {
+            tracing::warn!(actor = %self.id, name = A::name(), %reason, "actor stopped");
+        } else {
+            tracing::debug!(actor = %self.id, name = A::name(), %reason, "actor stopped");
+        }
+        let (watchers, waiters) = {
+            let mut exit = self.exit.lock();
+            exit.reason = Some(reason.clone());
+            (
+                std::mem::take(&mut exit.watchers),
+                std::mem::take(&mut exit.waiters),
+            )
+        };
+        for w in watchers {
+            w.sink.notify(Notice {
+                id: self.id,
+                name: A::name(),
+                event: LifecycleEvent::Stopped(reason.clone()),
+                via: w.via,
+            });
+        }
+        waiters.into_iter().for_each(Waker::wake);
+    }
+}
+
+impl<A: Actor> ActorEntry for ActorCell<A> {
+    fn id(&self) -> ActorId {
+        self.id
+    }
+
+    fn name(&self) -> &'static str {
+        A::name()
+    }
+
+    fn mailbox_len(&self) -> usize {
+        self.mailbox.len()
+    }
+
+    fn is_alive(&self) -> bool {
+        self.state.load(Ordering::Acquire) != STOPPED
+    }
+
+    fn request_stop(&self, reason: ExitReason) {
+        if self.mailbox.request_stop(reason) {
+            self.task.schedule();
+        }
+    }
+
+    fn kill(&self) {
+        self.killed.store(true, Ordering::Release);
+        self.task.schedule();
+    }
+
+    fn notify(&self, notice: Notice) {
+        if self.mailbox.push_notice(notice) {
+            self.task.schedule();
+        }
+    }
+
+    fn add_watcher(&self, watcher: Watcher) {
+        let mut exit = self.exit.lock();
+        match &exit.reason {
+            Some(reason) => {
+                let notice = Notice {
+                    id: self.id,
+                    name: A::name(),
+                    event: LifecycleEvent::Stopped(reason.clone()),
+                    via: watcher.via,
+                };
+                drop(exit);
+                watcher.sink.notify(notice);
+            }
+            None => exit.watchers.push(watcher),
+        }
+    }
+
+    fn remove_watcher(&self, id: ActorId, via: NoticeVia) {
+        self.exit
+            .lock()
+            .watchers
+            .retain(|w| !(w.via == via && w.sink.id() == id));
+    }
+
+    fn poll_exit(&self, waker: &Waker) -> Option<ExitReason> {
+        let mut exit = self.exit.lock();
+        if let Some(r) = &exit.reason {
+            return Some(r.clone());
+        }
+        if !exit.waiters.iter().any(|w| w.will_wake(waker)) {
+            exit.waiters.push(waker.clone());
+        }
+        None
+    }
+}

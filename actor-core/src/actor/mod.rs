@@ -1,0 +1,128 @@
+//! The actor model: the [`Actor`] trait, its identity, how it exits, and the
+//! lifecycle notices that links and monitors deliver.
+
+pub(crate) mod actor_ref;
+pub(crate) mod cell;
+pub(crate) mod context;
+pub(crate) mod lifecycle;
+pub(crate) mod run;
+
+use std::fmt;
+
+pub use lifecycle::{ExitReason, LifecycleEvent, Notice, NoticeVia};
+
+/// A unique actor id: the shard that owns it, and a sequence number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ActorId(u64);
+
+impl ActorId {
+    pub(crate) fn new(shard: usize, seq: u64) -> Self {
+        ActorId(((shard as u64) << 48) | (seq & ((1 << 48) - 1)))
+    }
+
+    /// The shard the actor lives on, for its whole life.
+    pub fn shard(self) -> usize {
+        (self.0 >> 48) as usize
+    }
+
+    /// The raw 64-bit value: the shard in the top 16 bits.
+    pub fn as_u64(self) -> u64 {
+        self.0
+    }
+}
+
+impl fmt::Display for ActorId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}.{}", self.shard(), self.0 & ((1 << 48) - 1))
+    }
+}
+
+/// A boxed error from a lifecycle hook.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// An actor: private state on one shard, and a typed mailbox of `Msg`.
+///
+/// The state never leaves its shard, so it need not be `Send`: it may hold
+/// `Rc`, `RefCell` or thread-bound resources. One message is handled at a time;
+/// the shard interleaves many actors. All hooks are `async` and may await.
+///
+/// Hand-written actors implement this trait directly; `#[actor]` and
+/// `#[messages]` write it for you.
+///
+/// ```
+/// use actor_core::prelude::*;
+///
+/// struct Counter(u64);
+///
+/// enum CounterMsg {
+///     Add(u64),
+///     Get(ReplyTo<u64>),
+/// }
+///
+/// impl Actor for Counter {
+///     type Msg = CounterMsg;
+///
+///     async fn handle(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+///         match msg {
+///             CounterMsg::Add(n) => self.0 += n,
+///             CounterMsg::Get(reply) => reply.send(self.0),
+///         }
+///     }
+/// }
+///
+/// let rt = Runtime::builder().shards(1).build().unwrap();
+/// let counter = rt.spawn(|| Counter(0)).unwrap();
+/// counter.tell_blocking(CounterMsg::Add(2)).unwrap();
+/// assert_eq!(counter.ask_blocking(CounterMsg::Get).unwrap(), 2);
+/// rt.shutdown().unwrap();
+/// ```
+#[allow(async_fn_in_trait)] // actor futures are shard-local and never need `Send`
+pub trait Actor: Sized + 'static {
+    /// The mailbox's message type.
+    type Msg: Send + 'static;
+
+    /// The actor's name, used in logs, dead letters and errors.
+    fn name() -> &'static str {
+        std::any::type_name::<Self>()
+    }
+
+    /// Mailbox capacity for this actor; `None` takes the runtime's default.
+    fn mailbox_capacity() -> Option<usize> {
+        None
+    }
+
+    /// Runs on the actor's shard before the first message. An error stops the
+    /// actor with [`ExitReason::StartFailed`].
+    async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+        let _ = ctx;
+        Ok(())
+    }
+
+    /// Handles one message.
+    async fn handle(&mut self, msg: Self::Msg, ctx: &mut Context<Self>);
+
+    /// Receives a lifecycle notice from a linked or monitored actor.
+    ///
+    /// The default follows OTP: when a *linked* actor exits abnormally, this
+    /// actor stops too, with [`ExitReason::Linked`]. Monitor notices and normal
+    /// exits are ignored. Override it to trap exits.
+    async fn on_notice(&mut self, notice: Notice, ctx: &mut Context<Self>) {
+        if notice.via == NoticeVia::Link {
+            if let LifecycleEvent::Stopped(reason) = &notice.event {
+                if reason.is_abnormal() {
+                    ctx.stop_with(ExitReason::Linked {
+                        id: notice.id,
+                        reason: Box::new(reason.clone()),
+                    });
+                }
+            }
+        }
+    }
+
+    /// Runs once when the actor stops for any reason but a kill or a panic.
+    async fn on_stop(&mut self, reason: &ExitReason, ctx: &mut Context<Self>) {
+        let _ = (reason, ctx);
+    }
+}
+
+use crate::Context;

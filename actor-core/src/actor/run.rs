@@ -1,0 +1,172 @@
+//! An actor's task: start, then handle signals and messages until stopped.
+
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::{Pin, pin};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll};
+
+use crate::actor::cell::ActorCell;
+use crate::actor::{Actor, ExitReason};
+use crate::loom::sync::atomic::Ordering;
+use crate::mailbox::Next;
+use crate::shard::local::ShardLocal;
+use crate::{ActorRef, Context};
+
+/// Starts `actor` on this shard as a task bound to `cell`.
+pub(crate) fn launch<A: Actor>(local: &Rc<ShardLocal>, cell: Arc<ActorCell<A>>, actor: A) {
+    local.shared.registry.lock().insert(cell.seq, cell.clone());
+    local.shared.counters.actors_started.bump();
+    let handling = Rc::new(Cell::new(false));
+    let ctx = Context::new(ActorRef { cell: cell.clone() }, local.clone());
+    let fut = actor_loop(actor, ctx, handling.clone());
+    let weak = Rc::downgrade(local);
+    let hook_cell = cell.clone();
+    let on_panic = Box::new(move |text: String| {
+        if let Some(local) = weak.upgrade() {
+            hook_cell.finish(&local.shared, ExitReason::Panicked(text), handling.get());
+        }
+    });
+    local.insert_task(cell.task.clone(), Box::pin(fut), Some(on_panic));
+}
+
+/// Polls `fut` unless the actor has been killed; `None` when killed.
+struct Killable<'a, F> {
+    killed: &'a crate::loom::sync::atomic::AtomicBool,
+    fut: Pin<&'a mut F>,
+}
+
+impl<F: Future> Future for Killable<'_, F> {
+    type Output = Option<F::Output>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        if self.killed.load(Ordering::Acquire) {
+            return Poll::Ready(None);
+        }
+        self.fut.as_mut().poll(cx).map(Some)
+    }
+}
+
+async fn killable<F: Future>(
+    cell_killed: &crate::loom::sync::atomic::AtomicBool,
+    fut: F,
+) -> Option<F::Output> {
+    let fut = pin!(fut);
+    Killable {
+        killed: cell_killed,
+        fut,
+    }
+    .await
+}
+
+/// Returns `Pending` once; the task is polled again when mail or a signal
+/// arrives (the mailbox schedules it).
+struct WaitForMail(bool);
+
+impl Future for WaitForMail {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, _cx: &mut TaskContext<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            Poll::Pending
+        }
+    }
+}
+
+/// Yields to the other tasks of the shard.
+struct YieldNow(bool);
+
+impl Future for YieldNow {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}
+
+async fn actor_loop<A: Actor>(mut actor: A, mut ctx: Context<A>, handling: Rc<Cell<bool>>) {
+    let cell = ctx.myself().cell.clone();
+    let local = ctx.local.clone();
+    let killed = &cell.killed;
+    let budget = local.runtime.config.budget.max(1);
+    let started = killable(killed, actor.on_start(&mut ctx)).await;
+    let reason = match started {
+        None => ExitReason::Killed,
+        Some(Err(e)) => ExitReason::StartFailed(e.to_string()),
+        Some(Ok(())) => {
+            cell.mark_started();
+            run_mailbox(&mut actor, &mut ctx, &cell, &handling, budget).await
+        }
+    };
+    if !matches!(reason, ExitReason::Killed | ExitReason::StartFailed(_)) {
+        if killable(killed, actor.on_stop(&reason, &mut ctx))
+            .await
+            .is_none()
+        {
+            drop(actor);
+            drop(ctx);
+            cell.finish(&local.shared, ExitReason::Killed, false);
+            return;
+        }
+    }
+    drop(actor);
+    drop(ctx);
+    cell.finish(&local.shared, reason, false);
+}
+
+async fn run_mailbox<A: Actor>(
+    actor: &mut A,
+    ctx: &mut Context<A>,
+    cell: &ActorCell<A>,
+    handling: &Cell<bool>,
+    budget: usize,
+) -> ExitReason {
+    let shard = ctx.local.shared.clone();
+    let counters = &shard.counters;
+    let killed = &cell.killed;
+    let mut used = 0;
+    loop {
+        if killed.load(Ordering::Acquire) {
+            return ExitReason::Killed;
+        }
+        match cell.mailbox.next() {
+            Next::Stop(reason) => return reason,
+            Next::Notice(notice) => {
+                if killable(killed, actor.on_notice(notice, ctx))
+                    .await
+                    .is_none()
+                {
+                    return ExitReason::Killed;
+                }
+            }
+            Next::Msg(msg) => {
+                handling.set(true);
+                let done = killable(killed, actor.handle(msg, ctx)).await;
+                handling.set(false);
+                if done.is_none() {
+                    return ExitReason::Killed;
+                }
+                counters.messages_handled.bump();
+                used += 1;
+                if used >= budget {
+                    used = 0;
+                    YieldNow(false).await;
+                }
+            }
+            Next::Empty => {
+                used = 0;
+                WaitForMail(false).await;
+            }
+        }
+    }
+}

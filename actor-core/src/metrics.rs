@@ -1,0 +1,94 @@
+//! Per-shard counters and the snapshot `Runtime::metrics` returns.
+//!
+//! Each counter is written only by its own shard thread, with a relaxed load
+//! and store (no locked read-modify-write), and read by anyone summing a
+//! snapshot. The counters of one shard share a cache line that no other shard
+//! writes.
+
+use crate::loom::sync::atomic::{AtomicU64, Ordering};
+
+/// A counter with a single writer.
+#[derive(Debug, Default)]
+pub(crate) struct Counter(AtomicU64);
+
+impl Counter {
+    /// Adds one. Only the owning shard calls this.
+    pub(crate) fn bump(&self) {
+        self.add(1);
+    }
+
+    pub(crate) fn add(&self, n: u64) {
+        self.0.store(
+            self.0.load(Ordering::Relaxed).wrapping_add(n),
+            Ordering::Relaxed,
+        );
+    }
+
+    pub(crate) fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// One shard's counters.
+#[derive(Debug, Default)]
+#[repr(align(128))]
+pub(crate) struct ShardCounters {
+    pub(crate) messages_handled: Counter,
+    pub(crate) actors_started: Counter,
+    pub(crate) actors_stopped: Counter,
+    pub(crate) parks: Counter,
+    pub(crate) wakes: Counter,
+    /// Written by any thread (dead letters are off the hot path).
+    pub(crate) dead_letters: AtomicU64,
+}
+
+/// A point-in-time view of one shard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct ShardMetrics {
+    /// The shard's index.
+    pub shard: usize,
+    /// Messages handled by its actors.
+    pub messages_handled: u64,
+    /// Messages waiting in its actors' mailboxes now.
+    pub mailbox_depth: u64,
+    /// Actors alive on it now.
+    pub live_actors: u64,
+    /// Actors started on it, ever.
+    pub actors_started: u64,
+    /// Dead letters addressed to its actors.
+    pub dead_letters: u64,
+    /// Times it parked in its reactor.
+    pub parks: u64,
+    /// Times it was woken through its eventfd.
+    pub wakes: u64,
+}
+
+/// A snapshot of every shard, and their sum.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Metrics {
+    /// One entry per shard.
+    pub shards: Vec<ShardMetrics>,
+    /// The sum over shards (its `shard` field is the shard count).
+    pub total: ShardMetrics,
+}
+
+impl Metrics {
+    pub(crate) fn from_shards(shards: Vec<ShardMetrics>) -> Self {
+        let mut total = ShardMetrics {
+            shard: shards.len(),
+            ..ShardMetrics::default()
+        };
+        for s in &shards {
+            total.messages_handled += s.messages_handled;
+            total.mailbox_depth += s.mailbox_depth;
+            total.live_actors += s.live_actors;
+            total.actors_started += s.actors_started;
+            total.dead_letters += s.dead_letters;
+            total.parks += s.parks;
+            total.wakes += s.wakes;
+        }
+        Metrics { shards, total }
+    }
+}

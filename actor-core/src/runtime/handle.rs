@@ -1,0 +1,112 @@
+//! [`Handle`]: the runtime, reachable from any thread.
+
+use std::sync::Arc;
+
+use crate::config::RuntimeConfig;
+use crate::dead_letters::DeadLetters;
+use crate::error::SpawnError;
+use crate::metrics::{Metrics, ShardMetrics};
+use crate::reactor::DriverKind;
+use crate::runtime::RuntimeInner;
+use crate::runtime::spawn::{SpawnOptions, spawn_actor, spawn_with};
+use crate::{Actor, ActorRef};
+
+/// A cloneable, `Send + Sync` handle to a runtime: spawn actors and read
+/// metrics from any thread. It does not keep the runtime running; after
+/// shutdown, spawns fail with [`SpawnError::ShuttingDown`].
+#[derive(Clone)]
+pub struct Handle {
+    pub(crate) inner: Arc<RuntimeInner>,
+}
+
+impl std::fmt::Debug for Handle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Handle")
+            .field("shards", &self.shards())
+            .finish()
+    }
+}
+
+impl Handle {
+    pub(crate) fn from_inner(inner: Arc<RuntimeInner>) -> Self {
+        Handle { inner }
+    }
+
+    /// The handle of the runtime whose shard this thread is, if any.
+    pub fn current() -> Option<Handle> {
+        crate::shard::local::with_current(|l| l.map(|l| Handle::from_inner(l.runtime.clone())))
+    }
+
+    /// Number of shards.
+    pub fn shards(&self) -> usize {
+        self.inner.shards.len()
+    }
+
+    /// The reactor driver.
+    pub fn driver(&self) -> DriverKind {
+        self.inner.driver
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &RuntimeConfig {
+        &self.inner.config
+    }
+
+    /// Spawns an actor, spreading round-robin over shards.
+    pub fn spawn<A: Actor>(
+        &self,
+        factory: impl FnOnce() -> A + Send + 'static,
+    ) -> Result<ActorRef<A>, SpawnError> {
+        spawn_with(&self.inner, SpawnOptions::new(), factory)
+    }
+
+    /// Spawns an actor on `shard`.
+    pub fn spawn_on<A: Actor>(
+        &self,
+        shard: usize,
+        factory: impl FnOnce() -> A + Send + 'static,
+    ) -> Result<ActorRef<A>, SpawnError> {
+        spawn_actor(&self.inner, shard, None, factory)
+    }
+
+    /// Spawns an actor with [`SpawnOptions`].
+    pub fn spawn_with<A: Actor>(
+        &self,
+        options: SpawnOptions,
+        factory: impl FnOnce() -> A + Send + 'static,
+    ) -> Result<ActorRef<A>, SpawnError> {
+        spawn_with(&self.inner, options, factory)
+    }
+
+    /// The dead-letter queue.
+    pub fn dead_letters(&self) -> &DeadLetters {
+        &self.inner.dead_letters
+    }
+
+    /// A snapshot of every shard's counters, and their sum.
+    pub fn metrics(&self) -> Metrics {
+        let shards = self
+            .inner
+            .shards
+            .iter()
+            .map(|s| {
+                let registry = s.registry.lock();
+                let depth: usize = registry.values().map(|a| a.mailbox_len()).sum();
+                let live = registry.len();
+                drop(registry);
+                let c = &s.counters;
+                ShardMetrics {
+                    shard: s.index,
+                    messages_handled: c.messages_handled.get(),
+                    mailbox_depth: depth as u64,
+                    live_actors: live as u64,
+                    actors_started: c.actors_started.get(),
+                    dead_letters: c.dead_letters.load(std::sync::atomic::Ordering::Relaxed),
+                    parks: c.parks.get(),
+                    wakes: c.wakes.get(),
+                }
+            })
+            .collect();
+        Metrics::from_shards(shards)
+    }
+}

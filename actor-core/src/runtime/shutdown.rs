@@ -1,0 +1,122 @@
+//! Graceful shutdown: stop actors in reverse spawn order on every shard, kill
+//! those that overrun their timeout, then join every thread.
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc;
+use std::task::{Context, Poll};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::actor::ExitReason;
+use crate::actor::cell::ActorEntry;
+use crate::error::{ShutdownError, Straggler};
+use crate::runtime::RuntimeInner;
+use crate::shard::local::ShardLocal;
+use crate::shard::shared::Remote;
+use crate::time::timeout;
+
+type Report = (usize, Vec<Straggler>);
+
+/// Resolves when the actor has stopped.
+struct ExitWait(Arc<dyn ActorEntry>);
+
+impl Future for ExitWait {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        match self.0.poll_exit(cx.waker()) {
+            Some(_) => Poll::Ready(()),
+            None => Poll::Pending,
+        }
+    }
+}
+
+/// Runs on a shard: stops its actors one by one, newest first.
+fn begin(local: &Rc<ShardLocal>, limit: Duration, report: mpsc::Sender<Report>) {
+    local.stopping.set(true);
+    let l = local.clone();
+    local.spawn_task(async move {
+        let mut stragglers = Vec::new();
+        loop {
+            let newest = l.shared.registry.lock().values().next_back().cloned();
+            let Some(actor) = newest else { break };
+            actor.request_stop(ExitReason::Shutdown);
+            if timeout(limit, ExitWait(actor.clone())).await.is_err() {
+                stragglers.push(Straggler {
+                    id: actor.id(),
+                    name: actor.name(),
+                    shard: l.index(),
+                });
+                actor.kill();
+                ExitWait(actor).await;
+            }
+        }
+        let _ = report.send((l.index(), stragglers));
+        l.exit.set(true);
+    });
+}
+
+pub(super) fn shutdown(
+    inner: &Arc<RuntimeInner>,
+    threads: Vec<(usize, JoinHandle<()>)>,
+) -> Result<(), ShutdownError> {
+    inner.shutting_down.store(true, Ordering::Release);
+    let limit = inner.config.shutdown_timeout;
+    let (tx, rx) = mpsc::channel::<Report>();
+    let mut expected = 0;
+    let mut most_actors = 0;
+    for shard in &inner.shards {
+        most_actors = most_actors.max(shard.registry.lock().len());
+        let tx = tx.clone();
+        let job = Remote::Run(Box::new(move |local: &Rc<ShardLocal>| {
+            begin(local, limit, tx)
+        }));
+        if shard.push_remote(job).is_ok() {
+            expected += 1;
+        }
+    }
+    drop(tx);
+    // Each actor may take the full timeout; beyond that a shard is stuck.
+    let budget = limit
+        .saturating_mul(u32::try_from(most_actors + 1).unwrap_or(u32::MAX))
+        .saturating_add(Duration::from_secs(2));
+    let deadline = Instant::now() + budget;
+    let mut stragglers = Vec::new();
+    let mut reported = HashSet::new();
+    while reported.len() < expected {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok((i, s)) => {
+                reported.insert(i);
+                stragglers.extend(s);
+            }
+            Err(_) => break,
+        }
+    }
+    let mut stuck = Vec::new();
+    for (i, h) in threads {
+        if reported.contains(&i) {
+            let _ = h.join();
+        } else {
+            stuck.push(i);
+        }
+    }
+    inner.blocking.shutdown();
+    if !stuck.is_empty() {
+        tracing::error!(
+            ?stuck,
+            "shards did not finish shutdown; threads left detached"
+        );
+        return Err(ShutdownError::ShardsStuck(stuck));
+    }
+    if !stragglers.is_empty() {
+        return Err(ShutdownError::Stragglers(stragglers));
+    }
+    tracing::info!("pinion runtime stopped");
+    Ok(())
+}

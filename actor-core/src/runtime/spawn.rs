@@ -1,0 +1,125 @@
+//! Spawning actors: on a chosen shard, spread over shards, or right here.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use crate::ActorRef;
+use crate::actor::cell::ActorCell;
+use crate::actor::{Actor, ExitReason};
+use crate::error::SpawnError;
+use crate::runtime::RuntimeInner;
+use crate::shard::local::{ShardLocal, panic_text, with_current};
+use crate::shard::shared::Remote;
+
+/// Where and how to spawn an actor.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SpawnOptions {
+    shard: Option<usize>,
+    mailbox_capacity: Option<usize>,
+}
+
+impl SpawnOptions {
+    /// Spread over shards, default mailbox.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Place the actor on `shard`.
+    pub fn shard(mut self, shard: usize) -> Self {
+        self.shard = Some(shard);
+        self
+    }
+
+    /// Give it a mailbox of `capacity` (overrides the actor's and the
+    /// runtime's default).
+    pub fn mailbox_capacity(mut self, capacity: usize) -> Self {
+        self.mailbox_capacity = Some(capacity.max(1));
+        self
+    }
+}
+
+fn capacity<A: Actor>(inner: &RuntimeInner, explicit: Option<usize>) -> usize {
+    explicit
+        .or_else(A::mailbox_capacity)
+        .unwrap_or(inner.config.mailbox_capacity)
+        .max(1)
+}
+
+/// Spawns with options; spreads round-robin when no shard is given.
+pub(crate) fn spawn_with<A: Actor>(
+    inner: &Arc<RuntimeInner>,
+    options: SpawnOptions,
+    factory: impl FnOnce() -> A + Send + 'static,
+) -> Result<ActorRef<A>, SpawnError> {
+    let shard = match options.shard {
+        Some(s) => s,
+        None => inner.next_spread_shard(),
+    };
+    spawn_actor(inner, shard, options.mailbox_capacity, factory)
+}
+
+/// Spawns on `shard`; the factory runs there. Returns at once: messages sent
+/// before the actor starts wait in its mailbox.
+pub(crate) fn spawn_actor<A: Actor>(
+    inner: &Arc<RuntimeInner>,
+    shard: usize,
+    mailbox: Option<usize>,
+    factory: impl FnOnce() -> A + Send + 'static,
+) -> Result<ActorRef<A>, SpawnError> {
+    if inner.is_shutting_down() {
+        return Err(SpawnError::ShuttingDown);
+    }
+    let shared = inner.shards.get(shard).ok_or(SpawnError::NoSuchShard {
+        shard,
+        shards: inner.shards.len(),
+    })?;
+    let cell = ActorCell::<A>::new(
+        shared,
+        capacity::<A>(inner, mailbox),
+        inner.dead_letters.clone(),
+    );
+    let actor_ref = ActorRef { cell: cell.clone() };
+    let job = move |local: &Rc<ShardLocal>| start(local, cell, factory);
+    let here = with_current(|l| l.filter(|l| Arc::ptr_eq(&l.shared, shared)).cloned());
+    match here {
+        Some(local) => job(&local),
+        None => {
+            if shared.push_remote(Remote::Run(Box::new(job))).is_err() {
+                actor_ref.cell.finish(shared, ExitReason::Shutdown, false);
+            }
+        }
+    }
+    Ok(actor_ref)
+}
+
+fn start<A: Actor>(local: &Rc<ShardLocal>, cell: Arc<ActorCell<A>>, factory: impl FnOnce() -> A) {
+    if local.stopping.get() {
+        cell.finish(&local.shared, ExitReason::Shutdown, false);
+        return;
+    }
+    match catch_unwind(AssertUnwindSafe(factory)) {
+        Ok(actor) => crate::actor::run::launch(local, cell, actor),
+        Err(p) => cell.finish(
+            &local.shared,
+            ExitReason::StartFailed(panic_text(&*p)),
+            false,
+        ),
+    }
+}
+
+/// Spawns an already-built actor on the current shard.
+pub(crate) fn spawn_here<A: Actor>(
+    local: &Rc<ShardLocal>,
+    actor: A,
+    mailbox: Option<usize>,
+) -> ActorRef<A> {
+    let cell = ActorCell::<A>::new(
+        &local.shared,
+        capacity::<A>(&local.runtime, mailbox),
+        local.runtime.dead_letters.clone(),
+    );
+    let actor_ref = ActorRef { cell: cell.clone() };
+    start(local, cell, move || actor);
+    actor_ref
+}

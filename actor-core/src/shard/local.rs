@@ -1,0 +1,233 @@
+//! The shard thread's own state, reachable through a thread-local while the
+//! shard runs.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+use std::time::Instant;
+
+use crate::reply::{DropCause, with_drop_cause};
+use crate::runtime::RuntimeInner;
+use crate::shard::shared::{Remote, ShardShared};
+use crate::shard::slab::{LocalFuture, PanicHook, Slot, TaskSlab};
+use crate::shard::task::TaskHeader;
+use crate::time::wheel::Wheel;
+
+thread_local! {
+    static CURRENT: RefCell<Option<Rc<ShardLocal>>> = const { RefCell::new(None) };
+}
+
+/// A shard's thread-owned half.
+pub(crate) struct ShardLocal {
+    pub(crate) shared: Arc<ShardShared>,
+    pub(crate) runtime: Arc<RuntimeInner>,
+    pub(crate) run_queue: RefCell<VecDeque<Arc<TaskHeader>>>,
+    pub(crate) tasks: RefCell<TaskSlab>,
+    pub(crate) wheel: RefCell<Wheel>,
+    /// Set by the shutdown task when the loop should end.
+    pub(crate) exit: Cell<bool>,
+    /// Set once shutdown begins on this shard.
+    pub(crate) stopping: Cell<bool>,
+}
+
+impl std::fmt::Debug for ShardLocal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ShardLocal")
+            .field("shard", &self.shared.index)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Runs `f` with the current shard, if this thread is one.
+pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Rc<ShardLocal>>) -> R) -> R {
+    CURRENT.with(|c| f(c.borrow().as_ref()))
+}
+
+/// `true` on any shard thread.
+pub(crate) fn on_shard_thread() -> bool {
+    with_current(|l| l.is_some())
+}
+
+/// Puts a runnable task in its shard's run queue: locally with no syscall, or
+/// through the owning shard's inbox.
+pub(crate) fn enqueue(header: Arc<TaskHeader>) {
+    let header = with_current(move |l| match l {
+        Some(l) if Arc::ptr_eq(&l.shared, &header.shard) => {
+            l.run_queue.borrow_mut().push_back(header);
+            None
+        }
+        _ => Some(header),
+    });
+    if let Some(header) = header {
+        let shard = header.shard.clone();
+        // A shard that has stopped for good runs nothing more.
+        let _ = shard.push_remote(Remote::Schedule(header));
+    }
+}
+
+impl ShardLocal {
+    pub(crate) fn new(shared: Arc<ShardShared>, runtime: Arc<RuntimeInner>) -> Rc<Self> {
+        let origin = runtime.started;
+        Rc::new(ShardLocal {
+            shared,
+            runtime,
+            run_queue: RefCell::new(VecDeque::with_capacity(256)),
+            tasks: RefCell::new(TaskSlab::default()),
+            wheel: RefCell::new(Wheel::new(origin)),
+            exit: Cell::new(false),
+            stopping: Cell::new(false),
+        })
+    }
+
+    /// Makes `local` the current shard of this thread until `unset_current`.
+    pub(crate) fn set_current(local: &Rc<ShardLocal>) {
+        CURRENT.with(|c| *c.borrow_mut() = Some(local.clone()));
+    }
+
+    pub(crate) fn unset_current() {
+        let old = CURRENT.with(|c| c.borrow_mut().take());
+        drop(old);
+    }
+
+    pub(crate) fn index(&self) -> usize {
+        self.shared.index
+    }
+
+    /// Spawns a plain shard-local future.
+    pub(crate) fn spawn_task(&self, fut: impl Future<Output = ()> + 'static) -> Arc<TaskHeader> {
+        let header = TaskHeader::new(self.shared.clone());
+        self.insert_task(header.clone(), Box::pin(fut), None);
+        header
+    }
+
+    /// Places a future in the slab and schedules its first poll.
+    pub(crate) fn insert_task(
+        &self,
+        header: Arc<TaskHeader>,
+        future: LocalFuture,
+        on_panic: Option<PanicHook>,
+    ) {
+        self.tasks.borrow_mut().insert(Slot {
+            header: header.clone(),
+            future: Some(future),
+            on_panic,
+        });
+        header.schedule();
+    }
+
+    /// Drops a task's future now (cancelling it).
+    pub(crate) fn abort_task(&self, header: &Arc<TaskHeader>) {
+        let slot = self.tasks.borrow_mut().remove(header);
+        drop(slot);
+    }
+
+    /// Polls one runnable task, catching a panic so only that task fails.
+    pub(crate) fn poll_task(&self, header: Arc<TaskHeader>) {
+        header.begin_poll();
+        let future = self
+            .tasks
+            .borrow_mut()
+            .get_mut(&header)
+            .and_then(|s| s.future.take());
+        let Some(mut future) = future else {
+            return;
+        };
+        let waker = Waker::from(header.clone());
+        let mut cx = Context::from_waker(&waker);
+        match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx))) {
+            Ok(Poll::Pending) => {
+                if let Some(slot) = self.tasks.borrow_mut().get_mut(&header) {
+                    slot.future = Some(future);
+                }
+            }
+            Ok(Poll::Ready(())) => {
+                let slot = self.tasks.borrow_mut().remove(&header);
+                drop(future);
+                drop(slot);
+            }
+            Err(payload) => {
+                let text = panic_text(&*payload);
+                let slot = self.tasks.borrow_mut().remove(&header);
+                // The hook (which marks an actor stopped) runs before the
+                // future is dropped, so an asker told `ActorFailed` already
+                // sees the actor as stopped.
+                if let Some(hook) = slot.and_then(|s| s.on_panic) {
+                    if catch_unwind(AssertUnwindSafe(|| hook(text))).is_err() {
+                        tracing::error!(shard = self.index(), "panic hook panicked");
+                    }
+                } else {
+                    tracing::warn!(shard = self.index(), panic = %text, "a shard task panicked");
+                }
+                crate::reply::flush_deferred();
+                let dropped = catch_unwind(AssertUnwindSafe(|| {
+                    with_drop_cause(DropCause::ActorFailed, || drop(future));
+                }));
+                if dropped.is_err() {
+                    tracing::error!(
+                        shard = self.index(),
+                        "a failed task panicked again while dropping"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Fires every timer that is due.
+    pub(crate) fn fire_timers(&self, now: Instant) {
+        let mut fired = Vec::new();
+        self.wheel.borrow_mut().advance(now, &mut fired);
+        fired.into_iter().for_each(Waker::wake);
+    }
+
+    /// Handles one item from the inbox.
+    pub(crate) fn handle_remote(self: &Rc<Self>, item: Remote) {
+        match item {
+            Remote::Schedule(h) => self.run_queue.borrow_mut().push_back(h),
+            Remote::Run(job) => {
+                let failed = catch_unwind(AssertUnwindSafe(|| job(self))).is_err();
+                crate::reply::flush_deferred();
+                if failed {
+                    tracing::error!(shard = self.index(), "a job sent to the shard panicked");
+                }
+            }
+            Remote::Timer(deadline, waker) => {
+                if deadline <= Instant::now() {
+                    waker.wake();
+                } else {
+                    self.wheel.borrow_mut().insert(deadline, waker);
+                }
+            }
+        }
+    }
+
+    /// Drops every task left (at the end of shutdown).
+    pub(crate) fn drop_all_tasks(&self) {
+        loop {
+            let slots = self.tasks.borrow_mut().drain();
+            if slots.is_empty() {
+                break;
+            }
+            with_drop_cause(DropCause::ActorStopped, || {
+                for slot in slots {
+                    let _ = catch_unwind(AssertUnwindSafe(|| drop(slot)));
+                }
+            });
+        }
+        self.run_queue.borrow_mut().clear();
+    }
+}
+
+/// The text of a panic payload.
+pub(crate) fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic with a non-string payload".to_owned()
+    }
+}

@@ -1,0 +1,28 @@
+//! Shards: one pinned OS thread each, running a single-threaded executor over
+//! a reactor.
+//!
+//! The split follows a current-thread scheduler:
+//! - [`ShardShared`](shared::ShardShared): what other threads touch — the
+//!   inbox, the park flag and eventfd, counters, the actor registry.
+//! - [`ShardLocal`](local::ShardLocal): owned by the shard thread — the run
+//!   queue, the task slab, the timer wheel and the reactor; reachable through a
+//!   thread-local while the shard runs.
+//! - [`TaskHeader`](task::TaskHeader): the `Arc` a waker holds.
+//!
+//! One turn of the loop: drain the inbox, fire due timers, poll up to a batch
+//! of runnable tasks, and when nothing is runnable, spin briefly and then park
+//! in the reactor until the next timer or a wake-up.
+//!
+//! Shutdown steps, in order, on each shard:
+//! 1. The runtime marks itself shutting down: new spawns fail.
+//! 2. Each live actor, in reverse spawn order, is asked to stop and given the
+//!    shutdown timeout to do so; one that does not is killed and reported.
+//! 3. Remaining tasks (timers, plain futures) are dropped.
+//! 4. The thread leaves its loop and is joined by the runtime.
+
+pub(crate) mod local;
+pub(crate) mod park;
+pub(crate) mod run;
+pub(crate) mod shared;
+pub(crate) mod slab;
+pub(crate) mod task;

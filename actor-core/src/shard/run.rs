@@ -1,0 +1,91 @@
+//! The shard thread's loop.
+
+use std::collections::VecDeque;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use crate::reactor::Reactor;
+use crate::shard::local::ShardLocal;
+use crate::shard::shared::Remote;
+
+/// Tasks polled between two looks at the inbox and the timers.
+const BATCH: usize = 128;
+
+/// Runs the shard until its shutdown task sets `exit`.
+pub(crate) fn run_shard(local: Rc<ShardLocal>, mut reactor: Reactor) {
+    ShardLocal::set_current(&local);
+    let spin = local.runtime.config.spin_before_park;
+    let mut inbox = VecDeque::new();
+    loop {
+        local.shared.drain_inbox(&mut inbox);
+        for item in inbox.drain(..) {
+            local.handle_remote(item);
+        }
+        local.fire_timers(Instant::now());
+        for _ in 0..BATCH {
+            let next = local.run_queue.borrow_mut().pop_front();
+            match next {
+                Some(task) => local.poll_task(task),
+                None => break,
+            }
+        }
+        if local.exit.get() {
+            break;
+        }
+        if !local.run_queue.borrow().is_empty() {
+            continue;
+        }
+        if !spin.is_zero() && spin_for_work(&local, spin) {
+            continue;
+        }
+        let timeout = local.wheel.borrow().next_timeout(Instant::now());
+        let flag = local.shared.park_flag();
+        if flag.prepare_park(|| !local.shared.inbox_is_empty()) {
+            local.shared.counters.parks.bump();
+            match reactor.park(&local.shared.eventfd, timeout.map(round_up_ms)) {
+                Ok(true) => local.shared.counters.wakes.bump(),
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::error!(shard = local.index(), error = %e, "reactor park failed");
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            }
+            flag.unparked();
+        }
+    }
+    local.stopping.set(true);
+    for item in local.shared.close_inbox() {
+        match item {
+            // Spawns that raced with shutdown: `start` sees `stopping` and
+            // ends the actor with `Shutdown`.
+            Remote::Run(job) => local.handle_remote(Remote::Run(job)),
+            Remote::Timer(deadline, waker) => {
+                std::thread::spawn(move || {
+                    std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
+                    waker.wake();
+                });
+            }
+            Remote::Schedule(_) => {}
+        }
+    }
+    local.drop_all_tasks();
+    ShardLocal::unset_current();
+}
+
+/// Spins up to `spin`, watching the inbox. `true` if work arrived.
+fn spin_for_work(local: &ShardLocal, spin: Duration) -> bool {
+    let until = Instant::now() + spin;
+    while Instant::now() < until {
+        if !local.shared.inbox_is_empty() {
+            return true;
+        }
+        std::hint::spin_loop();
+    }
+    false
+}
+
+/// Timer deadlines are whole milliseconds; never wake before one is due.
+fn round_up_ms(d: Duration) -> Duration {
+    let ms = d.as_nanos().div_ceil(1_000_000);
+    Duration::from_millis(u64::try_from(ms).unwrap_or(u64::MAX))
+}
