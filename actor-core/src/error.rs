@@ -172,6 +172,9 @@ pub enum Error {
     /// See [`ShutdownError`].
     #[error(transparent)]
     Shutdown(#[from] ShutdownError),
+    /// See [`RestartError`](crate::supervision::RestartError).
+    #[error(transparent)]
+    Restart(#[from] crate::supervision::RestartError),
     /// A send failed; the message was dropped by the conversion.
     #[error("send failed: {0}")]
     Send(&'static str),

@@ -57,6 +57,7 @@ mod reactor;
 mod reply;
 mod runtime;
 mod shard;
+pub mod supervision;
 pub mod time;
 
 pub use actor::actor_ref::{ActorRef, Tell, WaitStopped};

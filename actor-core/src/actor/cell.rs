@@ -17,6 +17,8 @@ use crate::shard::task::TaskHeader;
 const STARTING: u8 = 0;
 const RUNNING: u8 = 1;
 const STOPPED: u8 = 2;
+/// A supervised incarnation ended; the mailbox stays open for a restart.
+const EXITED: u8 = 3;
 
 /// Someone to tell when this actor starts or stops.
 pub(crate) struct Watcher {
@@ -25,7 +27,10 @@ pub(crate) struct Watcher {
 }
 
 struct ExitState {
+    /// The final reason, once stopped for good.
     reason: Option<ExitReason>,
+    /// How the latest incarnation ended.
+    last: Option<ExitReason>,
     watchers: Vec<Watcher>,
     waiters: Vec<Waker>,
 }
@@ -56,6 +61,8 @@ pub(crate) struct ActorCell<A: Actor> {
     pub(crate) task: Arc<TaskHeader>,
     state: AtomicU8,
     pub(crate) killed: AtomicBool,
+    /// Failures end only the incarnation; a supervisor decides what next.
+    pub(crate) supervised: bool,
     exit: Mutex<ExitState>,
     dead_letters: Arc<DeadLetters>,
     _actor: PhantomData<fn() -> A>,
@@ -66,6 +73,7 @@ impl<A: Actor> ActorCell<A> {
         shard: &Arc<ShardShared>,
         capacity: usize,
         dead_letters: Arc<DeadLetters>,
+        supervised: bool,
     ) -> Arc<Self> {
         let seq = shard.next_seq();
         Arc::new(ActorCell {
@@ -75,8 +83,10 @@ impl<A: Actor> ActorCell<A> {
             task: TaskHeader::new(shard.clone()),
             state: AtomicU8::new(STARTING),
             killed: AtomicBool::new(false),
+            supervised,
             exit: Mutex::new(ExitState {
                 reason: None,
+                last: None,
                 watchers: Vec::new(),
                 waiters: Vec::new(),
             }),
@@ -144,7 +154,8 @@ impl<A: Actor> ActorCell<A> {
     /// was queued into dead letters, leaves the registry and tells watchers
     /// and anyone waiting for the exit. Idempotent.
     pub(crate) fn finish(&self, shard: &ShardShared, reason: ExitReason, in_flight: bool) {
-        if self.state.swap(STOPPED, Ordering::AcqRel) == STOPPED {
+        let before = self.state.swap(STOPPED, Ordering::AcqRel);
+        if before == STOPPED {
             return;
         }
         let rest = self.mailbox.close();
@@ -154,8 +165,10 @@ impl<A: Actor> ActorCell<A> {
             self.dead_letter(DeadLetterReason::HandlerPanicked, 1);
         }
         self.dead_letter(DeadLetterReason::ActorStopped, queued);
-        shard.counters.actors_stopped.bump();
-        shard.registry.lock().remove(&self.seq);
+        if before != EXITED {
+            shard.counters.actors_stopped.bump();
+            shard.registry.lock().remove(&self.seq);
+        }
         if reason.is_abnormal() {
             tracing::warn!(actor = %self.id, name = A::name(), %reason, "actor stopped");
         } else {
@@ -164,10 +177,17 @@ impl<A: Actor> ActorCell<A> {
         let (watchers, waiters) = {
             let mut exit = self.exit.lock();
             exit.reason = Some(reason.clone());
+            exit.last = Some(reason.clone());
             (
                 std::mem::take(&mut exit.watchers),
                 std::mem::take(&mut exit.waiters),
             )
+        };
+        // Watchers of a supervised child already heard about this exit.
+        let watchers = if before == EXITED {
+            Vec::new()
+        } else {
+            watchers
         };
         for w in watchers {
             w.sink.notify(Notice {
@@ -178,6 +198,91 @@ impl<A: Actor> ActorCell<A> {
             });
         }
         waiters.into_iter().for_each(Waker::wake);
+    }
+}
+
+impl<A: Actor> ActorCell<A> {
+    /// Ends the running incarnation. Unsupervised actors (and any actor on a
+    /// shard that is shutting down) stop for good; a supervised one keeps
+    /// its mailbox open, tells its watchers, and waits for its supervisor to
+    /// restart or close it.
+    pub(crate) fn end_incarnation(
+        &self,
+        shard: &ShardShared,
+        shard_stopping: bool,
+        reason: ExitReason,
+        in_flight: bool,
+    ) {
+        if !self.supervised || shard_stopping {
+            return self.finish(shard, reason, in_flight);
+        }
+        if self
+            .state
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |s| {
+                (s == STARTING || s == RUNNING).then_some(EXITED)
+            })
+            .is_err()
+        {
+            return;
+        }
+        if in_flight {
+            self.dead_letter(DeadLetterReason::HandlerPanicked, 1);
+        }
+        shard.counters.actors_stopped.bump();
+        shard.registry.lock().remove(&self.seq);
+        tracing::debug!(actor = %self.id, name = A::name(), %reason, "supervised incarnation ended");
+        let (sinks, waiters) = {
+            let mut exit = self.exit.lock();
+            exit.last = Some(reason.clone());
+            let sinks: Vec<_> = exit
+                .watchers
+                .iter()
+                .map(|w| (w.via, w.sink.clone()))
+                .collect();
+            (sinks, std::mem::take(&mut exit.waiters))
+        };
+        for (via, sink) in sinks {
+            sink.notify(Notice {
+                id: self.id,
+                name: A::name(),
+                event: LifecycleEvent::Stopped(reason.clone()),
+                via,
+            });
+        }
+        waiters.into_iter().for_each(Waker::wake);
+    }
+
+    /// Makes an exited supervised cell ready for a new incarnation; `false`
+    /// if it is not in that state.
+    pub(crate) fn begin_restart(&self) -> bool {
+        let ok = self
+            .state
+            .compare_exchange(EXITED, STARTING, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok();
+        if ok {
+            self.killed.store(false, Ordering::Release);
+        }
+        ok
+    }
+
+    /// `true` while an incarnation runs (not exited, not stopped).
+    pub(crate) fn is_running(&self) -> bool {
+        matches!(self.state.load(Ordering::Acquire), STARTING | RUNNING)
+    }
+
+    /// Registers `waker` for the end of the current incarnation; the reason
+    /// if it has already ended.
+    pub(crate) fn poll_incarnation_exit(&self, waker: &Waker) -> Option<ExitReason> {
+        let mut exit = self.exit.lock();
+        if !self.is_running() {
+            if let Some(r) = exit.last.clone() {
+                return Some(r);
+            }
+        }
+        if !exit.waiters.iter().any(|w| w.will_wake(waker)) {
+            exit.waiters.push(waker.clone());
+        }
+        None
     }
 }
 

@@ -25,7 +25,12 @@ pub(crate) fn launch<A: Actor>(local: &Rc<ShardLocal>, cell: Arc<ActorCell<A>>, 
     let hook_cell = cell.clone();
     let on_panic = Box::new(move |text: String| {
         if let Some(local) = weak.upgrade() {
-            hook_cell.finish(&local.shared, ExitReason::Panicked(text), handling.get());
+            hook_cell.end_incarnation(
+                &local.shared,
+                local.stopping.get(),
+                ExitReason::Panicked(text),
+                handling.get(),
+            );
         }
     });
     local.insert_task(cell.task.clone(), Box::pin(fut), Some(on_panic));
@@ -115,13 +120,18 @@ async fn actor_loop<A: Actor>(mut actor: A, mut ctx: Context<A>, handling: Rc<Ce
         {
             drop(actor);
             drop(ctx);
-            cell.finish(&local.shared, ExitReason::Killed, false);
+            cell.end_incarnation(
+                &local.shared,
+                local.stopping.get(),
+                ExitReason::Killed,
+                false,
+            );
             return;
         }
     }
     drop(actor);
     drop(ctx);
-    cell.finish(&local.shared, reason, false);
+    cell.end_incarnation(&local.shared, local.stopping.get(), reason, false);
 }
 
 async fn run_mailbox<A: Actor>(

@@ -67,6 +67,17 @@ pub(crate) fn spawn_actor<A: Actor>(
     mailbox: Option<usize>,
     factory: impl FnOnce() -> A + Send + 'static,
 ) -> Result<ActorRef<A>, SpawnError> {
+    spawn_cell(inner, shard, mailbox, false, factory)
+}
+
+/// Spawns on `shard` a cell that is `supervised` or not.
+pub(crate) fn spawn_cell<A: Actor>(
+    inner: &Arc<RuntimeInner>,
+    shard: usize,
+    mailbox: Option<usize>,
+    supervised: bool,
+    factory: impl FnOnce() -> A + Send + 'static,
+) -> Result<ActorRef<A>, SpawnError> {
     if inner.is_shutting_down() {
         return Err(SpawnError::ShuttingDown);
     }
@@ -78,6 +89,7 @@ pub(crate) fn spawn_actor<A: Actor>(
         shared,
         capacity::<A>(inner, mailbox),
         inner.dead_letters.clone(),
+        supervised,
     );
     let actor_ref = ActorRef { cell: cell.clone() };
     let job = move |local: &Rc<ShardLocal>| start(local, cell, factory);
@@ -93,15 +105,20 @@ pub(crate) fn spawn_actor<A: Actor>(
     Ok(actor_ref)
 }
 
-fn start<A: Actor>(local: &Rc<ShardLocal>, cell: Arc<ActorCell<A>>, factory: impl FnOnce() -> A) {
+pub(crate) fn start<A: Actor>(
+    local: &Rc<ShardLocal>,
+    cell: Arc<ActorCell<A>>,
+    factory: impl FnOnce() -> A,
+) {
     if local.stopping.get() {
         cell.finish(&local.shared, ExitReason::Shutdown, false);
         return;
     }
     match catch_unwind(AssertUnwindSafe(factory)) {
         Ok(actor) => crate::actor::run::launch(local, cell, actor),
-        Err(p) => cell.finish(
+        Err(p) => cell.end_incarnation(
             &local.shared,
+            false,
             ExitReason::StartFailed(panic_text(&*p)),
             false,
         ),
@@ -118,6 +135,7 @@ pub(crate) fn spawn_here<A: Actor>(
         &local.shared,
         capacity::<A>(&local.runtime, mailbox),
         local.runtime.dead_letters.clone(),
+        false,
     );
     let actor_ref = ActorRef { cell: cell.clone() };
     start(local, cell, move || actor);
