@@ -66,7 +66,7 @@ pub use actor::{Actor, ActorId, BoxError, ExitReason, LifecycleEvent, Notice, No
 pub use blocking::{BlockingError, BlockingHandle};
 pub use dead_letters::{DeadLetter, DeadLetterReason, DeadLetters};
 pub use error::{AskError, Error, SendError, ShutdownError, SpawnError, StartError, Straggler};
-pub use metrics::{Metrics, ShardMetrics};
+pub use metrics::{Metrics, NamedCounter, ShardMetrics};
 pub use reactor::DriverKind;
 pub use reply::{Reply, ReplyTo};
 pub use runtime::{Handle, Runtime, SpawnOptions};

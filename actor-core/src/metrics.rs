@@ -72,10 +72,36 @@ pub struct Metrics {
     pub shards: Vec<ShardMetrics>,
     /// The sum over shards (its `shard` field is the shard count).
     pub total: ShardMetrics,
+    /// Named counters registered by layers above the core (supervisors,
+    /// I/O), sorted by name.
+    pub named: Vec<(&'static str, u64)>,
+}
+
+/// A named, shared counter that layers above the core register with
+/// [`Handle::counter`](crate::Handle::counter); it appears in every
+/// [`Metrics`] snapshot. Off the per-message hot path only.
+#[derive(Debug, Default)]
+pub struct NamedCounter(std::sync::atomic::AtomicU64);
+
+impl NamedCounter {
+    /// Adds `n`.
+    pub fn add(&self, n: u64) {
+        self.0.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Adds one.
+    pub fn inc(&self) {
+        self.add(1);
+    }
+
+    /// The current value.
+    pub fn get(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 impl Metrics {
-    pub(crate) fn from_shards(shards: Vec<ShardMetrics>) -> Self {
+    pub(crate) fn from_shards(shards: Vec<ShardMetrics>, named: Vec<(&'static str, u64)>) -> Self {
         let mut total = ShardMetrics {
             shard: shards.len(),
             ..ShardMetrics::default()
@@ -89,6 +115,10 @@ impl Metrics {
             total.parks += s.parks;
             total.wakes += s.wakes;
         }
-        Metrics { shards, total }
+        Metrics {
+            shards,
+            total,
+            named,
+        }
     }
 }

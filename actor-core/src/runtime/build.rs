@@ -38,6 +38,7 @@ pub(super) fn start(config: RuntimeConfig) -> Result<Runtime, StartError> {
         dead_letters: Arc::new(DeadLetters::default()),
         blocking,
         started: Instant::now(),
+        named: Default::default(),
         shutting_down: AtomicBool::new(false),
         next_spread: AtomicUsize::new(0),
         config,

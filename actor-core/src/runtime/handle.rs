@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::config::RuntimeConfig;
 use crate::dead_letters::DeadLetters;
 use crate::error::SpawnError;
-use crate::metrics::{Metrics, ShardMetrics};
+use crate::metrics::{Metrics, NamedCounter, ShardMetrics};
 use crate::reactor::DriverKind;
 use crate::runtime::RuntimeInner;
 use crate::runtime::spawn::{SpawnOptions, spawn_actor, spawn_with};
@@ -78,6 +78,12 @@ impl Handle {
         spawn_with(&self.inner, options, factory)
     }
 
+    /// The named counter `name`, created at zero on first use. It shows up
+    /// in [`Metrics::named`].
+    pub fn counter(&self, name: &'static str) -> Arc<NamedCounter> {
+        self.inner.named.lock().entry(name).or_default().clone()
+    }
+
     /// The dead-letter queue.
     pub fn dead_letters(&self) -> &DeadLetters {
         &self.inner.dead_letters
@@ -107,6 +113,13 @@ impl Handle {
                 }
             })
             .collect();
-        Metrics::from_shards(shards)
+        let named = self
+            .inner
+            .named
+            .lock()
+            .iter()
+            .map(|(k, v)| (*k, v.get()))
+            .collect();
+        Metrics::from_shards(shards, named)
     }
 }

@@ -20,7 +20,7 @@ use crate::blocking::BlockingPool;
 use crate::config::{Builder, RuntimeConfig};
 use crate::dead_letters::DeadLetters;
 use crate::error::{ShutdownError, SpawnError, StartError};
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, NamedCounter};
 use crate::reactor::DriverKind;
 use crate::shard::shared::ShardShared;
 use crate::{Actor, ActorRef};
@@ -33,6 +33,8 @@ pub(crate) struct RuntimeInner {
     pub(crate) dead_letters: Arc<DeadLetters>,
     pub(crate) blocking: BlockingPool,
     pub(crate) started: Instant,
+    pub(crate) named:
+        parking_lot::Mutex<std::collections::BTreeMap<&'static str, Arc<NamedCounter>>>,
     shutting_down: AtomicBool,
     next_spread: AtomicUsize,
 }
