@@ -47,7 +47,12 @@ fn main() -> Result<(), actor_core::Error> {
     println!("pinion: {shards} shards, {} driver", rt.driver());
 
     let counters: Vec<ActorRef<Counter>> = (0..shards)
-        .map(|s| rt.spawn_on(s, || Counter { total: 0, peer: None }))
+        .map(|s| {
+            rt.spawn_on(s, || Counter {
+                total: 0,
+                peer: None,
+            })
+        })
         .collect::<Result<_, _>>()?;
     for (i, c) in counters.iter().enumerate() {
         c.tell_blocking(CounterMsg::SetPeer(counters[(i + 1) % shards].clone()))?;
@@ -84,7 +89,10 @@ fn main() -> Result<(), actor_core::Error> {
         sum += total;
     }
     assert_eq!(sum, 4 * per_thread);
-    println!("{} tells from 4 threads in {told:?}; totals add up to {sum}", 4 * per_thread);
+    println!(
+        "{} tells from 4 threads in {told:?}; totals add up to {sum}",
+        4 * per_thread
+    );
 
     let m = rt.metrics();
     println!("\n shard | handled | live | parks | wakes | dead letters");
@@ -96,7 +104,11 @@ fn main() -> Result<(), actor_core::Error> {
     }
     println!(
         " total | {:>7} | {:>4} | {:>5} | {:>5} | {:>12}",
-        m.total.messages_handled, m.total.live_actors, m.total.parks, m.total.wakes, m.total.dead_letters
+        m.total.messages_handled,
+        m.total.live_actors,
+        m.total.parks,
+        m.total.wakes,
+        m.total.dead_letters
     );
     rt.shutdown()?;
     println!("\nshut down cleanly");

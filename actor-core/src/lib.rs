@@ -56,6 +56,7 @@ pub mod partition;
 mod reactor;
 mod reply;
 mod runtime;
+pub mod semantics;
 mod shard;
 pub mod supervision;
 pub mod time;
@@ -78,6 +79,11 @@ pub mod prelude {
         SendError, SpawnOptions,
     };
 }
+
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
 
 #[cfg(test)]
 mod assertions {

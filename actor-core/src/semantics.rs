@@ -1,0 +1,2 @@
+//! The runtime's semantics, written down.
+#![doc = include_str!("semantics.md")]
