@@ -111,7 +111,11 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("spawn_stop");
     g.throughput(Throughput::Elements(1));
     g.bench_function("same_shard", |b| {
-        b.iter_custom(|n| driver.ask_blocking(|r| Job::SpawnStop(n, r)).expect("driver"));
+        b.iter_custom(|n| {
+            driver
+                .ask_blocking(|r| Job::SpawnStop(n, r))
+                .expect("driver")
+        });
     });
     g.finish();
 

@@ -82,6 +82,7 @@ mod custom;
 mod hash;
 mod range;
 mod round_robin;
+mod sharded;
 
 use std::sync::Arc;
 
@@ -90,6 +91,7 @@ pub use custom::Custom;
 pub use hash::{BuildStableHasher, HashPartitioner, StableHasher, reduce, stable_hash};
 pub use range::RangePartitioner;
 pub use round_robin::RoundRobin;
+pub use sharded::Sharded;
 
 /// Maps a key to a partition index in `0..partitions`.
 ///
