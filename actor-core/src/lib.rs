@@ -63,6 +63,7 @@ pub mod time;
 
 pub use actor::actor_ref::{ActorRef, Tell, WaitStopped};
 pub use actor::context::{Context, TimerHandle};
+pub use actor::run::yield_now;
 pub use actor::{Actor, ActorId, BoxError, ExitReason, LifecycleEvent, Notice, NoticeVia};
 pub use blocking::{BlockingError, BlockingHandle};
 pub use dead_letters::{DeadLetter, DeadLetterReason, DeadLetters};

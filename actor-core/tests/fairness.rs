@@ -31,7 +31,10 @@ impl Actor for Recorder {
 }
 
 fn longest_run(log: &[char]) -> usize {
-    log.chunk_by(|a, b| a == b).map(<[char]>::len).max().unwrap_or(0)
+    log.chunk_by(|a, b| a == b)
+        .map(<[char]>::len)
+        .max()
+        .unwrap_or(0)
 }
 
 #[test]
@@ -41,14 +44,16 @@ fn busy_actors_on_one_shard_take_turns_by_budget() {
     let log = Arc::new(Mutex::new(Vec::new()));
     let spawn = |tag| {
         let log = log.clone();
-        rt.spawn_with(SpawnOptions::new().shard(0).mailbox_capacity(512), move || {
-            Recorder { tag, log }
-        })
+        rt.spawn_with(
+            SpawnOptions::new().shard(0).mailbox_capacity(512),
+            move || Recorder { tag, log },
+        )
         .unwrap()
     };
     let (hog, a, b) = (spawn('h'), spawn('a'), spawn('b'));
     hog.ask_blocking(RecMsg::Done).unwrap(); // all three have started
-    hog.tell_blocking(RecMsg::Hog(Duration::from_millis(100))).unwrap();
+    hog.tell_blocking(RecMsg::Hog(Duration::from_millis(100)))
+        .unwrap();
     for _ in 0..200 {
         a.try_tell(RecMsg::Note).unwrap();
         b.try_tell(RecMsg::Note).unwrap();
@@ -59,7 +64,13 @@ fn busy_actors_on_one_shard_take_turns_by_budget() {
     assert_eq!(log.iter().filter(|c| **c == 'a').count(), 200);
     assert_eq!(log.iter().filter(|c| **c == 'b').count(), 200);
     let run = longest_run(&log);
-    assert!(run <= BUDGET, "an actor handled {run} messages in one turn (budget {BUDGET})");
-    assert!(run >= 2, "mail should have piled up while the shard was busy");
+    assert!(
+        run <= BUDGET,
+        "an actor handled {run} messages in one turn (budget {BUDGET})"
+    );
+    assert!(
+        run >= 2,
+        "mail should have piled up while the shard was busy"
+    );
     rt.shutdown().unwrap();
 }

@@ -27,7 +27,11 @@ impl Actor for Owner {
             OwnerMsg::Keys(r) => r.send(self.keys.clone()),
             OwnerMsg::Relay(group, keys, r) => {
                 for k in keys {
-                    group.route(&k).tell(OwnerMsg::Key(k)).await.expect("member alive");
+                    group
+                        .route(&k)
+                        .tell(OwnerMsg::Key(k))
+                        .await
+                        .expect("member alive");
                 }
                 r.send(());
             }
@@ -47,7 +51,10 @@ fn check(keys: Vec<u64>, members: usize) {
             let (group, keys) = (&group, &keys);
             s.spawn(move || {
                 for k in keys.iter().skip(t).step_by(3) {
-                    group.route(k).tell_blocking(OwnerMsg::Key(*k)).expect("member alive");
+                    group
+                        .route(k)
+                        .tell_blocking(OwnerMsg::Key(*k))
+                        .expect("member alive");
                 }
             });
         }
@@ -61,7 +68,11 @@ fn check(keys: Vec<u64>, members: usize) {
     for (i, m) in group.members().iter().enumerate() {
         let got = m.ask_blocking(OwnerMsg::Keys).expect("member alive");
         for (k, n) in got {
-            assert_eq!(group.route(&k), &group.members()[i], "key {k} at the wrong member");
+            assert_eq!(
+                group.route(&k),
+                &group.members()[i],
+                "key {k} at the wrong member"
+            );
             assert!(seen.insert(k), "key {k} reached two members");
             let sent = keys.iter().filter(|x| **x == k).count() as u32;
             assert_eq!(n, 2 * sent, "key {k}: every send arrives, once");
@@ -90,9 +101,17 @@ fn broadcast_reaches_every_member() {
     })
     .expect("group");
     assert_eq!(group.len(), 2);
-    assert!(group.broadcast(|| OwnerMsg::Key(7)).iter().all(Result::is_ok));
+    assert!(
+        group
+            .broadcast(|| OwnerMsg::Key(7))
+            .iter()
+            .all(Result::is_ok)
+    );
     for m in group.members() {
-        assert_eq!(m.ask_blocking(OwnerMsg::Keys).expect("alive").get(&7), Some(&1));
+        assert_eq!(
+            m.ask_blocking(OwnerMsg::Keys).expect("alive").get(&7),
+            Some(&1)
+        );
     }
     rt.shutdown().expect("clean shutdown");
 }

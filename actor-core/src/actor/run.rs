@@ -82,6 +82,12 @@ impl Future for WaitForMail {
     }
 }
 
+/// Yields once to the other tasks of the shard (or, off a shard, returns
+/// `Pending` once after waking itself).
+pub async fn yield_now() {
+    YieldNow(false).await;
+}
+
 /// Yields to the other tasks of the shard.
 struct YieldNow(bool);
 
