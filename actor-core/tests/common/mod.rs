@@ -105,6 +105,18 @@ impl Future for GateWait {
 pub struct Counter {
     pub count: u64,
     pub sum: u64,
+    /// When set, `on_start` waits for this gate.
+    pub start_gate: Option<Gate>,
+}
+
+impl Counter {
+    /// A counter whose `on_start` waits until `gate` opens.
+    pub fn gated(gate: Gate) -> Self {
+        Counter {
+            start_gate: Some(gate),
+            ..Counter::default()
+        }
+    }
 }
 
 pub enum CounterMsg {
@@ -121,6 +133,13 @@ pub enum CounterMsg {
 
 impl Actor for Counter {
     type Msg = CounterMsg;
+
+    async fn on_start(&mut self, _ctx: &mut Context<Self>) -> Result<(), actor_core::BoxError> {
+        if let Some(gate) = self.start_gate.take() {
+            gate.wait().await;
+        }
+        Ok(())
+    }
 
     async fn handle(&mut self, msg: CounterMsg, ctx: &mut Context<Self>) {
         match msg {
