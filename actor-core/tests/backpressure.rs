@@ -71,10 +71,14 @@ fn seen(sink: &ActorRef<Sink>) -> Vec<u32> {
 /// its mailbox filled with items 0..4.
 fn blocked_full_sink(rt: &Runtime) -> (ActorRef<Sink>, Gate) {
     let sink = rt
-        .spawn_with(SpawnOptions::new().shard(0).mailbox_capacity(4), Sink::default)
+        .spawn_with(
+            SpawnOptions::new().shard(0).mailbox_capacity(4),
+            Sink::default,
+        )
         .unwrap();
     let gate = Gate::new();
-    sink.try_tell(SinkMsg::Block(GateBox(gate.clone()))).unwrap();
+    sink.try_tell(SinkMsg::Block(GateBox(gate.clone())))
+        .unwrap();
     gate.wait_entered();
     for n in 0..4 {
         sink.try_tell(SinkMsg::Item(n)).unwrap();
@@ -88,7 +92,10 @@ fn try_tell_on_a_full_mailbox_hands_the_exact_message_back() {
     let rt = common::rt2();
     let (sink, gate) = blocked_full_sink(&rt);
     assert_eq!(sink.mailbox_capacity(), 4);
-    assert_eq!(sink.try_tell(SinkMsg::Item(42)), Err(SendError::Full(SinkMsg::Item(42))));
+    assert_eq!(
+        sink.try_tell(SinkMsg::Item(42)),
+        Err(SendError::Full(SinkMsg::Item(42)))
+    );
     match sink.try_tell(SinkMsg::Item(43)) {
         Err(e @ SendError::Full(_)) => assert_eq!(e.into_inner(), SinkMsg::Item(43)),
         other => panic!("expected Full, got {other:?}"),
@@ -122,8 +129,14 @@ fn async_tell_waits_for_room_and_completes_once_drained() {
         let blocking = s.spawn(|| sink.tell_blocking(SinkMsg::Item(200)));
         std::thread::sleep(Duration::from_millis(50));
         // Still full, so neither can have completed.
-        assert!(!sent.load(Ordering::SeqCst), "tell completed on a full mailbox");
-        assert!(!blocking.is_finished(), "tell_blocking completed on a full mailbox");
+        assert!(
+            !sent.load(Ordering::SeqCst),
+            "tell completed on a full mailbox"
+        );
+        assert!(
+            !blocking.is_finished(),
+            "tell_blocking completed on a full mailbox"
+        );
         assert_eq!(sink.mailbox_len(), 4);
         gate.open();
         assert_eq!(waiter.join().unwrap(), Ok(()));
@@ -180,16 +193,28 @@ fn sends_to_a_stopped_actor_are_closed_and_dead_letters() {
     sink.tell_blocking(SinkMsg::Item(1)).unwrap();
     assert_eq!(seen(&sink), [1]);
     sink.stop();
-    assert_eq!(sink.wait_stopped_blocking(Duration::from_secs(5)), Some(ExitReason::Normal));
+    assert_eq!(
+        sink.wait_stopped_blocking(Duration::from_secs(5)),
+        Some(ExitReason::Normal)
+    );
     assert!(!sink.is_alive());
     let before = rt.dead_letters().count();
     assert_eq!(before, 0);
 
-    assert_eq!(sink.try_tell(SinkMsg::Item(7)), Err(SendError::Closed(SinkMsg::Item(7))));
-    assert_eq!(sink.tell_blocking(SinkMsg::Item(8)), Err(SendError::Closed(SinkMsg::Item(8))));
+    assert_eq!(
+        sink.try_tell(SinkMsg::Item(7)),
+        Err(SendError::Closed(SinkMsg::Item(7)))
+    );
+    assert_eq!(
+        sink.tell_blocking(SinkMsg::Item(8)),
+        Err(SendError::Closed(SinkMsg::Item(8)))
+    );
     let r = rt.block_on(sink.tell(SinkMsg::Item(9)));
     assert_eq!(r, Err(SendError::Closed(SinkMsg::Item(9))));
-    assert_eq!(sink.ask_blocking(|r| SinkMsg::Seen(ReplyBox(r))), Err(AskError::Closed));
+    assert_eq!(
+        sink.ask_blocking(|r| SinkMsg::Seen(ReplyBox(r))),
+        Err(AskError::Closed)
+    );
 
     assert_eq!(rt.dead_letters().count(), 4);
     let recent = rt.dead_letters().recent();
@@ -210,13 +235,36 @@ fn a_tell_waiting_for_room_gets_closed_when_the_actor_stops() {
         std::thread::sleep(Duration::from_millis(20));
         sink.stop();
         gate.open();
-        assert_eq!(waiter.join().unwrap(), Err(SendError::Closed(SinkMsg::Item(77))));
+        assert_eq!(
+            waiter.join().unwrap(),
+            Err(SendError::Closed(SinkMsg::Item(77)))
+        );
     });
-    assert_eq!(sink.wait_stopped_blocking(Duration::from_secs(5)), Some(ExitReason::Normal));
+    assert_eq!(
+        sink.wait_stopped_blocking(Duration::from_secs(5)),
+        Some(ExitReason::Normal)
+    );
     // The four queued items, and the refused send.
     assert_eq!(rt.dead_letters().count(), 5);
-    let reasons: Vec<_> = rt.dead_letters().recent().iter().map(|l| l.reason).collect();
-    assert_eq!(reasons.iter().filter(|r| **r == DeadLetterReason::ActorStopped).count(), 4);
-    assert_eq!(reasons.iter().filter(|r| **r == DeadLetterReason::MailboxClosed).count(), 1);
+    let reasons: Vec<_> = rt
+        .dead_letters()
+        .recent()
+        .iter()
+        .map(|l| l.reason)
+        .collect();
+    assert_eq!(
+        reasons
+            .iter()
+            .filter(|r| **r == DeadLetterReason::ActorStopped)
+            .count(),
+        4
+    );
+    assert_eq!(
+        reasons
+            .iter()
+            .filter(|r| **r == DeadLetterReason::MailboxClosed)
+            .count(),
+        1
+    );
     rt.shutdown().unwrap();
 }

@@ -94,9 +94,7 @@ fn counters_are_exact_after_a_known_workload() {
 #[test]
 fn shards_park_when_idle_and_are_woken_by_sends() {
     let rt = common::rt2();
-    let parked = common::eventually(WAIT, || {
-        rt.metrics().shards.iter().all(|s| s.parks > 0)
-    });
+    let parked = common::eventually(WAIT, || rt.metrics().shards.iter().all(|s| s.parks > 0));
     assert!(parked, "idle shards never parked: {:?}", rt.metrics());
     // Let shard 1 go back to sleep, then send to it from this thread.
     std::thread::sleep(Duration::from_millis(20));
@@ -105,7 +103,10 @@ fn shards_park_when_idle_and_are_woken_by_sends() {
     c.tell_blocking(CounterMsg::Add(1)).unwrap();
     assert_eq!(c.ask_blocking(CounterMsg::Get).unwrap(), (1, 1));
     let m = rt.metrics();
-    assert!(m.shards[1].wakes > wakes, "a send to a parked shard woke nothing: {m:?}");
+    assert!(
+        m.shards[1].wakes > wakes,
+        "a send to a parked shard woke nothing: {m:?}"
+    );
     assert!(m.total.wakes >= m.shards[1].wakes);
     rt.shutdown().unwrap();
 }

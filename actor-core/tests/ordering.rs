@@ -84,7 +84,10 @@ fn run_senders(
     senders: &[(How, u64)],
 ) -> (HashMap<u32, u64>, Vec<String>) {
     let rec = rt
-        .spawn_with(SpawnOptions::new().shard(shard).mailbox_capacity(capacity), Recorder::default)
+        .spawn_with(
+            SpawnOptions::new().shard(shard).mailbox_capacity(capacity),
+            Recorder::default,
+        )
         .unwrap();
     std::thread::scope(|s| {
         for (id, &(how, count)) in senders.iter().enumerate() {

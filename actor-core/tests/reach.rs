@@ -50,7 +50,11 @@ impl Actor for Asker {
             }
             AskerMsg::RelayTimeout(gate, r) => {
                 target.tell(CounterMsg::Block(gate)).await.unwrap();
-                r.send(target.ask_timeout(Duration::from_millis(30), CounterMsg::Get).await);
+                r.send(
+                    target
+                        .ask_timeout(Duration::from_millis(30), CounterMsg::Get)
+                        .await,
+                );
             }
             AskerMsg::BlockingOnShard(r) => r.send(target.ask_blocking(CounterMsg::Get)),
         }
@@ -76,7 +80,12 @@ fn ask_from_a_plain_thread() {
 #[test]
 fn ask_from_another_shard() {
     let rt = common::rt2();
-    let asker = rt.spawn_on(0, || Asker { target_shard: 1, target: None }).unwrap();
+    let asker = rt
+        .spawn_on(0, || Asker {
+            target_shard: 1,
+            target: None,
+        })
+        .unwrap();
     let (from, to, answer) = asker.ask_blocking(AskerMsg::Relay).unwrap();
     assert_eq!((from, to), (0, 1));
     assert_eq!(answer, (1, 5));
@@ -86,7 +95,12 @@ fn ask_from_another_shard() {
 #[test]
 fn ask_from_the_same_shard() {
     let rt = common::rt2();
-    let asker = rt.spawn_on(1, || Asker { target_shard: 1, target: None }).unwrap();
+    let asker = rt
+        .spawn_on(1, || Asker {
+            target_shard: 1,
+            target: None,
+        })
+        .unwrap();
     let (from, to, answer) = asker.ask_blocking(AskerMsg::Relay).unwrap();
     assert_eq!((from, to), (1, 1));
     assert_eq!(answer, (1, 5));
@@ -112,21 +126,28 @@ fn tell_from_four_threads_counts_exactly() {
     const PER_THREAD: u64 = 5_000;
     let rt = common::rt2();
     let c = rt
-        .spawn_with(SpawnOptions::new().shard(1).mailbox_capacity(64), Counter::default)
+        .spawn_with(
+            SpawnOptions::new().shard(1).mailbox_capacity(64),
+            Counter::default,
+        )
         .unwrap();
     std::thread::scope(|s| {
         for t in 0..4u64 {
             let c = c.clone();
             s.spawn(move || {
                 for i in 0..PER_THREAD {
-                    c.tell_blocking(CounterMsg::Add(t * PER_THREAD + i)).unwrap();
+                    c.tell_blocking(CounterMsg::Add(t * PER_THREAD + i))
+                        .unwrap();
                 }
             });
         }
     });
     let n = 4 * PER_THREAD;
     // Every value 0..n was sent exactly once: the sum is exact too.
-    assert_eq!(c.ask_blocking(CounterMsg::Get).unwrap(), (n, n * (n - 1) / 2));
+    assert_eq!(
+        c.ask_blocking(CounterMsg::Get).unwrap(),
+        (n, n * (n - 1) / 2)
+    );
     rt.shutdown().unwrap();
 }
 
@@ -142,13 +163,19 @@ fn ask_timeout_gives_timeout_when_no_reply_comes_in_time() {
     let start = Instant::now();
     let r = rt.block_on(c.ask_timeout(Duration::from_millis(40), CounterMsg::Get));
     assert_eq!(r, Err(AskError::Timeout));
-    assert!(start.elapsed() >= Duration::from_millis(40), "timed out early");
+    assert!(
+        start.elapsed() >= Duration::from_millis(40),
+        "timed out early"
+    );
 
     // The blocking variant.
     let start = Instant::now();
     let r = c.ask_blocking_timeout(Duration::from_millis(40), CounterMsg::Get);
     assert_eq!(r, Err(AskError::Timeout));
-    assert!(start.elapsed() >= Duration::from_millis(40), "timed out early");
+    assert!(
+        start.elapsed() >= Duration::from_millis(40),
+        "timed out early"
+    );
 
     // Once the handler is free again, asks are answered.
     gate.open();
@@ -160,7 +187,12 @@ fn ask_timeout_gives_timeout_when_no_reply_comes_in_time() {
 #[test]
 fn ask_timeout_inside_a_handler_across_shards() {
     let rt = common::rt2();
-    let asker = rt.spawn_on(0, || Asker { target_shard: 1, target: None }).unwrap();
+    let asker = rt
+        .spawn_on(0, || Asker {
+            target_shard: 1,
+            target: None,
+        })
+        .unwrap();
     let gate = common::Gate::new();
     let r = asker
         .ask_blocking(|r| AskerMsg::RelayTimeout(gate.clone(), r))
@@ -176,7 +208,12 @@ fn ask_timeout_inside_a_handler_across_shards() {
 fn ask_blocking_on_a_shard_thread_would_block() {
     let rt = common::rt2();
     for shard in 0..2 {
-        let asker = rt.spawn_on(shard, || Asker { target_shard: 1, target: None }).unwrap();
+        let asker = rt
+            .spawn_on(shard, || Asker {
+                target_shard: 1,
+                target: None,
+            })
+            .unwrap();
         let r = asker.ask_blocking(AskerMsg::BlockingOnShard).unwrap();
         assert_eq!(r, Err(AskError::WouldBlock));
     }

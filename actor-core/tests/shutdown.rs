@@ -61,11 +61,19 @@ fn shutdown_leaves_no_thread_behind() {
     in_own_process("shutdown_leaves_no_thread_behind", || {
         let before = threads();
         let rt = common::rt2();
-        assert!(threads() >= before + 2, "the shards run on threads of their own");
+        assert!(
+            threads() >= before + 2,
+            "the shards run on threads of their own"
+        );
         let log = StopLog::default();
         exercise(&rt, &log);
         rt.shutdown().unwrap();
-        assert!(settle_to(before), "{} threads before, {} after", before, threads());
+        assert!(
+            settle_to(before),
+            "{} threads before, {} after",
+            before,
+            threads()
+        );
         assert_eq!(log.lock().len(), 2);
     });
 }
@@ -78,10 +86,18 @@ fn drop_shuts_down_too() {
         let log = StopLog::default();
         exercise(&rt, &log);
         drop(rt);
-        assert!(settle_to(before), "{} threads before, {} after", before, threads());
+        assert!(
+            settle_to(before),
+            "{} threads before, {} after",
+            before,
+            threads()
+        );
         let log = log.lock();
         assert_eq!(log.len(), 2, "{log:?}");
-        assert!(log.iter().all(|(_, r)| *r == ExitReason::Shutdown), "{log:?}");
+        assert!(
+            log.iter().all(|(_, r)| *r == ExitReason::Shutdown),
+            "{log:?}"
+        );
     });
 }
 
@@ -107,7 +123,10 @@ fn actors_stop_in_reverse_spawn_order_on_each_shard() {
     };
     assert_eq!(on("a"), ["a3", "a2", "a1", "a0"]);
     assert_eq!(on("b"), ["b2", "b1", "b0"]);
-    assert!(log.iter().all(|(_, r)| *r == ExitReason::Shutdown), "{log:?}");
+    assert!(
+        log.iter().all(|(_, r)| *r == ExitReason::Shutdown),
+        "{log:?}"
+    );
 }
 
 /// Its `on_stop` never finishes.
@@ -152,13 +171,27 @@ fn actors_that_ignore_stop_are_killed_and_named() {
     };
     named.sort_by_key(|s| s.id);
     let mut expected = vec![
-        Straggler { id: hung.id(), name: hung.name(), shard: 0 },
-        Straggler { id: stubborn.id(), name: stubborn.name(), shard: 1 },
+        Straggler {
+            id: hung.id(),
+            name: hung.name(),
+            shard: 0,
+        },
+        Straggler {
+            id: stubborn.id(),
+            name: stubborn.name(),
+            shard: 1,
+        },
     ];
     expected.sort_by_key(|s| s.id);
     assert_eq!(named, expected);
-    assert_eq!(hung.wait_stopped_blocking(Duration::ZERO), Some(ExitReason::Killed));
-    assert_eq!(stubborn.wait_stopped_blocking(Duration::ZERO), Some(ExitReason::Killed));
+    assert_eq!(
+        hung.wait_stopped_blocking(Duration::ZERO),
+        Some(ExitReason::Killed)
+    );
+    assert_eq!(
+        stubborn.wait_stopped_blocking(Duration::ZERO),
+        Some(ExitReason::Killed)
+    );
     // The killed actor skipped on_stop; the well-behaved one ran it.
     assert_eq!(*log.lock(), [("fine".to_owned(), ExitReason::Shutdown)]);
 }
@@ -178,7 +211,11 @@ impl Actor for Spawner {
         let anywhere = ctx.runtime().spawn(Counter::default).map(drop);
         tried.push(("handle.spawn", anywhere));
         let here = ctx.spawn(Counter::default());
-        let started = if here.is_alive() { Ok(()) } else { Err(SpawnError::ShuttingDown) };
+        let started = if here.is_alive() {
+            Ok(())
+        } else {
+            Err(SpawnError::ShuttingDown)
+        };
         tried.push(("ctx.spawn", started));
     }
 }
@@ -199,8 +236,18 @@ fn spawns_after_shutdown_began_fail() {
     let err = Err(SpawnError::ShuttingDown);
     assert_eq!(
         *attempts.lock(),
-        [("ctx.spawn_on", err.clone()), ("handle.spawn", err.clone()), ("ctx.spawn", err)]
+        [
+            ("ctx.spawn_on", err.clone()),
+            ("handle.spawn", err.clone()),
+            ("ctx.spawn", err)
+        ]
     );
-    assert_eq!(handle.spawn(Counter::default).unwrap_err(), SpawnError::ShuttingDown);
-    assert_eq!(handle.spawn_on(1, Counter::default).unwrap_err(), SpawnError::ShuttingDown);
+    assert_eq!(
+        handle.spawn(Counter::default).unwrap_err(),
+        SpawnError::ShuttingDown
+    );
+    assert_eq!(
+        handle.spawn_on(1, Counter::default).unwrap_err(),
+        SpawnError::ShuttingDown
+    );
 }

@@ -150,7 +150,9 @@ fn timers_end_with_their_actor() {
     // Had the timers outlived the actor, their sends would be dead letters.
     let letters = rt.dead_letters().recent();
     assert!(
-        letters.iter().all(|l| l.reason != DeadLetterReason::MailboxClosed),
+        letters
+            .iter()
+            .all(|l| l.reason != DeadLetterReason::MailboxClosed),
         "{letters:?}"
     );
     rt.shutdown().unwrap();

@@ -14,7 +14,10 @@ use parking_lot::Mutex;
 
 /// The runtime every test uses: two shards (never assume more cores).
 pub fn rt2() -> Runtime {
-    Runtime::builder().shards(2).build().expect("runtime starts")
+    Runtime::builder()
+        .shards(2)
+        .build()
+        .expect("runtime starts")
 }
 
 /// Polls `cond` every millisecond until it holds or `limit` passes; returns
