@@ -106,7 +106,7 @@ fn arm(m: &MessageFn, msg: &Ident) -> TokenStream {
 }
 
 pub(super) fn expand(block: &MessagesBlock, names: &Names, open: &[Open]) -> TokenStream {
-    let Names { actor, msg, vis, .. } = names;
+    let Names { actor, msg, .. } = names;
     let self_ty = block.self_ty();
     let generics = block.generics();
     let (impl_g, ty_g, where_c) = generics.split_for_impl();
@@ -172,7 +172,8 @@ pub(super) fn expand(block: &MessagesBlock, names: &Names, open: &[Open]) -> Tok
 
     quote! {
         #[doc = #doc]
-        #vis enum #msg #impl_g #where_c {
+        #[allow(unreachable_pub)] // `Actor::Msg` must be as visible as the actor, which may be `pub`
+        pub enum #msg #impl_g #where_c {
             #(#variants,)*
             #(#open_variants)*
             #phantom
