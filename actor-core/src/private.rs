@@ -22,11 +22,46 @@ pub use std::marker::PhantomData;
     label = "`#[messages]` needs `#[actor]` on the definition of `{Self}`",
     note = "add `#[actor]` above `struct` or `enum` `{Self}`"
 )]
-pub trait ActorDecl: Sized + 'static {
+pub trait ActorDecl: ActorHooks {
     /// `Actor::name`.
     const NAME: &'static str;
     /// `Actor::mailbox_capacity`.
     const MAILBOX: Option<usize>;
+}
+
+// The generated `impl Actor` reaches the declaration and the hooks only
+// through these, bounded on `ActorDecl`: a missing `#[actor]` is one error.
+
+/// `Actor::name` of a declared actor.
+pub fn name<A: ActorDecl>() -> &'static str {
+    A::NAME
+}
+
+/// `Actor::mailbox_capacity` of a declared actor.
+pub fn mailbox<A: ActorDecl>() -> Option<usize> {
+    A::MAILBOX
+}
+
+/// `Actor::on_start` through [`ActorHooks`].
+pub async fn on_start<A: ActorDecl + Actor>(
+    actor: &mut A,
+    ctx: &mut Context<A>,
+) -> Result<(), BoxError> {
+    <A as ActorHooks>::on_start(actor, ctx).await
+}
+
+/// `Actor::on_notice` through [`ActorHooks`].
+pub async fn on_notice<A: ActorDecl + Actor>(actor: &mut A, notice: Notice, ctx: &mut Context<A>) {
+    <A as ActorHooks>::on_notice(actor, notice, ctx).await
+}
+
+/// `Actor::on_stop` through [`ActorHooks`].
+pub async fn on_stop<A: ActorDecl + Actor>(
+    actor: &mut A,
+    reason: &ExitReason,
+    ctx: &mut Context<A>,
+) {
+    <A as ActorHooks>::on_stop(actor, reason, ctx).await
 }
 
 /// Lifecycle hooks for an actor built with `#[actor]` and `#[messages]`.
@@ -231,7 +266,7 @@ impl<A: Accepts<M>, M: Message> MessageRef<M> for ActorRef<A> {
     }
 }
 
-/// Checked for every `#[message]` argument and reply type.
+/// Required of every `#[message]` argument and reply type.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot travel in a message: it must be `Send + 'static`",
     label = "not `Send`",
@@ -241,5 +276,3 @@ pub trait Sendable: Send + 'static {}
 
 impl<T: Send + 'static> Sendable for T {}
 
-/// Fails to compile when `T` cannot travel in a message.
-pub fn assert_sendable<T: Sendable>() {}

@@ -176,7 +176,9 @@ fn is_mut_ref(ty: &Type) -> bool {
 pub(crate) fn is_context(ty: &Type) -> bool {
     match ty {
         Type::Reference(r) => is_context(&r.elem),
-        Type::Path(p) => p.qself.is_none() && p.path.segments.last().is_some_and(|s| s.ident == "Context"),
+        Type::Path(p) => {
+            p.qself.is_none() && p.path.segments.last().is_some_and(|s| s.ident == "Context")
+        }
         _ => false,
     }
 }

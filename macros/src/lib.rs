@@ -52,7 +52,7 @@
 //!
 //! ```
 //! use actor_core::prelude::*;
-//! use actor_core::{Reply, __private::ActorDecl};
+//! use actor_core::{Reply, __private, __private::ActorDecl};
 //! use std::future::Future;
 //! use std::time::Duration;
 //!
@@ -61,6 +61,8 @@
 //! }
 //!
 //! // From `#[actor]`: the declaration `#[messages]` reads, and default hooks.
+//! // (`#[messages]` reaches both only through `ActorDecl`, so that a missing
+//! // `#[actor]` is a single error.)
 //! impl ActorDecl for Counter {
 //!     const NAME: &'static str = "Counter";
 //!     const MAILBOX: Option<usize> = None;
@@ -86,10 +88,10 @@
 //! // ...`impl Actor`: name, capacity and hooks from `#[actor]`, and `handle`...
 //! impl Actor for Counter {
 //!     type Msg = CounterMsg;
-//!     fn name() -> &'static str { <Self as ActorDecl>::NAME }
-//!     fn mailbox_capacity() -> Option<usize> { <Self as ActorDecl>::MAILBOX }
+//!     fn name() -> &'static str { __private::name::<Self>() } // `ActorDecl::NAME`
+//!     fn mailbox_capacity() -> Option<usize> { __private::mailbox::<Self>() }
 //!     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
-//!         <Self as ActorHooks>::on_start(self, ctx).await
+//!         __private::on_start(self, ctx).await // `ActorHooks::on_start`
 //!     }
 //!     // (on_notice and on_stop delegate the same way)
 //!     async fn handle(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
@@ -111,12 +113,12 @@
 //!     fn try_add(&self, by: u64) -> Result<(), SendError<CounterMsg>>;
 //!     fn add_blocking(&self, by: u64) -> Result<(), SendError<CounterMsg>>;
 //!     fn add_timeout(&self, timeout: Duration, by: u64)
-//!         -> impl Future<Output = Result<(), AskError>> + Send;
-//!     fn total(&self) -> impl Future<Output = Result<u64, AskError>> + Send;
+//!         -> impl Future<Output = Result<(), AskError>>;
+//!     fn total(&self) -> impl Future<Output = Result<u64, AskError>>;
 //!     fn try_total(&self) -> Result<Reply<u64>, SendError<CounterMsg>>;
 //!     fn total_blocking(&self) -> Result<u64, AskError>;
 //!     fn total_timeout(&self, timeout: Duration)
-//!         -> impl Future<Output = Result<u64, AskError>> + Send;
+//!         -> impl Future<Output = Result<u64, AskError>>;
 //! }
 //!
 //! impl CounterRef for ActorRef<Counter> {
@@ -130,10 +132,10 @@
 //!         self.tell_blocking(CounterMsg::Add { by, reply_to: None })
 //!     }
 //!     fn add_timeout(&self, timeout: Duration, by: u64)
-//!         -> impl Future<Output = Result<(), AskError>> + Send {
+//!         -> impl Future<Output = Result<(), AskError>> {
 //!         self.ask_timeout(timeout, move |r| CounterMsg::Add { by, reply_to: Some(r) })
 //!     }
-//!     fn total(&self) -> impl Future<Output = Result<u64, AskError>> + Send {
+//!     fn total(&self) -> impl Future<Output = Result<u64, AskError>> {
 //!         self.ask(|reply_to| CounterMsg::Total { reply_to })
 //!     }
 //!     fn try_total(&self) -> Result<Reply<u64>, SendError<CounterMsg>> {
@@ -143,7 +145,7 @@
 //!         self.ask_blocking(|reply_to| CounterMsg::Total { reply_to })
 //!     }
 //!     fn total_timeout(&self, timeout: Duration)
-//!         -> impl Future<Output = Result<u64, AskError>> + Send {
+//!         -> impl Future<Output = Result<u64, AskError>> {
 //!         self.ask_timeout(timeout, |reply_to| CounterMsg::Total { reply_to })
 //!     }
 //! }

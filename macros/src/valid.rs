@@ -4,8 +4,6 @@
 
 use std::collections::HashMap;
 
-use proc_macro2::Span;
-use syn::spanned::Spanned;
 use syn::{Error, GenericArgument, GenericParam, Generics, Lifetime, Type};
 
 use crate::ast::{MessageFn, MessagesBlock, Recv, is_context, type_ident};
@@ -62,11 +60,13 @@ pub(crate) fn messages(block: &mut MessagesBlock, errors: &mut Vec<Error>) {
             "`#[message]` marks a method; only methods can be messages",
         ));
     }
-    let before = errors.len();
     block.methods.retain(|m| method(m, errors) == 0);
-    if errors.len() == before {
-        clashes(&block.methods, errors);
-    }
+    let keep = clashes(&block.methods, errors);
+    let mut i = 0;
+    block.methods.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
 }
 
 /// Actors live as long as they run, so they cannot borrow.
@@ -99,20 +99,26 @@ fn method(m: &MessageFn, errors: &mut Vec<Error>) -> usize {
         Recv::Ref | Recv::Mut => {}
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        errors.push(Error::new(
-            sig.generics.span(),
+        errors.push(Error::new_spanned(
+            &sig.generics,
             "a `#[message]` method cannot be generic: each message is one variant of a concrete \
              enum; use concrete types, or put the type parameter on the actor",
         ));
     }
     if let Some(unsafety) = sig.unsafety {
-        errors.push(Error::new_spanned(unsafety, "a `#[message]` method cannot be `unsafe`"));
+        errors.push(Error::new_spanned(
+            unsafety,
+            "a `#[message]` method cannot be `unsafe`",
+        ));
     }
     let mut ctx_seen = false;
     for p in &m.params {
         if p.is_ctx {
             if ctx_seen {
-                errors.push(Error::new_spanned(&p.ty, "only one `&mut Context<Self>` parameter"));
+                errors.push(Error::new_spanned(
+                    &p.ty,
+                    "only one `&mut Context<Self>` parameter",
+                ));
             }
             ctx_seen = true;
         } else if is_context(&p.ty) || p.name == "ctx" || p.name == "_ctx" {
@@ -143,9 +149,9 @@ fn method(m: &MessageFn, errors: &mut Vec<Error>) -> usize {
 
 /// Arguments travel to the actor's shard and outlive the caller's borrow.
 fn arg_type(ty: &Type, errors: &mut Vec<Error>) {
-    let borrowed = |span: Span, what: &str| {
-        Error::new(
-            span,
+    let borrowed = |tokens: &dyn quote::ToTokens, what: &str| {
+        Error::new_spanned(
+            tokens,
             format!(
                 "message arguments must be owned (`'static`): {what} borrows from the caller, who \
                  does not wait for the actor; take an owned type instead (`String` for `&str`, \
@@ -155,7 +161,7 @@ fn arg_type(ty: &Type, errors: &mut Vec<Error>) {
     };
     match ty {
         Type::Reference(r) if !is_static(r.lifetime.as_ref()) => {
-            errors.push(borrowed(ty.span(), "a reference"));
+            errors.push(borrowed(ty, "a reference"));
         }
         Type::ImplTrait(_) => errors.push(Error::new_spanned(
             ty,
@@ -168,7 +174,7 @@ fn arg_type(ty: &Type, errors: &mut Vec<Error>) {
                     for arg in &a.args {
                         match arg {
                             GenericArgument::Lifetime(l) if !is_static(Some(l)) => {
-                                errors.push(borrowed(l.span(), "a type with a lifetime"));
+                                errors.push(borrowed(l, "a type with a lifetime"));
                             }
                             GenericArgument::Type(t) => arg_type(t, errors),
                             _ => {}
@@ -190,10 +196,14 @@ fn is_static(l: Option<&Lifetime>) -> bool {
 }
 
 /// Generated names must be unique and must not hide `ActorRef`'s methods.
-fn clashes(methods: &[MessageFn], errors: &mut Vec<Error>) {
+/// Returns which methods to keep: a clashing one is dropped, so that the
+/// error stands alone.
+fn clashes(methods: &[MessageFn], errors: &mut Vec<Error>) -> Vec<bool> {
     let mut taken: HashMap<String, &syn::Ident> = HashMap::new();
     let mut variants: HashMap<String, &syn::Ident> = HashMap::new();
+    let mut keep = Vec::new();
     for m in methods {
+        let before = errors.len();
         let name = m.name();
         for generated in generated_names(name) {
             if ACTOR_REF_METHODS.contains(&generated.as_str()) {
@@ -223,7 +233,9 @@ fn clashes(methods: &[MessageFn], errors: &mut Vec<Error>) {
                 ));
             }
         }
+        keep.push(errors.len() == before);
     }
+    keep
 }
 
 /// The handle methods generated for a message method `name`.

@@ -38,7 +38,9 @@ impl<T: Clone + Send + 'static> Stack<T> {
 #[test]
 fn generic_actors_get_generic_handles() {
     let rt = Runtime::builder().shards(2).build().unwrap();
-    let strings = rt.spawn_on(0, || Stack::<String> { items: vec![] }).unwrap();
+    let strings = rt
+        .spawn_on(0, || Stack::<String> { items: vec![] })
+        .unwrap();
     let numbers = rt.spawn_on(1, || Stack::<u8> { items: vec![] }).unwrap();
     assert_eq!(strings.mailbox_capacity(), 8);
     assert_eq!(strings.name(), "Stack");
@@ -88,7 +90,9 @@ fn hand_written_hooks_run() {
     assert_eq!(hooked.name(), "hooked");
     assert_eq!(hooked.seen_blocking().unwrap(), 1);
     hooked.stop();
-    hooked.wait_stopped_blocking(Duration::from_secs(5)).unwrap();
+    hooked
+        .wait_stopped_blocking(Duration::from_secs(5))
+        .unwrap();
     assert_eq!(log.load(Ordering::SeqCst), 101);
     rt.shutdown().unwrap();
 }
@@ -168,15 +172,23 @@ fn open_messages_reach_every_actor_that_accepts_them() {
     assert_eq!(describe(&gauge), "> gauge at 2");
     assert_eq!(describe(&label), "> label on shard 1");
     let answer = rt.block_on(async {
-        let d = Describe { prefix: String::new() };
+        let d = Describe {
+            prefix: String::new(),
+        };
         label.request_timeout(Duration::from_secs(5), d).await
     });
     assert_eq!(answer.unwrap(), "label on shard 1");
-    assert_eq!(rt.block_on(gauge.request(Describe { prefix: "".into() })).unwrap(), "gauge at 2");
+    assert_eq!(
+        rt.block_on(gauge.request(Describe { prefix: "".into() }))
+            .unwrap(),
+        "gauge at 2"
+    );
     label.stop();
     label.wait_stopped_blocking(Duration::from_secs(5)).unwrap();
     // A failed send hands the open message itself back, not the envelope.
-    match label.post(Describe { prefix: "lost".into() }) {
+    match label.post(Describe {
+        prefix: "lost".into(),
+    }) {
         Err(SendError::Closed(Describe { prefix })) => assert_eq!(prefix, "lost"),
         other => panic!("expected Closed, got {other:?}"),
     }

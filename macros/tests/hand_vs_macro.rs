@@ -54,13 +54,14 @@ fn workload<A: Actor<Msg = MacroCounterMsg>>(actor: &ActorRef<A>) -> Vec<u64> {
     let mut seen = Vec::new();
     for by in 1..=100 {
         actor
-            .tell_blocking(MacroCounterMsg::Add {
-                by,
-                reply_to: None,
-            })
+            .tell_blocking(MacroCounterMsg::Add { by, reply_to: None })
             .unwrap();
         if by % 25 == 0 {
-            seen.push(actor.ask_blocking(|reply_to| MacroCounterMsg::Total { reply_to }).unwrap());
+            seen.push(
+                actor
+                    .ask_blocking(|reply_to| MacroCounterMsg::Total { reply_to })
+                    .unwrap(),
+            );
         }
     }
     seen

@@ -86,7 +86,10 @@ impl Client {
             .add_later_timeout(Duration::from_secs(5), 1, Duration::from_millis(1))
             .await?;
         let total = counter.total().await?;
-        assert_eq!(counter.try_total().map_err(|_| AskError::Full)?.await?, total);
+        assert_eq!(
+            counter.try_total().map_err(|_| AskError::Full)?.await?,
+            total
+        );
         assert_eq!(counter.total_later(Duration::from_millis(1)).await?, total);
         assert_eq!(counter.total_blocking(), Err(AskError::WouldBlock));
         assert_eq!(counter.checked_sub(total + 1).await?, Err(Underflow));
@@ -128,7 +131,10 @@ fn every_kind_of_method_from_async_code() {
     let counter = rt.spawn_on(0, || Counter { total: 0 }).unwrap();
     let total = rt.block_on(async {
         counter.add(4).unwrap();
-        counter.add_timeout(Duration::from_secs(5), 1).await.unwrap();
+        counter
+            .add_timeout(Duration::from_secs(5), 1)
+            .await
+            .unwrap();
         let reply = counter.try_total().unwrap();
         assert_eq!(reply.await.unwrap(), 5);
         assert_eq!(
@@ -165,10 +171,9 @@ fn an_actor_drives_another_on_another_shard() {
 fn a_slow_answer_times_out() {
     let rt = runtime();
     let counter = rt.spawn_on(1, || Counter { total: 0 }).unwrap();
-    let late = rt.block_on(counter.total_later_timeout(
-        Duration::from_millis(5),
-        Duration::from_millis(500),
-    ));
+    let late = rt.block_on(
+        counter.total_later_timeout(Duration::from_millis(5), Duration::from_millis(500)),
+    );
     assert_eq!(late, Err(AskError::Timeout));
     rt.shutdown().unwrap();
 }

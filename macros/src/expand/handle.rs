@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::Ident;
 
-use super::{Names, variant_name, with_static};
+use super::{Names, variant_name};
 use crate::ast::{MessageFn, MessagesBlock};
 
 /// One generated method: its signature (for the trait) and body (for the impl).
@@ -38,9 +38,7 @@ fn methods(m: &MessageFn, msg: &Ident, msg_ty: &TokenStream) -> [Method; 4] {
     let dur = quote!(::core::time::Duration);
     let shown = format!("`{msg}::{variant}`");
     let doc = |text: String| quote!(#[doc = #text]);
-    let ask_future = |out: &TokenStream| {
-        quote!(impl ::core::future::Future<Output = ::core::result::Result<#out, ::actor_core::AskError>> + ::core::marker::Send)
-    };
+    let ask_future = |out: &TokenStream| quote!(impl ::core::future::Future<Output = ::core::result::Result<#out, ::actor_core::AskError>>);
 
     let Some(out) = &m.output else {
         let tell = quote!(#msg::#variant { #fields reply_to: ::core::option::Option::None });
@@ -57,17 +55,23 @@ fn methods(m: &MessageFn, msg: &Ident, msg_ty: &TokenStream) -> [Method; 4] {
                 body: quote!(#r::try_tell(self, #tell)),
             },
             Method {
-                docs: doc(format!("Sends {shown} without waiting; the same as `{name}`.")),
+                docs: doc(format!(
+                    "Sends {shown} without waiting; the same as `{name}`."
+                )),
                 sig: quote!(fn #try_name(&self, #params) -> #send_error),
                 body: quote!(#r::try_tell(self, #tell)),
             },
             Method {
-                docs: doc(format!("Sends {shown} from a plain thread, blocking while the mailbox is full (on a shard thread it never blocks, as `{try_name}`).")),
+                docs: doc(format!(
+                    "Sends {shown} from a plain thread, blocking while the mailbox is full (on a shard thread it never blocks, as `{try_name}`)."
+                )),
                 sig: quote!(fn #blocking(&self, #params) -> #send_error),
                 body: quote!(#r::tell_blocking(self, #tell)),
             },
             Method {
-                docs: doc(format!("Sends {shown} and waits until the actor has handled it, for at most `{timeout}`.")),
+                docs: doc(format!(
+                    "Sends {shown} and waits until the actor has handled it, for at most `{timeout}`."
+                )),
                 sig: quote!(fn #timed(&self, #timeout: #dur, #params) -> #until_done),
                 body: quote!(#r::ask_timeout(self, #timeout, move |reply_to| #msg::#variant { #fields reply_to: ::core::option::Option::Some(reply_to) })),
             },
@@ -88,17 +92,23 @@ fn methods(m: &MessageFn, msg: &Ident, msg_ty: &TokenStream) -> [Method; 4] {
             body: quote!(#r::ask(self, #ask)),
         },
         Method {
-            docs: doc(format!("Sends {shown} without waiting for room; await the answer from the `Reply`. The message comes back on `Full` or `Closed`.")),
+            docs: doc(format!(
+                "Sends {shown} without waiting for room; await the answer from the `Reply`. The message comes back on `Full` or `Closed`."
+            )),
             sig: quote!(fn #try_name(&self, #params) -> ::core::result::Result<::actor_core::Reply<#out>, ::actor_core::SendError<#msg_ty>>),
             body: quote!(#r::try_ask(self, #ask)),
         },
         Method {
-            docs: doc(format!("Asks with {shown} from a plain thread, blocking until the answer; `AskError::WouldBlock` on a shard thread.")),
+            docs: doc(format!(
+                "Asks with {shown} from a plain thread, blocking until the answer; `AskError::WouldBlock` on a shard thread."
+            )),
             sig: quote!(fn #blocking(&self, #params) -> ::core::result::Result<#out, ::actor_core::AskError>),
             body: quote!(#r::ask_blocking(self, #ask)),
         },
         Method {
-            docs: doc(format!("Asks with {shown} and a deadline: `AskError::Timeout` when no answer comes within `{timeout}`.")),
+            docs: doc(format!(
+                "Asks with {shown} and a deadline: `AskError::Timeout` when no answer comes within `{timeout}`."
+            )),
             sig: quote!(fn #timed(&self, #timeout: #dur, #params) -> #answer),
             body: quote!(#r::ask_timeout(self, #timeout, #ask)),
         },
@@ -115,7 +125,7 @@ pub(super) fn expand(block: &MessagesBlock, names: &Names) -> TokenStream {
     let self_ty = block.self_ty();
     let generics = block.generics();
     let (impl_g, ty_g, where_c) = generics.split_for_impl();
-    let statics = with_static(generics);
+    let statics = super::declared(block);
     let (s_impl_g, _, s_where) = statics.split_for_impl();
     let msg_ty = quote!(#msg #ty_g);
     let all: Vec<Method> = block

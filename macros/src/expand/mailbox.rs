@@ -2,11 +2,10 @@
 //! dispatch, and `impl Accepts<M>` for each open message.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
-use syn::spanned::Spanned;
+use quote::quote;
 use syn::{Error, Ident, Path};
 
-use super::{Names, type_params, variant_name, with_static};
+use super::{Names, type_params, variant_name};
 use crate::ast::{MessageFn, MessagesBlock, Recv};
 use crate::attr::MessagesOpts;
 
@@ -21,10 +20,16 @@ pub(super) fn open_variants(
     block: &MessagesBlock,
     errors: &mut Vec<Error>,
 ) -> Vec<Open> {
-    let mut taken: Vec<Ident> = block.methods.iter().map(|m| variant_name(m.name())).collect();
+    let mut taken: Vec<Ident> = block
+        .methods
+        .iter()
+        .map(|m| variant_name(m.name()))
+        .collect();
     let mut out = Vec::new();
     for path in &opts.handles {
-        let Some(last) = path.segments.last() else { continue };
+        let Some(last) = path.segments.last() else {
+            continue;
+        };
         let variant = last.ident.clone();
         if taken.contains(&variant) {
             errors.push(Error::new_spanned(
@@ -83,9 +88,6 @@ fn arm(m: &MessageFn, msg: &Ident) -> TokenStream {
         _ => quote!(self),
     };
     let wait = m.func.sig.asyncness.map(|_| quote!(.await));
-    let checks = m.args().map(|p| &p.ty).chain(m.output.as_ref()).map(|ty| {
-        quote_spanned!(ty.span()=> ::actor_core::__private::assert_sendable::<#ty>();)
-    });
     let answer = if m.is_ask() {
         quote!(reply_to.send(__answer);)
     } else {
@@ -98,7 +100,6 @@ fn arm(m: &MessageFn, msg: &Ident) -> TokenStream {
     };
     quote! {
         #msg::#variant { #(#fields,)* reply_to } => {
-            #(#checks)*
             let __answer = Self::#name(#recv, #(#call),*) #wait;
             #answer
         }
@@ -110,7 +111,7 @@ pub(super) fn expand(block: &MessagesBlock, names: &Names, open: &[Open]) -> Tok
     let self_ty = block.self_ty();
     let generics = block.generics();
     let (impl_g, ty_g, where_c) = generics.split_for_impl();
-    let statics = with_static(generics);
+    let statics = super::declared(block);
     let (s_impl_g, _, s_where) = statics.split_for_impl();
 
     let doc = format!(
@@ -119,7 +120,10 @@ pub(super) fn expand(block: &MessagesBlock, names: &Names, open: &[Open]) -> Tok
     let variants = block.methods.iter().map(variant);
     let open_variants = open.iter().map(|o| {
         let (path, variant) = (&o.path, &o.variant);
-        let doc = format!("The open message `{}`, handled by `impl Handler`.", quote!(#path));
+        let doc = format!(
+            "The open message `{}`, handled by `impl Handler`.",
+            quote!(#path)
+        );
         quote!(#[doc = #doc] #variant(::actor_core::Envelope<#path>),)
     });
     let tps: Vec<_> = type_params(generics).collect();
@@ -168,7 +172,6 @@ pub(super) fn expand(block: &MessagesBlock, names: &Names, open: &[Open]) -> Tok
             }
         }
     });
-    let hooks = format_ident!("ActorHooks");
 
     quote! {
         #[doc = #doc]
@@ -194,26 +197,26 @@ pub(super) fn expand(block: &MessagesBlock, names: &Names, open: &[Open]) -> Tok
             type Msg = #msg #ty_g;
 
             fn name() -> &'static str {
-                <Self as ::actor_core::__private::ActorDecl>::NAME
+                ::actor_core::__private::name::<Self>()
             }
 
             fn mailbox_capacity() -> ::core::option::Option<usize> {
-                <Self as ::actor_core::__private::ActorDecl>::MAILBOX
+                ::actor_core::__private::mailbox::<Self>()
             }
 
             async fn on_start(
                 &mut self,
                 ctx: &mut ::actor_core::Context<Self>,
             ) -> ::core::result::Result<(), ::actor_core::BoxError> {
-                <Self as ::actor_core::#hooks>::on_start(self, ctx).await
+                ::actor_core::__private::on_start(self, ctx).await
             }
 
             async fn on_notice(&mut self, notice: ::actor_core::Notice, ctx: &mut ::actor_core::Context<Self>) {
-                <Self as ::actor_core::#hooks>::on_notice(self, notice, ctx).await
+                ::actor_core::__private::on_notice(self, notice, ctx).await
             }
 
             async fn on_stop(&mut self, reason: &::actor_core::ExitReason, ctx: &mut ::actor_core::Context<Self>) {
-                <Self as ::actor_core::#hooks>::on_stop(self, reason, ctx).await
+                ::actor_core::__private::on_stop(self, reason, ctx).await
             }
 
             async fn handle(&mut self, __msg: Self::Msg, __ctx: &mut ::actor_core::Context<Self>) {

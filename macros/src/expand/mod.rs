@@ -6,6 +6,7 @@ mod mailbox;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
+use syn::spanned::Spanned;
 use syn::{DeriveInput, Error, GenericParam, Generics, Ident, Visibility};
 
 use crate::ast::{MessagesBlock, type_ident};
@@ -39,6 +40,29 @@ pub(crate) fn with_static(generics: &Generics) -> Generics {
         for p in params {
             wc.predicates.push(syn::parse_quote!(#p: 'static));
         }
+    }
+    g
+}
+
+/// The generics of the generated impls: `'static` type parameters, the
+/// actor declared by `#[actor]`, and every argument and reply type
+/// `Sendable`. Stated as bounds, each failure is one error at the span of
+/// what is wrong (a missing `#[actor]`, a type that is not `Send`), instead
+/// of one per use; for generic actors they bound the impls as a derive would.
+pub(crate) fn declared(block: &MessagesBlock) -> Generics {
+    let self_ty = block.self_ty();
+    let mut g = with_static(block.generics());
+    let wc = g.make_where_clause();
+    wc.predicates.push(syn::parse_quote_spanned!(self_ty.span()=>
+        #self_ty: ::actor_core::__private::ActorDecl
+    ));
+    let types = block.methods.iter().flat_map(|m| {
+        m.args().map(|p| &p.outer_ty).chain(m.output.as_ref())
+    });
+    for ty in types {
+        wc.predicates.push(syn::parse_quote_spanned!(ty.span()=>
+            #ty: ::actor_core::__private::Sendable
+        ));
     }
     g
 }
