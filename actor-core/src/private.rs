@@ -122,15 +122,14 @@ pub trait ActorHooks: Sized + 'static {
         Self: Actor,
     {
         // Mirrors `Actor::on_notice`'s default, which cannot be called from here.
-        if notice.via == NoticeVia::Link {
-            if let LifecycleEvent::Stopped(reason) = &notice.event {
-                if reason.is_abnormal() {
-                    ctx.stop_with(ExitReason::Linked {
-                        id: notice.id,
-                        reason: Box::new(reason.clone()),
-                    });
-                }
-            }
+        if notice.via == NoticeVia::Link
+            && let LifecycleEvent::Stopped(reason) = &notice.event
+            && reason.is_abnormal()
+        {
+            ctx.stop_with(ExitReason::Linked {
+                id: notice.id,
+                reason: Box::new(reason.clone()),
+            });
         }
     }
 
@@ -275,4 +274,3 @@ impl<A: Accepts<M>, M: Message> MessageRef<M> for ActorRef<A> {
 pub trait Sendable: Send + 'static {}
 
 impl<T: Send + 'static> Sendable for T {}
-

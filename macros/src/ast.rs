@@ -100,9 +100,8 @@ pub(crate) fn parse_messages(mut item: ItemImpl) -> MessagesBlock {
     for impl_item in &mut item.items {
         match impl_item {
             ImplItem::Fn(f) => {
-                if take_message_attr(&mut f.attrs).is_some() {
-                    methods.push(parse_fn(f.clone(), &self_ty));
-                }
+                let marked = take_message_attr(&mut f.attrs).is_some();
+                methods.extend(marked.then(|| parse_fn(f.clone(), &self_ty)));
             }
             ImplItem::Const(c) => misplaced.extend(take_message_attr(&mut c.attrs).map(span)),
             ImplItem::Type(t) => misplaced.extend(take_message_attr(&mut t.attrs).map(span)),
@@ -188,8 +187,11 @@ pub(crate) fn replace_self(ty: &Type, self_ty: &Type) -> Type {
     struct Replace<'a>(&'a Type);
     impl VisitMut for Replace<'_> {
         fn visit_type_mut(&mut self, ty: &mut Type) {
-            if let Type::Path(p) = ty {
-                if p.qself.is_none() && p.path.segments.first().is_some_and(|s| s.ident == "Self") {
+            if let Type::Path(p) = ty
+                && p.qself.is_none()
+                && p.path.segments.first().is_some_and(|s| s.ident == "Self")
+            {
+                {
                     let self_ty = self.0;
                     let rest = p.path.segments.iter().skip(1);
                     *ty = if p.path.segments.len() == 1 {

@@ -53,15 +53,14 @@ pub(crate) fn actor(args: TokenStream) -> syn::Result<ActorOpts> {
         } else if meta.path.is_ident("mailbox") {
             once(&opts.mailbox, &meta)?;
             let expr: Expr = meta.value()?.parse()?;
-            if let Expr::Lit(lit) = &expr {
-                if let Lit::Int(n) = &lit.lit {
-                    if n.base10_parse::<usize>()? == 0 {
-                        return Err(syn::Error::new(
-                            n.span(),
-                            "`mailbox` must be at least 1: a mailbox of 0 could never take a message",
-                        ));
-                    }
-                }
+            if let Expr::Lit(lit) = &expr
+                && let Lit::Int(n) = &lit.lit
+                && n.base10_parse::<usize>()? == 0
+            {
+                return Err(syn::Error::new(
+                    n.span(),
+                    "`mailbox` must be at least 1: a mailbox of 0 could never take a message",
+                ));
             }
             opts.mailbox = Some(expr);
         } else if meta.path.is_ident("hooks") {

@@ -135,8 +135,10 @@ fn method(m: &MessageFn, errors: &mut Vec<Error>) -> usize {
             arg_type(&p.ty, errors);
         }
     }
-    if let syn::ReturnType::Type(_, ty) = &sig.output {
-        if let Type::ImplTrait(_) = &**ty {
+    if let syn::ReturnType::Type(_, ty) = &sig.output
+        && let Type::ImplTrait(_) = &**ty
+    {
+        {
             errors.push(Error::new_spanned(
                 ty,
                 "a `#[message]` method must return a named type: the reply travels back in a \
@@ -225,8 +227,10 @@ fn clashes(methods: &[MessageFn], errors: &mut Vec<Error>) -> Vec<bool> {
             }
         }
         let variant = crate::expand::variant_name(name).to_string();
-        if let Some(other) = variants.insert(variant.clone(), name) {
-            if other != name {
+        if let Some(other) = variants.insert(variant.clone(), name)
+            && other != name
+        {
+            {
                 errors.push(Error::new_spanned(
                     name,
                     format!("`{name}` and `{other}` both become the message variant `{variant}`"),

@@ -53,12 +53,14 @@ pub(crate) fn declared(block: &MessagesBlock) -> Generics {
     let self_ty = block.self_ty();
     let mut g = with_static(block.generics());
     let wc = g.make_where_clause();
-    wc.predicates.push(syn::parse_quote_spanned!(self_ty.span()=>
-        #self_ty: ::actor_core::__private::ActorDecl
-    ));
-    let types = block.methods.iter().flat_map(|m| {
-        m.args().map(|p| &p.outer_ty).chain(m.output.as_ref())
-    });
+    wc.predicates
+        .push(syn::parse_quote_spanned!(self_ty.span()=>
+            #self_ty: ::actor_core::__private::ActorDecl
+        ));
+    let types = block
+        .methods
+        .iter()
+        .flat_map(|m| m.args().map(|p| &p.outer_ty).chain(m.output.as_ref()));
     for ty in types {
         wc.predicates.push(syn::parse_quote_spanned!(ty.span()=>
             #ty: ::actor_core::__private::Sendable
