@@ -61,6 +61,11 @@ mod shard;
 pub mod supervision;
 pub mod time;
 
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use __private::{Accepts, ActorHooks, Envelope, Handler, Message, MessageRef};
 pub use actor::actor_ref::{ActorRef, Tell, WaitStopped};
 pub use actor::context::{Context, TimerHandle};
 pub use actor::run::yield_now;
@@ -73,12 +78,15 @@ pub use reactor::DriverKind;
 pub use reply::{Reply, ReplyTo};
 pub use runtime::{Handle, Runtime, SpawnOptions};
 
+pub use actor_macros::{actor, message, messages};
+
 /// The names most programs need.
 pub mod prelude {
     pub use crate::{
         Actor, ActorId, ActorRef, AskError, Context, ExitReason, Handle, Notice, ReplyTo, Runtime,
         SendError, SpawnOptions,
     };
+    pub use crate::{ActorHooks, BoxError, Handler, Message, MessageRef, actor, message, messages};
 }
 
 /// The README's examples, compiled and run as doc tests.

@@ -1,3 +1,5 @@
+#![allow(missing_docs)]
+
 use actor_core::prelude::*;
 
 struct Counter(u64);

@@ -1,0 +1,159 @@
+//! The handle trait: typed methods on `ActorRef<Actor>`, four per message.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::Ident;
+
+use super::{Names, variant_name};
+use crate::ast::{MessageFn, MessagesBlock};
+
+/// One generated method: its signature (for the trait) and body (for the impl).
+struct Method {
+    docs: TokenStream,
+    sig: TokenStream,
+    body: TokenStream,
+}
+
+fn methods(m: &MessageFn, msg: &Ident, msg_ty: &TokenStream) -> [Method; 4] {
+    let name = m.name();
+    let variant = variant_name(name);
+    let docs: Vec<_> = m.docs().collect();
+    let args: Vec<_> = m.args().map(|p| (&p.name, &p.outer_ty)).collect();
+    let params = args.iter().map(|(n, t)| quote!(#n: #t));
+    let params = quote!(#(#params),*);
+    let fields = args.iter().map(|(n, _)| n);
+    let fields = quote!(#(#fields,)*);
+    let timeout = if args.iter().any(|(n, _)| *n == "timeout") {
+        format_ident!("__timeout")
+    } else {
+        format_ident!("timeout")
+    };
+    let (try_name, blocking, timed) = (
+        format_ident!("try_{}", name),
+        format_ident!("{}_blocking", name),
+        format_ident!("{}_timeout", name),
+    );
+    let send_error = quote!(::core::result::Result<(), ::actor_core::SendError<#msg_ty>>);
+    let r = quote!(::actor_core::ActorRef);
+    let dur = quote!(::core::time::Duration);
+    let shown = format!("`{msg}::{variant}`");
+    let doc = |text: String| quote!(#[doc = #text]);
+    let ask_future = |out: &TokenStream| quote!(impl ::core::future::Future<Output = ::core::result::Result<#out, ::actor_core::AskError>>);
+
+    let Some(out) = &m.output else {
+        let tell = quote!(#msg::#variant { #fields reply_to: ::core::option::Option::None });
+        let until_done = ask_future(&quote!(()));
+        let lead = if docs.is_empty() {
+            quote!()
+        } else {
+            quote!(#(#docs)* #[doc = ""])
+        };
+        return [
+            Method {
+                docs: quote!(#lead #[doc = concat!("Sends ", #shown, " without waiting: a full mailbox hands it back as `SendError::Full`.")]),
+                sig: quote!(fn #name(&self, #params) -> #send_error),
+                body: quote!(#r::try_tell(self, #tell)),
+            },
+            Method {
+                docs: doc(format!(
+                    "Sends {shown} without waiting; the same as `{name}`."
+                )),
+                sig: quote!(fn #try_name(&self, #params) -> #send_error),
+                body: quote!(#r::try_tell(self, #tell)),
+            },
+            Method {
+                docs: doc(format!(
+                    "Sends {shown} from a plain thread, blocking while the mailbox is full (on a shard thread it never blocks, as `{try_name}`)."
+                )),
+                sig: quote!(fn #blocking(&self, #params) -> #send_error),
+                body: quote!(#r::tell_blocking(self, #tell)),
+            },
+            Method {
+                docs: doc(format!(
+                    "Sends {shown} and waits until the actor has handled it, for at most `{timeout}`."
+                )),
+                sig: quote!(fn #timed(&self, #timeout: #dur, #params) -> #until_done),
+                body: quote!(#r::ask_timeout(self, #timeout, move |reply_to| #msg::#variant { #fields reply_to: ::core::option::Option::Some(reply_to) })),
+            },
+        ];
+    };
+    let out = quote!(#out);
+    let ask = quote!(move |reply_to| #msg::#variant { #fields reply_to });
+    let answer = ask_future(&out);
+    let lead = if docs.is_empty() {
+        quote!()
+    } else {
+        quote!(#(#docs)* #[doc = ""])
+    };
+    [
+        Method {
+            docs: quote!(#lead #[doc = concat!("Asks: sends ", #shown, ", waiting for room in the mailbox, and resolves to the answer.")]),
+            sig: quote!(fn #name(&self, #params) -> #answer),
+            body: quote!(#r::ask(self, #ask)),
+        },
+        Method {
+            docs: doc(format!(
+                "Sends {shown} without waiting for room; await the answer from the `Reply`. The message comes back on `Full` or `Closed`."
+            )),
+            sig: quote!(fn #try_name(&self, #params) -> ::core::result::Result<::actor_core::Reply<#out>, ::actor_core::SendError<#msg_ty>>),
+            body: quote!(#r::try_ask(self, #ask)),
+        },
+        Method {
+            docs: doc(format!(
+                "Asks with {shown} from a plain thread, blocking until the answer; `AskError::WouldBlock` on a shard thread."
+            )),
+            sig: quote!(fn #blocking(&self, #params) -> ::core::result::Result<#out, ::actor_core::AskError>),
+            body: quote!(#r::ask_blocking(self, #ask)),
+        },
+        Method {
+            docs: doc(format!(
+                "Asks with {shown} and a deadline: `AskError::Timeout` when no answer comes within `{timeout}`."
+            )),
+            sig: quote!(fn #timed(&self, #timeout: #dur, #params) -> #answer),
+            body: quote!(#r::ask_timeout(self, #timeout, #ask)),
+        },
+    ]
+}
+
+pub(super) fn expand(block: &MessagesBlock, names: &Names) -> TokenStream {
+    let Names {
+        actor,
+        msg,
+        handle,
+        vis,
+    } = names;
+    let self_ty = block.self_ty();
+    let generics = block.generics();
+    let (impl_g, ty_g, where_c) = generics.split_for_impl();
+    let statics = super::declared(block);
+    let (s_impl_g, _, s_where) = statics.split_for_impl();
+    let msg_ty = quote!(#msg #ty_g);
+    let all: Vec<Method> = block
+        .methods
+        .iter()
+        .flat_map(|m| methods(m, msg, &msg_ty))
+        .collect();
+    let decls = all.iter().map(|m| {
+        let (docs, sig) = (&m.docs, &m.sig);
+        quote!(#docs #sig;)
+    });
+    let defs = all.iter().map(|m| {
+        let (sig, body) = (&m.sig, &m.body);
+        quote!(#[inline] #sig { #body })
+    });
+    let doc = format!(
+        "The typed messages of `{actor}`, as methods on `ActorRef<{actor}>`; generated by \
+         `#[messages]`. Bring it into scope (`use path::to::{handle};`) to call them."
+    );
+    quote! {
+        #[doc = #doc]
+        #vis trait #handle #impl_g #where_c {
+            #(#decls)*
+        }
+
+        #[automatically_derived]
+        impl #s_impl_g #handle #ty_g for ::actor_core::ActorRef<#self_ty> #s_where {
+            #(#defs)*
+        }
+    }
+}

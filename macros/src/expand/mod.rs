@@ -1,0 +1,171 @@
+//! Code generation. Generated items name everything through absolute paths
+//! (`::actor_core::...`, `::core::...`) and carry `#[automatically_derived]`.
+
+mod handle;
+mod mailbox;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::spanned::Spanned;
+use syn::{DeriveInput, Error, GenericParam, Generics, Ident, Visibility};
+
+use crate::ast::{MessagesBlock, type_ident};
+use crate::attr::{ActorOpts, MessageOpts, MessagesOpts};
+
+/// The enum variant for a method: `add_item` becomes `AddItem`.
+pub(crate) fn variant_name(method: &Ident) -> Ident {
+    let raw = method.to_string();
+    let raw = raw.strip_prefix("r#").unwrap_or(&raw);
+    let mut out = String::new();
+    for part in raw.split('_').filter(|p| !p.is_empty()) {
+        let mut chars = part.chars();
+        if let Some(c) = chars.next() {
+            out.extend(c.to_uppercase());
+            out.push_str(chars.as_str());
+        }
+    }
+    if out.is_empty() {
+        out.push_str("Message");
+    }
+    Ident::new(&out, method.span())
+}
+
+/// `generics` with `T: 'static` added for every type parameter: actors and
+/// their messages live as long as they run.
+pub(crate) fn with_static(generics: &Generics) -> Generics {
+    let mut g = generics.clone();
+    let params: Vec<Ident> = type_params(generics).cloned().collect();
+    if !params.is_empty() {
+        let wc = g.make_where_clause();
+        for p in params {
+            wc.predicates.push(syn::parse_quote!(#p: 'static));
+        }
+    }
+    g
+}
+
+/// The generics of the generated impls: `'static` type parameters, the
+/// actor declared by `#[actor]`, and every argument and reply type
+/// `Sendable`. Stated as bounds, each failure is one error at the span of
+/// what is wrong (a missing `#[actor]`, a type that is not `Send`), instead
+/// of one per use; for generic actors they bound the impls as a derive would.
+pub(crate) fn declared(block: &MessagesBlock) -> Generics {
+    let self_ty = block.self_ty();
+    let mut g = with_static(block.generics());
+    let wc = g.make_where_clause();
+    wc.predicates
+        .push(syn::parse_quote_spanned!(self_ty.span()=>
+            #self_ty: ::actor_core::__private::ActorDecl
+        ));
+    let types = block
+        .methods
+        .iter()
+        .flat_map(|m| m.args().map(|p| &p.outer_ty).chain(m.output.as_ref()));
+    for ty in types {
+        wc.predicates.push(syn::parse_quote_spanned!(ty.span()=>
+            #ty: ::actor_core::__private::Sendable
+        ));
+    }
+    g
+}
+
+pub(crate) fn type_params(generics: &Generics) -> impl Iterator<Item = &Ident> {
+    generics.params.iter().filter_map(|p| match p {
+        GenericParam::Type(t) => Some(&t.ident),
+        _ => None,
+    })
+}
+
+/// `#[actor]`: the declaration `#[messages]` reads, and default hooks.
+pub(crate) fn actor(opts: ActorOpts, input: &DeriveInput) -> TokenStream {
+    let ident = &input.ident;
+    let generics = with_static(&input.generics);
+    let (impl_g, ty_g, where_c) = generics.split_for_impl();
+    let name = match &opts.name {
+        Some(lit) => quote!(#lit),
+        None => {
+            let s = ident.to_string();
+            quote!(#s)
+        }
+    };
+    let mailbox = match &opts.mailbox {
+        Some(expr) => quote!(::core::option::Option::Some(#expr)),
+        None => quote!(::core::option::Option::None),
+    };
+    let hooks = (!opts.hooks).then(|| {
+        quote! {
+            #[automatically_derived]
+            impl #impl_g ::actor_core::ActorHooks for #ident #ty_g #where_c {}
+        }
+    });
+    quote! {
+        #[automatically_derived]
+        impl #impl_g ::actor_core::__private::ActorDecl for #ident #ty_g #where_c {
+            const NAME: &'static str = #name;
+            const MAILBOX: ::core::option::Option<usize> = #mailbox;
+        }
+        #hooks
+    }
+}
+
+/// What `#[messages]` generates besides the `impl` block itself.
+pub(crate) struct Names {
+    pub(crate) actor: Ident,
+    pub(crate) msg: Ident,
+    pub(crate) handle: Ident,
+    pub(crate) vis: Visibility,
+}
+
+/// `#[messages]`: the block, the mailbox enum, `impl Actor`, the handle trait.
+pub(crate) fn messages(
+    opts: &MessagesOpts,
+    block: &MessagesBlock,
+    errors: &mut Vec<Error>,
+) -> TokenStream {
+    let item = &block.item;
+    let Some(actor) = type_ident(block.self_ty()).cloned() else {
+        return quote!(#item);
+    };
+    let names = Names {
+        msg: format_ident!("{}Msg", actor),
+        handle: format_ident!("{}Ref", actor),
+        vis: widest(block.methods.iter().map(|m| m.vis())),
+        actor,
+    };
+    let open = mailbox::open_variants(opts, block, errors);
+    let mailbox = mailbox::expand(block, &names, &open);
+    let handle = handle::expand(block, &names);
+    quote! {
+        #item
+        #mailbox
+        #handle
+    }
+}
+
+/// The widest visibility among the message methods: the enum and the handle
+/// trait must be visible wherever any message is.
+fn widest<'a>(vis: impl Iterator<Item = &'a Visibility>) -> Visibility {
+    let mut out = Visibility::Inherited;
+    for v in vis {
+        match v {
+            Visibility::Public(_) => return v.clone(),
+            Visibility::Restricted(_) if matches!(out, Visibility::Inherited) => out = v.clone(),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `#[message]` / `#[message(reply = T)]` on a struct or enum.
+pub(crate) fn message_type(opts: MessageOpts, input: &DeriveInput) -> TokenStream {
+    let ident = &input.ident;
+    let generics = with_static(&input.generics);
+    let (impl_g, ty_g, where_c) = generics.split_for_impl();
+    let reply = opts.reply.map_or_else(|| quote!(()), |t| quote!(#t));
+    quote! {
+        #[automatically_derived]
+        impl #impl_g ::actor_core::Message for #ident #ty_g #where_c {
+            type Reply = #reply;
+        }
+    }
+}

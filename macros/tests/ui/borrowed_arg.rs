@@ -1,0 +1,14 @@
+use actor_core::prelude::*;
+
+#[actor]
+struct Log;
+
+#[messages]
+impl Log {
+    #[message]
+    fn write(&mut self, line: &str) {
+        println!("{line}");
+    }
+}
+
+fn main() {}

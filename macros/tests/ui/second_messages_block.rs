@@ -1,0 +1,29 @@
+use actor_core::prelude::*;
+
+#[actor]
+struct Counter {
+    total: u64,
+}
+
+#[messages]
+impl Counter {
+    #[message]
+    fn add(&mut self, by: u64) {
+        self.total += by;
+    }
+}
+
+mod more {
+    use super::Counter;
+    use actor_core::prelude::*;
+
+    #[messages]
+    impl Counter {
+        #[message]
+        fn total(&self) -> u64 {
+            self.total
+        }
+    }
+}
+
+fn main() {}
