@@ -96,7 +96,9 @@ impl<M> Mailbox<M> {
             Some(msg) => {
                 // Woken under the lock so the list keeps its capacity: no
                 // allocation per full/empty cycle in steady state.
-                lanes.send_waiters.drain(..).for_each(Waker::wake);
+                if !lanes.send_waiters.is_empty() {
+                    lanes.send_waiters.drain(..).for_each(Waker::wake);
+                }
                 Next::Msg(msg)
             }
             None => Next::Empty,

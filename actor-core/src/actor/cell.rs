@@ -274,10 +274,10 @@ impl<A: Actor> ActorCell<A> {
     /// if it has already ended.
     pub(crate) fn poll_incarnation_exit(&self, waker: &Waker) -> Option<ExitReason> {
         let mut exit = self.exit.lock();
-        if !self.is_running() {
-            if let Some(r) = exit.last.clone() {
-                return Some(r);
-            }
+        if !self.is_running()
+            && let Some(r) = exit.last.clone()
+        {
+            return Some(r);
         }
         if !exit.waiters.iter().any(|w| w.will_wake(waker)) {
             exit.waiters.push(waker.clone());

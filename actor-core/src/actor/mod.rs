@@ -107,15 +107,14 @@ pub trait Actor: Sized + 'static {
     /// actor stops too, with [`ExitReason::Linked`]. Monitor notices and normal
     /// exits are ignored. Override it to trap exits.
     async fn on_notice(&mut self, notice: Notice, ctx: &mut Context<Self>) {
-        if notice.via == NoticeVia::Link {
-            if let LifecycleEvent::Stopped(reason) = &notice.event {
-                if reason.is_abnormal() {
-                    ctx.stop_with(ExitReason::Linked {
-                        id: notice.id,
-                        reason: Box::new(reason.clone()),
-                    });
-                }
-            }
+        if notice.via == NoticeVia::Link
+            && let LifecycleEvent::Stopped(reason) = &notice.event
+            && reason.is_abnormal()
+        {
+            ctx.stop_with(ExitReason::Linked {
+                id: notice.id,
+                reason: Box::new(reason.clone()),
+            });
         }
     }
 

@@ -119,21 +119,20 @@ async fn actor_loop<A: Actor>(mut actor: A, mut ctx: Context<A>, handling: Rc<Ce
             run_mailbox(&mut actor, &mut ctx, &cell, &handling, budget).await
         }
     };
-    if !matches!(reason, ExitReason::Killed | ExitReason::StartFailed(_)) {
-        if killable(killed, actor.on_stop(&reason, &mut ctx))
+    if !matches!(reason, ExitReason::Killed | ExitReason::StartFailed(_))
+        && killable(killed, actor.on_stop(&reason, &mut ctx))
             .await
             .is_none()
-        {
-            drop(actor);
-            drop(ctx);
-            cell.end_incarnation(
-                &local.shared,
-                local.stopping.get(),
-                ExitReason::Killed,
-                false,
-            );
-            return;
-        }
+    {
+        drop(actor);
+        drop(ctx);
+        cell.end_incarnation(
+            &local.shared,
+            local.stopping.get(),
+            ExitReason::Killed,
+            false,
+        );
+        return;
     }
     drop(actor);
     drop(ctx);

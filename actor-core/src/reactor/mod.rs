@@ -104,7 +104,7 @@ pub(crate) fn choose(choice: DriverChoice) -> Result<DriverKind, StartError> {
 /// One shard's driver.
 #[derive(Debug)]
 pub(crate) enum Reactor {
-    Uring(UringDriver),
+    Uring(Box<UringDriver>),
     Epoll(EpollDriver),
 }
 
@@ -114,7 +114,7 @@ impl Reactor {
     pub(crate) fn new(kind: DriverKind, eventfd: &EventFd, shard: usize) -> io::Result<Self> {
         if kind == DriverKind::Uring {
             match UringDriver::new(256) {
-                Ok(d) => return Ok(Reactor::Uring(d)),
+                Ok(d) => return Ok(Reactor::Uring(Box::new(d))),
                 Err(e) => {
                     tracing::warn!(shard, error = %e, "io_uring ring failed; shard uses epoll")
                 }

@@ -94,14 +94,14 @@ fn shard_main(
     core: Option<core_affinity::CoreId>,
     ready: mpsc::Sender<(usize, DriverKind)>,
 ) {
-    if let Some(core) = core {
-        if !core_affinity::set_for_current(core) {
-            tracing::warn!(
-                shard = index,
-                core = core.id,
-                "pinning failed; shard runs unpinned"
-            );
-        }
+    if let Some(core) = core
+        && !core_affinity::set_for_current(core)
+    {
+        tracing::warn!(
+            shard = index,
+            core = core.id,
+            "pinning failed; shard runs unpinned"
+        );
     }
     let shared = inner.shards[index].clone();
     let reactor = match Reactor::new(inner.driver, &shared.eventfd, index) {

@@ -128,10 +128,10 @@ impl Drop for Sleep {
     fn drop(&mut self) {
         if let Registration::Local(key) = self.registration {
             local::with_current(|l| {
-                if let Some(l) = l {
-                    if let Ok(mut wheel) = l.wheel.try_borrow_mut() {
-                        wheel.cancel(key);
-                    }
+                if let Some(l) = l
+                    && let Ok(mut wheel) = l.wheel.try_borrow_mut()
+                {
+                    wheel.cancel(key);
                 }
             });
         }
