@@ -6,38 +6,46 @@ use std::time::Instant;
 
 use actor_core::prelude::*;
 
-/// Counts what it is told, and forwards pings to a peer on another shard.
+/// Counts what it is told, and asks a peer on another shard for its total.
+#[actor]
 struct Counter {
     total: u64,
     peer: Option<ActorRef<Counter>>,
 }
 
-enum CounterMsg {
-    Add(u64),
-    Total(ReplyTo<u64>),
-    /// Ask the peer for its total (an ask across shards, from inside an actor).
-    PeerTotal(ReplyTo<Option<u64>>),
-    SetPeer(ActorRef<Counter>),
-    WhereAmI(ReplyTo<usize>),
-}
+#[messages]
+impl Counter {
+    /// Adds to the total (a tell).
+    #[message]
+    fn add(&mut self, n: u64) {
+        self.total += n;
+    }
 
-impl Actor for Counter {
-    type Msg = CounterMsg;
+    /// The total so far (an ask).
+    #[message]
+    fn total(&self) -> u64 {
+        self.total
+    }
 
-    async fn handle(&mut self, msg: CounterMsg, ctx: &mut Context<Self>) {
-        match msg {
-            CounterMsg::Add(n) => self.total += n,
-            CounterMsg::Total(reply) => reply.send(self.total),
-            CounterMsg::PeerTotal(reply) => {
-                let total = match &self.peer {
-                    Some(peer) => peer.ask(CounterMsg::Total).await.ok(),
-                    None => None,
-                };
-                reply.send(total);
-            }
-            CounterMsg::SetPeer(peer) => self.peer = Some(peer),
-            CounterMsg::WhereAmI(reply) => reply.send(ctx.shard()),
+    /// The peer's total: an ask across shards, from inside an actor.
+    #[message]
+    async fn peer_total(&self) -> Option<u64> {
+        match &self.peer {
+            Some(peer) => peer.total().await.ok(),
+            None => None,
         }
+    }
+
+    /// Sets the peer.
+    #[message]
+    fn set_peer(&mut self, peer: ActorRef<Counter>) {
+        self.peer = Some(peer);
+    }
+
+    /// The shard this actor runs on.
+    #[message]
+    fn where_am_i(&self, ctx: &mut Context<Self>) -> usize {
+        ctx.shard()
     }
 }
 
@@ -55,7 +63,7 @@ fn main() -> Result<(), actor_core::Error> {
         })
         .collect::<Result<_, _>>()?;
     for (i, c) in counters.iter().enumerate() {
-        c.tell_blocking(CounterMsg::SetPeer(counters[(i + 1) % shards].clone()))?;
+        c.set_peer_blocking(counters[(i + 1) % shards].clone())?;
     }
 
     // Tells from four plain threads, spread over every counter.
@@ -67,7 +75,7 @@ fn main() -> Result<(), actor_core::Error> {
             scope.spawn(move || {
                 for i in 0..per_thread {
                     let c = &counters[(i as usize + t) % counters.len()];
-                    c.tell_blocking(CounterMsg::Add(1)).expect("counter alive");
+                    c.add_blocking(1).expect("counter alive");
                 }
             });
         }
@@ -77,9 +85,9 @@ fn main() -> Result<(), actor_core::Error> {
     // Asks from this thread, and asks across shards from inside actors.
     let mut sum = 0;
     for c in &counters {
-        let total = c.ask_blocking(CounterMsg::Total)?;
-        let home = c.ask_blocking(CounterMsg::WhereAmI)?;
-        let peer = c.ask_blocking(CounterMsg::PeerTotal)?;
+        let total = c.total_blocking()?;
+        let home = c.where_am_i_blocking()?;
+        let peer = c.peer_total_blocking()?;
         println!(
             "  counter {} on shard {home}: total {total}, its peer on shard {} says {}",
             c.id(),

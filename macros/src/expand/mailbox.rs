@@ -175,7 +175,7 @@ pub(super) fn expand(block: &MessagesBlock, names: &Names, open: &[Open]) -> Tok
 
     quote! {
         #[doc = #doc]
-        #[allow(unreachable_pub)] // `Actor::Msg` must be as visible as the actor, which may be `pub`
+        #[allow(unreachable_pub, private_interfaces)] // `Actor::Msg` must be as visible as the actor, which may be `pub`
         pub enum #msg #impl_g #where_c {
             #(#variants,)*
             #(#open_variants)*

@@ -45,10 +45,15 @@ pub(crate) fn with_static(generics: &Generics) -> Generics {
 }
 
 /// The generics of the generated impls: `'static` type parameters, the
-/// actor declared by `#[actor]`, and every argument and reply type
-/// `Sendable`. Stated as bounds, each failure is one error at the span of
-/// what is wrong (a missing `#[actor]`, a type that is not `Send`), instead
-/// of one per use; for generic actors they bound the impls as a derive would.
+/// actor declared by `#[actor]`, and argument and reply types `Sendable`.
+/// Stated as bounds, each failure is one error at the span of what is wrong
+/// (a missing `#[actor]`, a type that is not `Send`), instead of one per use;
+/// for generic actors they bound the impls as a derive would.
+///
+/// A type that names the actor itself (`ActorRef<Counter>` in a message of
+/// `Counter`) cannot be a bound of the actor's own impls: proving it `Send`
+/// needs that very impl. Those are checked in a function body instead
+/// ([`sendable_checks`]).
 pub(crate) fn declared(block: &MessagesBlock) -> Generics {
     let self_ty = block.self_ty();
     let mut g = with_static(block.generics());
@@ -57,16 +62,61 @@ pub(crate) fn declared(block: &MessagesBlock) -> Generics {
         .push(syn::parse_quote_spanned!(self_ty.span()=>
             #self_ty: ::actor_core::__private::ActorDecl
         ));
-    let types = block
-        .methods
-        .iter()
-        .flat_map(|m| m.args().map(|p| &p.outer_ty).chain(m.output.as_ref()));
-    for ty in types {
+    for ty in message_types(block).filter(|ty| !names_actor(block, ty)) {
         wc.predicates.push(syn::parse_quote_spanned!(ty.span()=>
             #ty: ::actor_core::__private::Sendable
         ));
     }
     g
+}
+
+fn message_types(block: &MessagesBlock) -> impl Iterator<Item = &syn::Type> {
+    block
+        .methods
+        .iter()
+        .flat_map(|m| m.args().map(|p| &p.outer_ty).chain(m.output.as_ref()))
+}
+
+/// `true` when `ty` mentions the actor's type name or `Self`.
+fn names_actor(block: &MessagesBlock, ty: &syn::Type) -> bool {
+    let actor = type_ident(block.self_ty()).map(ToString::to_string);
+    fn walk(ts: TokenStream, actor: &Option<String>) -> bool {
+        ts.into_iter().any(|tt| match tt {
+            proc_macro2::TokenTree::Ident(i) => {
+                i == "Self" || actor.as_deref().is_some_and(|a| i == a)
+            }
+            proc_macro2::TokenTree::Group(g) => walk(g.stream(), actor),
+            _ => false,
+        })
+    }
+    walk(quote!(#ty), &actor)
+}
+
+/// Checks, in a function body, that message types naming the actor itself
+/// are `Send + 'static`: one error at the span of each that is not.
+pub(crate) fn sendable_checks(block: &MessagesBlock) -> TokenStream {
+    let g = with_static(block.generics());
+    let (impl_g, _, where_c) = g.split_for_impl();
+    let checks: Vec<_> = message_types(block)
+        .filter(|ty| names_actor(block, ty))
+        .map(|ty| {
+            quote::quote_spanned!(ty.span()=>
+                __pinion_is_sendable::<#ty>();
+            )
+        })
+        .collect();
+    if checks.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        const _: () = {
+            fn __pinion_is_sendable<T: ::actor_core::__private::Sendable>() {}
+            #[allow(dead_code, clippy::extra_unused_type_parameters)]
+            fn __pinion_check_message_types #impl_g () #where_c {
+                #(#checks)*
+            }
+        };
+    }
 }
 
 pub(crate) fn type_params(generics: &Generics) -> impl Iterator<Item = &Ident> {
@@ -135,10 +185,12 @@ pub(crate) fn messages(
     let open = mailbox::open_variants(opts, block, errors);
     let mailbox = mailbox::expand(block, &names, &open);
     let handle = handle::expand(block, &names);
+    let checks = sendable_checks(block);
     quote! {
         #item
         #mailbox
         #handle
+        #checks
     }
 }
 
