@@ -1,3 +1,4 @@
 //! Pinion core runtime.
 
+pub mod channel;
 mod loom;
