@@ -100,11 +100,18 @@ impl<T> Shared<T> {
                         slot.stamp.store(full_stamp(pos), Ordering::Release);
                         return Ok(());
                     }
-                    Err(current) => pos = current,
+                    Err(current) => {
+                        // Lost the race to another thread; under loom this
+                        // yields, so the model sees the winner's progress.
+                        crate::loom::hint::spin_loop();
+                        pos = current;
+                    }
                 }
             } else if diff < 0 {
                 return Err(TrySendError::Full(v));
             } else {
+                // Our `pos` is stale: someone already took it.
+                crate::loom::hint::spin_loop();
                 pos = self.tail.load(Ordering::Relaxed);
             }
         }
@@ -141,11 +148,18 @@ impl<T> Shared<T> {
                         slot.stamp.store(free_stamp(next_lap), Ordering::Release);
                         return Some(v);
                     }
-                    Err(current) => pos = current,
+                    Err(current) => {
+                        // Lost the race to another thread; under loom this
+                        // yields, so the model sees the winner's progress.
+                        crate::loom::hint::spin_loop();
+                        pos = current;
+                    }
                 }
             } else if diff < 0 {
                 return None;
             } else {
+                // Our `pos` is stale: someone already took it.
+                crate::loom::hint::spin_loop();
                 pos = self.head.load(Ordering::Relaxed);
             }
         }
