@@ -68,7 +68,10 @@ fn fifo_order_and_full_hands_the_value_back() {
                 ch.send(format!("{lap}-{i}")).unwrap();
             }
             assert_eq!(ch.len(), 4);
-            assert_eq!(ch.send("late".into()), Err(TrySendError::Full("late".to_owned())));
+            assert_eq!(
+                ch.send("late".into()),
+                Err(TrySendError::Full("late".to_owned()))
+            );
             for i in 0..4 {
                 assert_eq!(ch.recv().unwrap(), format!("{lap}-{i}"));
             }
@@ -86,7 +89,10 @@ fn capacity_is_rounded_up_and_exactly_that_many_fit() {
                 for i in 0..real {
                     ch.send(i).unwrap();
                 }
-                assert!(ch.send(lap).unwrap_err().is_full(), "capacity {real} lap {lap}");
+                assert!(
+                    ch.send(lap).unwrap_err().is_full(),
+                    "capacity {real} lap {lap}"
+                );
                 for i in 0..real {
                     assert_eq!(ch.recv(), Ok(i));
                 }
@@ -165,13 +171,16 @@ fn remaining_items_are_dropped_exactly_once_with_the_channel() {
     // Sending 6 and receiving 3 through capacity 4 wraps the ring.
     let run = |ch: Box<dyn Pair<Counted>>, drops: &Arc<AtomicUsize>| {
         for _ in 0..4 {
-            ch.send(Counted(drops.clone())).unwrap_or_else(|_| panic!("room"));
+            ch.send(Counted(drops.clone()))
+                .unwrap_or_else(|_| panic!("room"));
         }
         for _ in 0..3 {
             drop(ch.recv().unwrap());
         }
-        ch.send(Counted(drops.clone())).unwrap_or_else(|_| panic!("room"));
-        ch.send(Counted(drops.clone())).unwrap_or_else(|_| panic!("room"));
+        ch.send(Counted(drops.clone()))
+            .unwrap_or_else(|_| panic!("room"));
+        ch.send(Counted(drops.clone()))
+            .unwrap_or_else(|_| panic!("room"));
         assert_eq!(drops.load(Ordering::SeqCst), 3);
         drop(ch);
         assert_eq!(drops.load(Ordering::SeqCst), 6);
@@ -206,7 +215,9 @@ fn mpmc_two_by_two_delivers_each_item_once_in_per_producer_order() {
     let consumers: Vec<_> = (0..2)
         .map(|_| {
             let rx = rx.clone();
-            thread::spawn(move || std::iter::from_fn(|| rx.recv_blocking().ok()).collect::<Vec<_>>())
+            thread::spawn(move || {
+                std::iter::from_fn(|| rx.recv_blocking().ok()).collect::<Vec<_>>()
+            })
         })
         .collect();
     drop(rx);
@@ -243,12 +254,21 @@ fn errors_print_without_the_message() {
     let full = TrySendError::Full(Opaque);
     assert_eq!(format!("{full:?}"), "Full(..)");
     assert_eq!(full.to_string(), "sending on a full channel");
-    assert_eq!(TrySendError::Disconnected(1).to_string(), "sending on a disconnected channel");
+    assert_eq!(
+        TrySendError::Disconnected(1).to_string(),
+        "sending on a disconnected channel"
+    );
     assert_eq!(format!("{:?}", SendError(Opaque)), "SendError(..)");
     let boxed: Box<dyn std::error::Error> = Box::new(SendError(Opaque));
     assert_eq!(boxed.to_string(), "sending on a disconnected channel");
-    assert_eq!(TryRecvError::Empty.to_string(), "receiving on an empty channel");
-    assert_eq!(RecvError.to_string(), "receiving on an empty and disconnected channel");
+    assert_eq!(
+        TryRecvError::Empty.to_string(),
+        "receiving on an empty channel"
+    );
+    assert_eq!(
+        RecvError.to_string(),
+        "receiving on an empty and disconnected channel"
+    );
     assert_eq!(TryRecvError::from(RecvError), TryRecvError::Disconnected);
 }
 

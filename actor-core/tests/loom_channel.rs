@@ -65,13 +65,24 @@ fn mpmc_two_senders_one_receiver() {
         // went in. Only the receiver spins (see the module docs).
         let spawn = |s: usize, n: usize| {
             let tx = tx.clone();
-            thread::spawn(move || (0..n).filter(|&i| tx.try_send((s, i)).is_ok()).map(|i| (s, i)).collect::<Vec<_>>())
+            thread::spawn(move || {
+                (0..n)
+                    .filter(|&i| tx.try_send((s, i)).is_ok())
+                    .map(|i| (s, i))
+                    .collect::<Vec<_>>()
+            })
         };
         let senders = [spawn(0, 2), spawn(1, 1)];
         drop(tx);
         let got: Vec<_> = std::iter::from_fn(|| rx.recv_blocking().ok()).collect();
-        let mut sent: Vec<_> = senders.into_iter().flat_map(|s| s.join().unwrap()).collect();
-        assert!(sent.len() >= 2, "two slots: at most one send can find the queue full");
+        let mut sent: Vec<_> = senders
+            .into_iter()
+            .flat_map(|s| s.join().unwrap())
+            .collect();
+        assert!(
+            sent.len() >= 2,
+            "two slots: at most one send can find the queue full"
+        );
         let mut sorted = got.clone();
         sorted.sort_unstable();
         sent.sort_unstable();
@@ -88,7 +99,11 @@ fn mpmc_one_sender_two_receivers() {
         // Nobody spins: each receiver polls twice and keeps what it got.
         let spawn = || {
             let rx = rx.clone();
-            thread::spawn(move || (0..2).filter_map(|_| rx.try_recv().ok()).collect::<Vec<_>>())
+            thread::spawn(move || {
+                (0..2)
+                    .filter_map(|_| rx.try_recv().ok())
+                    .collect::<Vec<_>>()
+            })
         };
         let receivers = [spawn(), spawn()];
         tx.try_send(1).unwrap();
@@ -100,7 +115,10 @@ fn mpmc_one_sender_two_receivers() {
         assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
         all.sort_unstable();
         assert_eq!(all, [1, 2], "each message received exactly once");
-        assert!(streams.iter().all(|s| s.is_sorted()), "one receiver taking both takes them in order");
+        assert!(
+            streams.iter().all(|s| s.is_sorted()),
+            "one receiver taking both takes them in order"
+        );
     });
 }
 
@@ -117,8 +135,15 @@ fn spsc_disconnect_while_in_flight_loses_and_duplicates_nothing() {
         let consumer = thread::spawn(move || rx.try_recv().map(|c| c.0));
         producer.join().unwrap();
         let got = consumer.join().unwrap();
-        assert!(matches!(got, Ok(7) | Err(TryRecvError::Empty | TryRecvError::Disconnected)));
-        assert_eq!(drops.load(Ordering::SeqCst), 1, "dropped once: by receiver, sender or channel");
+        assert!(matches!(
+            got,
+            Ok(7) | Err(TryRecvError::Empty | TryRecvError::Disconnected)
+        ));
+        assert_eq!(
+            drops.load(Ordering::SeqCst),
+            1,
+            "dropped once: by receiver, sender or channel"
+        );
     });
 }
 
@@ -129,7 +154,8 @@ fn mpmc_sent_then_dropped_is_still_received() {
         let (tx, rx) = mpmc::bounded(1);
         let d = drops.clone();
         let sender = thread::spawn(move || {
-            tx.try_send(Counted(7, d)).unwrap_or_else(|_| panic!("empty, receiver alive"));
+            tx.try_send(Counted(7, d))
+                .unwrap_or_else(|_| panic!("empty, receiver alive"));
         });
         // The send and the sender's drop race with this receive; a message
         // sent before the last sender left must never read as Disconnected.

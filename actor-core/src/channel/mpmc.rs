@@ -23,7 +23,10 @@ use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 pub fn bounded<T: Send>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     let cap = super::round_capacity(capacity);
     let buffer = (0..cap)
-        .map(|i| Slot { stamp: AtomicUsize::new(free_stamp(i)), value: UnsafeCell::new(MaybeUninit::uninit()) })
+        .map(|i| Slot {
+            stamp: AtomicUsize::new(free_stamp(i)),
+            value: UnsafeCell::new(MaybeUninit::uninit()),
+        })
         .collect();
     let shared = Arc::new(Shared {
         head: CachePadded::new(AtomicUsize::new(0)),
@@ -33,7 +36,12 @@ pub fn bounded<T: Send>(capacity: usize) -> (Sender<T>, Receiver<T>) {
         buffer,
         mask: cap - 1,
     });
-    (Sender { shared: Arc::clone(&shared) }, Receiver { shared })
+    (
+        Sender {
+            shared: Arc::clone(&shared),
+        },
+        Receiver { shared },
+    )
 }
 
 /// The stamp of a slot that the sender of `pos` may fill.
@@ -89,7 +97,12 @@ impl<T> Shared<T> {
             let diff = stamp.wrapping_sub(free_stamp(pos)).cast_signed();
             if diff == 0 {
                 let next = pos.wrapping_add(1);
-                match self.tail.compare_exchange_weak(pos, next, Ordering::Relaxed, Ordering::Relaxed) {
+                match self.tail.compare_exchange_weak(
+                    pos,
+                    next,
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                ) {
                     Ok(_) => {
                         slot.value.with_mut(|p| {
                             // SAFETY: our CAS claimed `pos` and the free stamp
@@ -135,7 +148,12 @@ impl<T> Shared<T> {
             let diff = stamp.wrapping_sub(full_stamp(pos)).cast_signed();
             if diff == 0 {
                 let next = pos.wrapping_add(1);
-                match self.head.compare_exchange_weak(pos, next, Ordering::Relaxed, Ordering::Relaxed) {
+                match self.head.compare_exchange_weak(
+                    pos,
+                    next,
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                ) {
                     Ok(_) => {
                         let v = slot.value.with(|p| {
                             // SAFETY: the full stamp (acquired) says the
@@ -293,14 +311,18 @@ impl<T> Clone for Sender<T> {
     fn clone(&self) -> Self {
         // Relaxed is enough: the count cannot reach 0 while `self` lives.
         self.shared.senders.fetch_add(1, Ordering::Relaxed);
-        Self { shared: Arc::clone(&self.shared) }
+        Self {
+            shared: Arc::clone(&self.shared),
+        }
     }
 }
 
 impl<T> Clone for Receiver<T> {
     fn clone(&self) -> Self {
         self.shared.receivers.fetch_add(1, Ordering::Relaxed);
-        Self { shared: Arc::clone(&self.shared) }
+        Self {
+            shared: Arc::clone(&self.shared),
+        }
     }
 }
 
@@ -318,12 +340,18 @@ impl<T> Drop for Receiver<T> {
 
 impl<T> fmt::Debug for Sender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sender").field("len", &self.len()).field("capacity", &self.capacity()).finish_non_exhaustive()
+        f.debug_struct("Sender")
+            .field("len", &self.len())
+            .field("capacity", &self.capacity())
+            .finish_non_exhaustive()
     }
 }
 
 impl<T> fmt::Debug for Receiver<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Receiver").field("len", &self.len()).field("capacity", &self.capacity()).finish_non_exhaustive()
+        f.debug_struct("Receiver")
+            .field("len", &self.len())
+            .field("capacity", &self.capacity())
+            .finish_non_exhaustive()
     }
 }

@@ -20,7 +20,10 @@ use std::ops::{Deref, DerefMut};
 /// assert_eq!(padded.into_inner(), 7);
 /// ```
 #[cfg_attr(any(target_arch = "x86_64", target_arch = "aarch64"), repr(align(128)))]
-#[cfg_attr(not(any(target_arch = "x86_64", target_arch = "aarch64")), repr(align(64)))]
+#[cfg_attr(
+    not(any(target_arch = "x86_64", target_arch = "aarch64")),
+    repr(align(64))
+)]
 #[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CachePadded<T> {
     value: T,
@@ -60,7 +63,9 @@ impl<T> From<T> for CachePadded<T> {
 
 impl<T: fmt::Debug> fmt::Debug for CachePadded<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CachePadded").field("value", &self.value).finish()
+        f.debug_struct("CachePadded")
+            .field("value", &self.value)
+            .finish()
     }
 }
 
@@ -74,11 +79,17 @@ mod tests {
             a: CachePadded<usize>,
             b: CachePadded<usize>,
         }
-        let pair = Pair { a: CachePadded::new(1), b: CachePadded::new(2) };
+        let pair = Pair {
+            a: CachePadded::new(1),
+            b: CachePadded::new(2),
+        };
         let a = std::ptr::from_ref(&*pair.a) as usize;
         let b = std::ptr::from_ref(&*pair.b) as usize;
         assert!(a.abs_diff(b) >= std::mem::align_of::<CachePadded<usize>>());
         assert!(std::mem::align_of::<CachePadded<u8>>() >= 64);
-        assert_eq!(std::mem::size_of::<CachePadded<u8>>(), std::mem::align_of::<CachePadded<u8>>());
+        assert_eq!(
+            std::mem::size_of::<CachePadded<u8>>(),
+            std::mem::align_of::<CachePadded<u8>>()
+        );
     }
 }

@@ -20,7 +20,9 @@ use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 /// power of two (0 becomes 1).
 pub fn bounded<T: Send>(capacity: usize) -> (Producer<T>, Consumer<T>) {
     let cap = super::round_capacity(capacity);
-    let buffer = (0..cap).map(|_| UnsafeCell::new(MaybeUninit::uninit())).collect();
+    let buffer = (0..cap)
+        .map(|_| UnsafeCell::new(MaybeUninit::uninit()))
+        .collect();
     let shared = Arc::new(Shared {
         head: CachePadded::new(AtomicUsize::new(0)),
         tail: CachePadded::new(AtomicUsize::new(0)),
@@ -28,8 +30,17 @@ pub fn bounded<T: Send>(capacity: usize) -> (Producer<T>, Consumer<T>) {
         buffer,
         mask: cap - 1,
     });
-    let producer = Producer { shared: Arc::clone(&shared), cached_head: Cell::new(0) };
-    (producer, Consumer { shared, cached_tail: Cell::new(0) })
+    let producer = Producer {
+        shared: Arc::clone(&shared),
+        cached_head: Cell::new(0),
+    };
+    (
+        producer,
+        Consumer {
+            shared,
+            cached_tail: Cell::new(0),
+        },
+    )
 }
 
 struct Shared<T> {
@@ -82,6 +93,16 @@ impl<T> Drop for Shared<T> {
 
 /// The sending half of an SPSC channel. `Send` but not `Sync` or `Clone`:
 /// exactly one thread produces at a time.
+///
+/// ```compile_fail
+/// fn sync<T: Sync>() {}
+/// sync::<actor_core::channel::spsc::Producer<u8>>();
+/// ```
+///
+/// ```compile_fail
+/// let (tx, _rx) = actor_core::channel::spsc::bounded::<u8>(1);
+/// let _second = tx.clone();
+/// ```
 pub struct Producer<T> {
     shared: Arc<Shared<T>>,
     /// Last `head` seen; the `Cell` also makes the type `!Sync`.
@@ -89,6 +110,11 @@ pub struct Producer<T> {
 }
 
 /// The receiving half of an SPSC channel. `Send` but not `Sync` or `Clone`.
+///
+/// ```compile_fail
+/// fn sync<T: Sync>() {}
+/// sync::<actor_core::channel::spsc::Consumer<u8>>();
+/// ```
 pub struct Consumer<T> {
     shared: Arc<Shared<T>>,
     /// Last `tail` seen; the `Cell` also makes the type `!Sync`.
