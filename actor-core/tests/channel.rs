@@ -237,7 +237,7 @@ fn mpmc_two_by_two_delivers_each_item_once_in_per_producer_order() {
 }
 
 #[test]
-fn handles_are_send_and_mpmc_handles_are_sync() {
+fn handles_are_send_mpmc_handles_are_sync_and_debug_shows_no_messages() {
     fn send<T: Send>() {}
     fn sync<T: Sync>() {}
     send::<spsc::Producer<u8>>();
@@ -246,6 +246,12 @@ fn handles_are_send_and_mpmc_handles_are_sync() {
     send::<mpmc::Receiver<u8>>();
     sync::<mpmc::Sender<u8>>();
     sync::<mpmc::Receiver<u8>>();
+    let (tx, _rx) = spsc::bounded::<u8>(0);
+    let shown = format!("{tx:?}");
+    assert_eq!(
+        shown,
+        "Producer { len: 0, capacity: 1, disconnected: false }"
+    );
 }
 
 #[test]

@@ -49,6 +49,42 @@
 //! assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
 //! ```
 
+/// The snapshot methods every channel handle shares, built on
+/// `self.shared.len()` and `self.shared.capacity()`; used inside `impl`s.
+macro_rules! snapshot_methods {
+    () => {
+        /// Number of queued messages (a snapshot).
+        pub fn len(&self) -> usize {
+            self.shared.len()
+        }
+
+        /// Whether no message is queued (a snapshot).
+        pub fn is_empty(&self) -> bool {
+            self.len() == 0
+        }
+
+        /// The most messages the channel holds.
+        pub fn capacity(&self) -> usize {
+            self.shared.capacity()
+        }
+    };
+}
+
+/// `Debug` for a handle: its snapshot, never the messages (no `T: Debug`).
+macro_rules! debug_by_snapshot {
+    ($($handle:ident),+) => {$(
+        impl<T> std::fmt::Debug for $handle<T> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($handle))
+                    .field("len", &self.len())
+                    .field("capacity", &self.capacity())
+                    .field("disconnected", &self.is_disconnected())
+                    .finish()
+            }
+        }
+    )+};
+}
+
 mod error;
 pub mod mpmc;
 mod padded;
@@ -64,6 +100,34 @@ fn round_capacity(requested: usize) -> usize {
     // such a buffer could not be allocated anyway.
     const MAX: usize = 1 << (usize::BITS - 3);
     requested.clamp(1, MAX).next_power_of_two()
+}
+
+/// `send_blocking` for any flavour: retries `try_send` with [`Backoff`].
+fn send_blocking<T>(
+    mut v: T,
+    try_send: impl Fn(T) -> Result<(), TrySendError<T>>,
+) -> Result<(), SendError<T>> {
+    let mut backoff = Backoff::default();
+    loop {
+        match try_send(v) {
+            Ok(()) => return Ok(()),
+            Err(TrySendError::Full(back)) => v = back,
+            Err(TrySendError::Disconnected(back)) => return Err(SendError(back)),
+        }
+        backoff.snooze();
+    }
+}
+
+/// `recv_blocking` for any flavour: retries `try_recv` with [`Backoff`].
+fn recv_blocking<T>(try_recv: impl Fn() -> Result<T, TryRecvError>) -> Result<T, RecvError> {
+    let mut backoff = Backoff::default();
+    loop {
+        match try_recv() {
+            Ok(v) => return Ok(v),
+            Err(TryRecvError::Empty) => backoff.snooze(),
+            Err(TryRecvError::Disconnected) => return Err(RecvError),
+        }
+    }
 }
 
 /// Waiting strategy of the blocking methods: spin, then yield, then park

@@ -10,10 +10,9 @@
 //! receivers by a CAS on `head`; the stamp's Release store and Acquire load
 //! hand the slot's contents over.
 
-use std::fmt;
 use std::mem::MaybeUninit;
 
-use super::{Backoff, CachePadded, RecvError, SendError, TryRecvError, TrySendError};
+use super::{CachePadded, RecvError, SendError, TryRecvError, TrySendError};
 use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::Arc;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
@@ -234,32 +233,11 @@ impl<T> Sender<T> {
 
     /// Enqueues `v`, waiting (spin, yield, then park with a timeout) while
     /// the channel is full. Fails only when every receiver is gone.
-    pub fn send_blocking(&self, mut v: T) -> Result<(), SendError<T>> {
-        let mut backoff = Backoff::default();
-        loop {
-            match self.try_send(v) {
-                Ok(()) => return Ok(()),
-                Err(TrySendError::Full(back)) => v = back,
-                Err(TrySendError::Disconnected(back)) => return Err(SendError(back)),
-            }
-            backoff.snooze();
-        }
+    pub fn send_blocking(&self, v: T) -> Result<(), SendError<T>> {
+        super::send_blocking(v, |v| self.try_send(v))
     }
 
-    /// Number of queued messages (a snapshot).
-    pub fn len(&self) -> usize {
-        self.shared.len()
-    }
-
-    /// Whether no message is queued (a snapshot).
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The most messages the channel holds.
-    pub fn capacity(&self) -> usize {
-        self.shared.capacity()
-    }
+    snapshot_methods!();
 
     /// Whether every receiver has been dropped.
     pub fn is_disconnected(&self) -> bool {
@@ -276,30 +254,10 @@ impl<T> Receiver<T> {
     /// Dequeues the oldest message, waiting while the channel is empty.
     /// Fails only when it is empty and every sender is gone.
     pub fn recv_blocking(&self) -> Result<T, RecvError> {
-        let mut backoff = Backoff::default();
-        loop {
-            match self.try_recv() {
-                Ok(v) => return Ok(v),
-                Err(TryRecvError::Empty) => backoff.snooze(),
-                Err(TryRecvError::Disconnected) => return Err(RecvError),
-            }
-        }
+        super::recv_blocking(|| self.try_recv())
     }
 
-    /// Number of queued messages (a snapshot).
-    pub fn len(&self) -> usize {
-        self.shared.len()
-    }
-
-    /// Whether no message is queued (a snapshot).
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The most messages the channel holds.
-    pub fn capacity(&self) -> usize {
-        self.shared.capacity()
-    }
+    snapshot_methods!();
 
     /// Whether every sender has been dropped.
     pub fn is_disconnected(&self) -> bool {
@@ -338,20 +296,4 @@ impl<T> Drop for Receiver<T> {
     }
 }
 
-impl<T> fmt::Debug for Sender<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sender")
-            .field("len", &self.len())
-            .field("capacity", &self.capacity())
-            .finish_non_exhaustive()
-    }
-}
-
-impl<T> fmt::Debug for Receiver<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Receiver")
-            .field("len", &self.len())
-            .field("capacity", &self.capacity())
-            .finish_non_exhaustive()
-    }
-}
+debug_by_snapshot!(Sender, Receiver);

@@ -8,10 +8,9 @@
 //! other's index and reloads it only when the ring looks full (or empty).
 
 use std::cell::Cell;
-use std::fmt;
 use std::mem::MaybeUninit;
 
-use super::{Backoff, CachePadded, RecvError, SendError, TryRecvError, TrySendError};
+use super::{CachePadded, RecvError, SendError, TryRecvError, TrySendError};
 use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::Arc;
 use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -148,32 +147,11 @@ impl<T> Producer<T> {
 
     /// Enqueues `v`, waiting (spin, yield, then park with a timeout) while
     /// the channel is full. Fails only when the consumer is gone.
-    pub fn send_blocking(&self, mut v: T) -> Result<(), SendError<T>> {
-        let mut backoff = Backoff::default();
-        loop {
-            match self.try_send(v) {
-                Ok(()) => return Ok(()),
-                Err(TrySendError::Full(back)) => v = back,
-                Err(TrySendError::Disconnected(back)) => return Err(SendError(back)),
-            }
-            backoff.snooze();
-        }
+    pub fn send_blocking(&self, v: T) -> Result<(), SendError<T>> {
+        super::send_blocking(v, |v| self.try_send(v))
     }
 
-    /// Number of queued messages (a snapshot).
-    pub fn len(&self) -> usize {
-        self.shared.len()
-    }
-
-    /// Whether no message is queued (a snapshot).
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The most messages the channel holds.
-    pub fn capacity(&self) -> usize {
-        self.shared.capacity()
-    }
+    snapshot_methods!();
 
     /// Whether the consumer has been dropped.
     pub fn is_disconnected(&self) -> bool {
@@ -213,30 +191,10 @@ impl<T> Consumer<T> {
     /// Dequeues the oldest message, waiting while the channel is empty.
     /// Fails only when it is empty and the producer is gone.
     pub fn recv_blocking(&self) -> Result<T, RecvError> {
-        let mut backoff = Backoff::default();
-        loop {
-            match self.try_recv() {
-                Ok(v) => return Ok(v),
-                Err(TryRecvError::Empty) => backoff.snooze(),
-                Err(TryRecvError::Disconnected) => return Err(RecvError),
-            }
-        }
+        super::recv_blocking(|| self.try_recv())
     }
 
-    /// Number of queued messages (a snapshot).
-    pub fn len(&self) -> usize {
-        self.shared.len()
-    }
-
-    /// Whether no message is queued (a snapshot).
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The most messages the channel holds.
-    pub fn capacity(&self) -> usize {
-        self.shared.capacity()
-    }
+    snapshot_methods!();
 
     /// Whether the producer has been dropped.
     pub fn is_disconnected(&self) -> bool {
@@ -256,20 +214,4 @@ impl<T> Drop for Consumer<T> {
     }
 }
 
-impl<T> fmt::Debug for Producer<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Producer")
-            .field("len", &self.len())
-            .field("capacity", &self.capacity())
-            .finish_non_exhaustive()
-    }
-}
-
-impl<T> fmt::Debug for Consumer<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Consumer")
-            .field("len", &self.len())
-            .field("capacity", &self.capacity())
-            .finish_non_exhaustive()
-    }
-}
+debug_by_snapshot!(Producer, Consumer);
