@@ -25,7 +25,10 @@
 //!
 //! The `*_blocking` methods spin, then yield, then park with a growing
 //! timeout. They never need a wake-up from the other side, so the fast path
-//! carries no notification cost.
+//! carries no notification cost. Parking may consume a pending
+//! [`Thread::unpark`](std::thread::Thread::unpark) meant for the calling
+//! thread, so code that parks on its own should re-check its condition, as
+//! `park` already requires.
 //!
 //! ```
 //! use actor_core::channel::{mpmc, spsc, TryRecvError, TrySendError};

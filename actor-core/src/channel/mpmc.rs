@@ -9,6 +9,12 @@
 //! capacity is 1; doubling keeps the two apart.) Senders claim positions by a CAS on `tail`,
 //! receivers by a CAS on `head`; the stamp's Release store and Acquire load
 //! hand the slot's contents over.
+//!
+//! As in Vyukov's design, `Full` and `Empty` are judged by the one slot at
+//! `tail` (or `head`): while another thread is between claiming that slot and
+//! publishing its stamp, `try_send` may report `Full` with one slot about to
+//! free up, and `try_recv` `Empty` with one message about to land. Both are
+//! momentary; the blocking methods simply retry.
 
 use std::mem::MaybeUninit;
 
