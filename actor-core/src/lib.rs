@@ -46,6 +46,7 @@
 
 mod actor;
 mod blocking;
+pub mod channel;
 pub mod config;
 mod dead_letters;
 mod error;

@@ -2,6 +2,9 @@
 //! locks and cells from here, so `RUSTFLAGS="--cfg loom"` swaps in loom's
 //! model-checked versions.
 
+// The seam re-exports the whole toolbox; not every build uses every item.
+#![allow(unused_imports)]
+
 #[cfg(loom)]
 pub(crate) use loom::{cell, hint, thread};
 
