@@ -140,7 +140,9 @@ impl<A: Actor> ActorRef<A> {
                 }
                 Ok(())
             }
-            None => shard.push_remote(Remote::Run(Box::new(job))).map_err(drop),
+            None => {
+                crate::shard::local::send_to_shard(&shard, Remote::Run(Box::new(job))).map_err(drop)
+            }
         }
     }
 }

@@ -7,6 +7,7 @@ use std::sync::mpsc;
 use std::time::Instant;
 
 use crate::blocking::BlockingPool;
+use crate::channel::spsc;
 use crate::config::{Builder, RuntimeConfig};
 use crate::dead_letters::DeadLetters;
 use crate::error::StartError;
@@ -14,7 +15,7 @@ use crate::reactor::{self, DriverKind, Reactor};
 use crate::runtime::{Handle, Runtime, RuntimeInner};
 use crate::shard::local::ShardLocal;
 use crate::shard::run::run_shard;
-use crate::shard::shared::ShardShared;
+use crate::shard::shared::{Remote, ShardShared};
 
 impl Builder {
     /// Validates the configuration and starts the runtime.
@@ -59,13 +60,15 @@ pub(super) fn start(config: RuntimeConfig) -> Result<Runtime, StartError> {
         done: false,
     };
     let (ready_tx, ready_rx) = mpsc::channel::<(usize, DriverKind)>();
+    let mut queues = pair_queues(config.shards);
     for i in 0..config.shards {
+        let (outboxes, inboxes) = std::mem::take(&mut queues[i]);
         let inner = inner.clone();
         let core = cores.as_ref().map(|ids| ids[i % ids.len()]);
         let ready = ready_tx.clone();
         let spawned = std::thread::Builder::new()
             .name(format!("{}-{i}", config.thread_name))
-            .spawn(move || shard_main(inner, i, core, ready));
+            .spawn(move || shard_main(inner, i, core, ready, outboxes, inboxes));
         match spawned {
             Ok(h) => runtime.threads.push((i, h)),
             Err(e) => return Err(StartError::Thread(e)),
@@ -88,11 +91,40 @@ pub(super) fn start(config: RuntimeConfig) -> Result<Runtime, StartError> {
     Ok(runtime)
 }
 
+/// Capacity of each one-way queue between two shards; a full queue spills
+/// into the target's shared inbox.
+const PAIR_QUEUE: usize = 1024;
+
+type PairQueues = (
+    Vec<Option<spsc::Producer<Remote>>>,
+    Vec<spsc::Consumer<Remote>>,
+);
+
+/// One one-way queue per ordered pair of shards: shard `i` gets the
+/// producers to every `j != i` and the consumers from every `j != i`.
+fn pair_queues(shards: usize) -> Vec<PairQueues> {
+    let mut out: Vec<PairQueues> = (0..shards)
+        .map(|_| ((0..shards).map(|_| None).collect(), Vec::new()))
+        .collect();
+    for from in 0..shards {
+        for to in 0..shards {
+            if from != to {
+                let (tx, rx) = spsc::bounded(PAIR_QUEUE);
+                out[from].0[to] = Some(tx);
+                out[to].1.push(rx);
+            }
+        }
+    }
+    out
+}
+
 fn shard_main(
     inner: Arc<RuntimeInner>,
     index: usize,
     core: Option<core_affinity::CoreId>,
     ready: mpsc::Sender<(usize, DriverKind)>,
+    outboxes: Vec<Option<spsc::Producer<Remote>>>,
+    inboxes: Vec<spsc::Consumer<Remote>>,
 ) {
     if let Some(core) = core
         && !core_affinity::set_for_current(core)
@@ -115,6 +147,6 @@ fn shard_main(
     };
     let _ = ready.send((index, reactor.kind()));
     drop(ready);
-    let local = ShardLocal::new(shared, inner);
+    let local = ShardLocal::new(shared, inner, outboxes, inboxes);
     run_shard(local, reactor);
 }

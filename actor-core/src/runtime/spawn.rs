@@ -9,7 +9,7 @@ use crate::actor::cell::ActorCell;
 use crate::actor::{Actor, ExitReason};
 use crate::error::SpawnError;
 use crate::runtime::RuntimeInner;
-use crate::shard::local::{ShardLocal, panic_text, with_current};
+use crate::shard::local::{ShardLocal, panic_text, send_to_shard, with_current};
 use crate::shard::shared::Remote;
 
 /// Where and how to spawn an actor.
@@ -92,17 +92,32 @@ pub(crate) fn spawn_cell<A: Actor>(
         supervised,
     );
     let actor_ref = ActorRef { cell: cell.clone() };
-    let job = move |local: &Rc<ShardLocal>| start(local, cell, factory);
+    let mut unstarted = Unstarted(Some(cell));
+    let job = move |local: &Rc<ShardLocal>| {
+        if let Some(cell) = unstarted.0.take() {
+            start(local, cell, factory);
+        }
+    };
     let here = with_current(|l| l.filter(|l| Arc::ptr_eq(&l.shared, shared)).cloned());
     match here {
         Some(local) => job(&local),
-        None => {
-            if shared.push_remote(Remote::Run(Box::new(job))).is_err() {
-                actor_ref.cell.finish(shared, ExitReason::Shutdown, false);
-            }
-        }
+        // If the shard is gone, the job is dropped unrun and `Unstarted`
+        // ends the actor with `Shutdown`.
+        None => drop(send_to_shard(shared, Remote::Run(Box::new(job)))),
     }
     Ok(actor_ref)
+}
+
+/// Ends an actor whose start job was dropped without running (its shard
+/// stopped first), so nobody waits on it forever.
+struct Unstarted<A: Actor>(Option<Arc<ActorCell<A>>>);
+
+impl<A: Actor> Drop for Unstarted<A> {
+    fn drop(&mut self) {
+        if let Some(cell) = self.0.take() {
+            cell.finish(cell.shard(), ExitReason::Shutdown, false);
+        }
+    }
 }
 
 pub(crate) fn start<A: Actor>(

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
+use crate::channel::spsc;
 use crate::reply::{DropCause, with_drop_cause};
 use crate::runtime::RuntimeInner;
 use crate::shard::shared::{Remote, ShardShared};
@@ -32,6 +33,10 @@ pub(crate) struct ShardLocal {
     pub(crate) exit: Cell<bool>,
     /// Set once shutdown begins on this shard.
     pub(crate) stopping: Cell<bool>,
+    /// One-way queues to every other shard of the runtime (`None` for self).
+    outboxes: Vec<Option<spsc::Producer<Remote>>>,
+    /// One-way queues from every other shard.
+    inboxes: Vec<spsc::Consumer<Remote>>,
 }
 
 impl std::fmt::Debug for ShardLocal {
@@ -65,12 +70,35 @@ pub(crate) fn enqueue(header: Arc<TaskHeader>) {
     if let Some(header) = header {
         let shard = header.shard.clone();
         // A shard that has stopped for good runs nothing more.
-        let _ = shard.push_remote(Remote::Schedule(header));
+        let _ = send_to_shard(&shard, Remote::Schedule(header));
+    }
+}
+
+/// Hands `item` to `target`: from a shard of the same runtime through the
+/// one-way queue of that pair, otherwise (or when that queue is full)
+/// through the target's shared inbox; then wakes the target if it is
+/// parked. Gives the item back if the target has stopped for good.
+pub(crate) fn send_to_shard(target: &Arc<ShardShared>, item: Remote) -> Result<(), Remote> {
+    let item = with_current(|l| match l {
+        Some(l) => l.try_outbox(target, item),
+        None => Err(item),
+    });
+    match item {
+        Ok(()) => {
+            target.wake_if_parked();
+            Ok(())
+        }
+        Err(item) => target.push_remote(item),
     }
 }
 
 impl ShardLocal {
-    pub(crate) fn new(shared: Arc<ShardShared>, runtime: Arc<RuntimeInner>) -> Rc<Self> {
+    pub(crate) fn new(
+        shared: Arc<ShardShared>,
+        runtime: Arc<RuntimeInner>,
+        outboxes: Vec<Option<spsc::Producer<Remote>>>,
+        inboxes: Vec<spsc::Consumer<Remote>>,
+    ) -> Rc<Self> {
         let origin = runtime.started;
         Rc::new(ShardLocal {
             shared,
@@ -80,7 +108,36 @@ impl ShardLocal {
             wheel: RefCell::new(Wheel::new(origin)),
             exit: Cell::new(false),
             stopping: Cell::new(false),
+            outboxes,
+            inboxes,
         })
+    }
+
+    /// Pushes into the one-way queue to `target` if it is a sibling shard.
+    fn try_outbox(&self, target: &Arc<ShardShared>, item: Remote) -> Result<(), Remote> {
+        let sibling = self
+            .runtime
+            .shards
+            .get(target.index)
+            .is_some_and(|s| Arc::ptr_eq(s, target));
+        match self.outboxes.get(target.index) {
+            Some(Some(out)) if sibling => out.try_send(item).map_err(|e| e.into_inner()),
+            _ => Err(item),
+        }
+    }
+
+    /// Takes everything waiting in the one-way queues from other shards.
+    pub(crate) fn drain_inboxes(&self, into: &mut VecDeque<Remote>) {
+        for inbox in &self.inboxes {
+            while let Ok(item) = inbox.try_recv() {
+                into.push_back(item);
+            }
+        }
+    }
+
+    /// `true` if any one-way queue from another shard holds something.
+    pub(crate) fn inboxes_have_work(&self) -> bool {
+        self.inboxes.iter().any(|i| !i.is_empty())
     }
 
     /// Makes `local` the current shard of this thread until `unset_current`.

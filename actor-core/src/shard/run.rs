@@ -17,6 +17,7 @@ pub(crate) fn run_shard(local: Rc<ShardLocal>, mut reactor: Reactor) {
     let spin = local.runtime.config.spin_before_park;
     let mut inbox = VecDeque::new();
     loop {
+        local.drain_inboxes(&mut inbox);
         local.shared.drain_inbox(&mut inbox);
         for item in inbox.drain(..) {
             local.handle_remote(item);
@@ -40,7 +41,7 @@ pub(crate) fn run_shard(local: Rc<ShardLocal>, mut reactor: Reactor) {
         }
         let timeout = local.wheel.borrow().next_timeout(Instant::now());
         let flag = local.shared.park_flag();
-        if flag.prepare_park(|| !local.shared.inbox_is_empty()) {
+        if flag.prepare_park(|| !local.shared.inbox_is_empty() || local.inboxes_have_work()) {
             local.shared.counters.parks.bump();
             match reactor.park(&local.shared.eventfd, timeout.map(round_up_ms)) {
                 Ok(true) => local.shared.counters.wakes.bump(),
@@ -54,7 +55,9 @@ pub(crate) fn run_shard(local: Rc<ShardLocal>, mut reactor: Reactor) {
         }
     }
     local.stopping.set(true);
-    for item in local.shared.close_inbox() {
+    let mut leftovers = local.shared.close_inbox();
+    local.drain_inboxes(&mut leftovers);
+    for item in leftovers {
         match item {
             // Spawns that raced with shutdown: `start` sees `stopping` and
             // ends the actor with `Shutdown`.
@@ -76,7 +79,7 @@ pub(crate) fn run_shard(local: Rc<ShardLocal>, mut reactor: Reactor) {
 fn spin_for_work(local: &ShardLocal, spin: Duration) -> bool {
     let until = Instant::now() + spin;
     while Instant::now() < until {
-        if !local.shared.inbox_is_empty() {
+        if !local.shared.inbox_is_empty() || local.inboxes_have_work() {
             return true;
         }
         std::hint::spin_loop();
