@@ -50,7 +50,11 @@ impl Actor for Offloader {
 
 #[test]
 fn blocking_jobs_run_off_the_shards() {
-    let rt = Runtime::builder().shards(1).thread_name("pinion-shard").build().unwrap();
+    let rt = Runtime::builder()
+        .shards(1)
+        .thread_name("pinion-shard")
+        .build()
+        .unwrap();
     let a = rt.spawn_on(0, || Offloader).unwrap();
     let (here, there) = a.ask_blocking(Job::ThreadName).unwrap();
     assert!(here.starts_with("pinion-shard"), "handler ran on {here}");
@@ -77,7 +81,10 @@ fn the_shard_keeps_serving_while_a_job_blocks() {
     let a = rt.spawn_on(0, || Offloader).unwrap();
     let slow = a.ask_blocking(Job::Slow).unwrap();
     a.ask_blocking(Job::Ping).unwrap();
-    assert!(!SLOW_DONE.load(Ordering::SeqCst), "the ping waited for the blocking job");
+    assert!(
+        !SLOW_DONE.load(Ordering::SeqCst),
+        "the ping waited for the blocking job"
+    );
     assert_eq!(rt.block_on(slow).unwrap(), 7);
     rt.shutdown().unwrap();
 }
