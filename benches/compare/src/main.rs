@@ -1,0 +1,406 @@
+//! Pinion side by side with kameo, ractor and actix (and channel baselines)
+//! on identical workloads, in one run on one machine. See the README.
+//!
+//! Every variant runs every workload it supports once as a discarded
+//! warm-up, then `--reps` times, interleaved (rep 1 of every variant, then
+//! rep 2, ...). The table shows each variant's median and its ratio to the
+//! best peer (kameo, ractor, actix) in the same run.
+
+mod actix;
+mod baselines;
+mod kameo;
+mod pinion;
+mod ractor;
+mod stats;
+mod tokio_rt;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use crate::stats::{Latency, median, mmsg_per_s, ns_per};
+use crate::tokio_rt::Flavor;
+
+/// What a variant is, for the ratio column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Pinion,
+    Peer,
+    Baseline,
+}
+
+/// One framework configuration. Each workload returns `None` where the
+/// variant does not run it.
+pub trait Variant {
+    fn name(&self) -> &str;
+    fn kind(&self) -> Kind;
+    /// A: `n` sequential asks, reply = msg + 1; one latency sample (ns) each.
+    fn ask(&mut self, _n: usize) -> Option<Vec<u64>> {
+        None
+    }
+    /// B: `n` tells, then one ask to flush.
+    fn tell(&mut self, _n: usize) -> Option<Duration> {
+        None
+    }
+    /// C: `senders` × `per_sender` tells to one actor, then one ask to flush.
+    fn fan_in(&mut self, _senders: usize, _per_sender: usize) -> Option<Duration> {
+        None
+    }
+    /// D: spawn `n` actors, then stop them all and wait for every one.
+    fn spawn_stop(&mut self, _n: usize) -> Option<Duration> {
+        None
+    }
+    /// E: a ring of `size` actors passes one token `hops` times.
+    fn ring(&mut self, _size: usize, _hops: usize) -> Option<Duration> {
+        None
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Workload {
+    A,
+    B,
+    C,
+    D,
+    E,
+}
+
+const ALL: [Workload; 5] = [Workload::A, Workload::B, Workload::C, Workload::D, Workload::E];
+
+/// One figure in the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Metric {
+    AskMean,
+    AskP50,
+    AskP99,
+    Tell,
+    FanIn,
+    SpawnStop,
+    Ring,
+}
+
+impl Metric {
+    fn label(self) -> &'static str {
+        match self {
+            Metric::AskMean => "A ask mean",
+            Metric::AskP50 => "A ask p50",
+            Metric::AskP99 => "A ask p99",
+            Metric::Tell => "B tell",
+            Metric::FanIn => "C fan-in 4→1",
+            Metric::SpawnStop => "D spawn+stop",
+            Metric::Ring => "E ring hop",
+        }
+    }
+
+    fn unit(self) -> &'static str {
+        match self {
+            Metric::Tell | Metric::FanIn => "M msg/s",
+            Metric::SpawnStop => "ns/actor",
+            Metric::Ring => "ns/hop",
+            _ => "ns",
+        }
+    }
+
+    fn higher_is_better(self) -> bool {
+        matches!(self, Metric::Tell | Metric::FanIn)
+    }
+}
+
+/// Iteration counts at `--scale`.
+#[derive(Debug)]
+struct Counts {
+    asks: usize,
+    tells: usize,
+    senders: usize,
+    per_sender: usize,
+    spawns: usize,
+    ring: usize,
+    hops: usize,
+}
+
+impl Counts {
+    fn new(scale: f64) -> Counts {
+        let s = |n: f64| ((n * scale) as usize).max(1);
+        Counts {
+            asks: s(200_000.0),
+            tells: s(2_000_000.0),
+            senders: 4,
+            per_sender: s(500_000.0),
+            spawns: s(100_000.0),
+            ring: 1000,
+            hops: s(1_000_000.0),
+        }
+    }
+}
+
+fn measure(v: &mut dyn Variant, w: Workload, c: &Counts) -> Vec<(Metric, f64)> {
+    match w {
+        Workload::A => v.ask(c.asks).map_or_else(Vec::new, |mut samples| {
+            let l = Latency::from_samples(&mut samples);
+            vec![
+                (Metric::AskMean, l.mean),
+                (Metric::AskP50, l.p50),
+                (Metric::AskP99, l.p99),
+            ]
+        }),
+        Workload::B => v
+            .tell(c.tells)
+            .map(|d| (Metric::Tell, mmsg_per_s(d, c.tells)))
+            .into_iter()
+            .collect(),
+        Workload::C => v
+            .fan_in(c.senders, c.per_sender)
+            .map(|d| (Metric::FanIn, mmsg_per_s(d, c.senders * c.per_sender)))
+            .into_iter()
+            .collect(),
+        Workload::D => v
+            .spawn_stop(c.spawns)
+            .map(|d| (Metric::SpawnStop, ns_per(d, c.spawns)))
+            .into_iter()
+            .collect(),
+        Workload::E => v
+            .ring(c.ring, c.hops)
+            .map(|d| (Metric::Ring, ns_per(d, c.hops)))
+            .into_iter()
+            .collect(),
+    }
+}
+
+struct Args {
+    reps: usize,
+    scale: f64,
+    only: Vec<Workload>,
+}
+
+const USAGE: &str = "usage: compare [--reps N (default 5)] [--scale F (default 1.0)] [--only A,B,C,D,E]";
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        reps: 5,
+        scale: 1.0,
+        only: ALL.to_vec(),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or(format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--reps" => args.reps = value()?.parse().map_err(|e| format!("--reps: {e}"))?,
+            "--scale" => args.scale = value()?.parse().map_err(|e| format!("--scale: {e}"))?,
+            "--only" => {
+                args.only = value()?
+                    .split(',')
+                    .map(|w| match w.trim().to_ascii_uppercase().as_str() {
+                        "A" => Ok(Workload::A),
+                        "B" => Ok(Workload::B),
+                        "C" => Ok(Workload::C),
+                        "D" => Ok(Workload::D),
+                        "E" => Ok(Workload::E),
+                        other => Err(format!("unknown workload {other:?}")),
+                    })
+                    .collect::<Result<_, _>>()?;
+            }
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    if args.reps == 0 || args.scale.is_nan() || args.scale <= 0.0 {
+        return Err("--reps must be ≥ 1 and --scale > 0".into());
+    }
+    Ok(args)
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// Versions of the peers, from this crate's own lock file.
+fn peer_versions() -> String {
+    let lock = include_str!("../Cargo.lock");
+    ["kameo", "ractor", "actix", "actix-rt", "tokio", "crossbeam-channel"]
+        .iter()
+        .map(|name| {
+            let needle = format!("name = \"{name}\"\nversion = \"");
+            let version = lock
+                .find(&needle)
+                .map(|i| &lock[i + needle.len()..])
+                .and_then(|rest| rest.split('"').next())
+                .unwrap_or("?");
+            format!("{name} {version}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn fmt_value(v: f64) -> String {
+    if v >= 100.0 {
+        format!("{v:.0}")
+    } else if v >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// Medians per (metric, variant index).
+type Medians = BTreeMap<(Metric, usize), f64>;
+
+/// The best peer's median for `m`, and its name.
+fn best_peer<'a>(m: Metric, medians: &Medians, variants: &'a [Box<dyn Variant>]) -> Option<(f64, &'a str)> {
+    medians
+        .iter()
+        .filter(|((metric, i), _)| *metric == m && variants[*i].kind() == Kind::Peer)
+        .map(|((_, i), v)| (*v, variants[*i].name()))
+        .reduce(|a, b| {
+            let b_better = if m.higher_is_better() { b.0 > a.0 } else { b.0 < a.0 };
+            if b_better { b } else { a }
+        })
+}
+
+fn print_table(medians: &Medians, variants: &[Box<dyn Variant>]) {
+    println!("| workload | variant | median | unit | ratio to best peer |");
+    println!("|---|---|---:|---|---:|");
+    for (&(m, i), &v) in medians {
+        let ratio = best_peer(m, medians, variants)
+            .map_or("n/a".to_string(), |(best, _)| format!("{:.2}×", v / best));
+        let name = variants[i].name();
+        let name = if variants[i].kind() == Kind::Pinion {
+            format!("**{name}**")
+        } else {
+            name.to_string()
+        };
+        println!("| {} | {} | {} | {} | {} |", m.label(), name, fmt_value(v), m.unit(), ratio);
+    }
+}
+
+fn print_targets(medians: &Medians, variants: &[Box<dyn Variant>]) {
+    let get = |m: Metric, name: &str| {
+        variants
+            .iter()
+            .position(|v| v.name() == name)
+            .and_then(|i| medians.get(&(m, i)).copied())
+    };
+    let verdict = |ok: bool| if ok { "met" } else { "MISSED" };
+    let same = "pinion same shard";
+    let across = "pinion across shards";
+    println!();
+    println!("Targets (issue 6 §3), ratios from this run:");
+
+    if let (Some(p), Some((best, peer)), Some(t1)) = (
+        get(Metric::AskMean, same),
+        best_peer(Metric::AskMean, medians, variants),
+        get(Metric::AskMean, "tokio mpsc 1 thread"),
+    ) {
+        let (r, rt) = (p / best, p / t1);
+        println!(
+            "- A same shard: ≤ 0.5× fastest peer ({peer}) and ≤ 1× tokio mpsc 1 thread: {} ({r:.2}× peer, {rt:.2}× tokio mpsc)",
+            verdict(r <= 0.5 && rt <= 1.0)
+        );
+    }
+    if let (Some(p), Some(p99), Some(cb)) = (
+        get(Metric::AskMean, across),
+        get(Metric::AskP99, across),
+        get(Metric::AskMean, "crossbeam 2 threads"),
+    ) {
+        let r = p / cb;
+        println!(
+            "- A across shards: ≤ 1× crossbeam ping-pong and p99 ≤ 2 µs: {} ({r:.2}× crossbeam, p99 {:.2} µs)",
+            verdict(r <= 1.0 && p99 <= 2000.0),
+            p99 / 1000.0
+        );
+    }
+    let lines = [
+        (Metric::Tell, "B", 3.0),
+        (Metric::FanIn, "C", 2.0),
+        (Metric::SpawnStop, "D", 0.5),
+        (Metric::Ring, "E", 0.7),
+    ];
+    for (m, label, goal) in lines {
+        let (Some(p), Some((best, peer))) = (get(m, same), best_peer(m, medians, variants)) else {
+            continue;
+        };
+        let r = p / best;
+        let (ok, want) = if m.higher_is_better() {
+            (r >= goal, format!("≥ {goal}×"))
+        } else {
+            (r <= goal, format!("≤ {goal}×"))
+        };
+        let across_note = get(m, across)
+            .map(|a| format!("; across shards {:.2}×", a / best))
+            .unwrap_or_default();
+        println!(
+            "- {label}: {want} fastest peer ({peer}): {} (same shard {r:.2}×{across_note})",
+            verdict(ok)
+        );
+    }
+}
+
+fn main() {
+    let args = parse_args().unwrap_or_else(|e| {
+        eprintln!("{e}\n{USAGE}");
+        std::process::exit(2);
+    });
+    let counts = Counts::new(args.scale);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let load_before = loadavg();
+
+    let pinion = pinion::variants();
+    let pinion_desc = pinion::describe(&pinion);
+    let mut variants: Vec<Box<dyn Variant>> = Vec::new();
+    for p in pinion {
+        variants.push(Box::new(p));
+    }
+    variants.push(Box::new(crate::kameo::Kameo::new(Flavor::MultiThread(cores))));
+    variants.push(Box::new(crate::kameo::Kameo::new(Flavor::CurrentThread)));
+    variants.push(Box::new(crate::ractor::Ractor::new(Flavor::MultiThread(cores))));
+    variants.push(Box::new(crate::ractor::Ractor::new(Flavor::CurrentThread)));
+    variants.push(Box::new(crate::actix::Actix::new()));
+    variants.push(Box::new(baselines::Crossbeam));
+    variants.push(Box::new(baselines::TokioMpsc::new(Flavor::CurrentThread)));
+    variants.push(Box::new(baselines::TokioMpsc::new(Flavor::MultiThread(2))));
+
+    let mut samples: BTreeMap<(Metric, usize), Vec<f64>> = BTreeMap::new();
+    let mut loads = Vec::new();
+    let started = Instant::now();
+    for rep in 0..=args.reps {
+        let what = if rep == 0 { "warm-up".to_string() } else { format!("rep {rep}/{}", args.reps) };
+        for &w in &args.only {
+            eprintln!("{what}: workload {w:?} ({:.0?} so far)", started.elapsed());
+            for (i, v) in variants.iter_mut().enumerate() {
+                for (m, value) in measure(v.as_mut(), w, &counts) {
+                    if rep > 0 {
+                        samples.entry((m, i)).or_default().push(value);
+                    }
+                }
+            }
+        }
+        loads.push(loadavg());
+    }
+    eprintln!("done in {:.0?}", started.elapsed());
+    let load_after = loadavg();
+
+    let medians: Medians = samples.iter().map(|(k, v)| (*k, median(v))).collect();
+
+    println!("## Pinion vs peers: median of {} reps after a warm-up, --scale {}", args.reps, args.scale);
+    println!();
+    println!("- machine: {cores} cores, {}", std::env::consts::ARCH);
+    println!("- {pinion_desc}");
+    println!("- peers: {}", peer_versions());
+    println!(
+        "- counts: A {} asks, B {} tells, C {}×{} tells, D {} actors, E ring of {} × {} hops",
+        counts.asks, counts.tells, counts.senders, counts.per_sender, counts.spawns, counts.ring, counts.hops
+    );
+    println!("- load (1/5/15 min) before: {load_before}; after: {load_after}");
+    println!(
+        "- load after each rep (warm-up first): {}",
+        loads.join(" | ")
+    );
+    println!();
+    print_table(&medians, &variants);
+    print_targets(&medians, &variants);
+    // The Pinion runtime shuts down as its variants drop.
+    drop(variants);
+}

@@ -1,0 +1,290 @@
+//! Pinion, with its zero-config defaults (`Runtime::new()`).
+//!
+//! Every timed loop runs inside a driver actor on shard 0. "Same shard" puts
+//! the other actors on shard 0 too; "across shards" puts them on shard 1, so
+//! every message crosses threads.
+
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use actor_core::prelude::*;
+
+use crate::Variant;
+use crate::stats::Recorder;
+
+/// The actor asked and told: `Inc(v)` answers `v + 1`, `Add(v)` sums.
+struct Target(u64);
+
+enum TargetMsg {
+    Add(u64),
+    Inc(u64, ReplyTo<u64>),
+}
+
+impl Actor for Target {
+    type Msg = TargetMsg;
+    async fn handle(&mut self, msg: TargetMsg, _ctx: &mut Context<Self>) {
+        match msg {
+            TargetMsg::Add(v) => self.0 = self.0.wrapping_add(v),
+            TargetMsg::Inc(v, reply) => reply.send(v + 1),
+        }
+    }
+}
+
+/// One of the fan-in senders: tells `n` messages to the target, then replies.
+struct Sender;
+
+struct Burst(ActorRef<Target>, u64, ReplyTo<()>);
+
+impl Actor for Sender {
+    type Msg = Burst;
+    async fn handle(&mut self, Burst(target, n, done): Burst, _ctx: &mut Context<Self>) {
+        for i in 0..n {
+            if target.tell(TargetMsg::Add(i)).await.is_err() {
+                panic!("fan-in target stopped");
+            }
+        }
+        done.send(());
+    }
+}
+
+/// The actor spawned and stopped.
+struct Idle;
+
+impl Actor for Idle {
+    type Msg = ();
+    async fn handle(&mut self, _: (), _ctx: &mut Context<Self>) {}
+}
+
+/// A ring node: forwards the token, counting down; at zero, answers.
+struct Node(Option<ActorRef<Node>>);
+
+enum NodeMsg {
+    Link(ActorRef<Node>),
+    Token(u64, ReplyTo<()>),
+}
+
+impl Actor for Node {
+    type Msg = NodeMsg;
+    async fn handle(&mut self, msg: NodeMsg, _ctx: &mut Context<Self>) {
+        match msg {
+            NodeMsg::Link(next) => self.0 = Some(next),
+            NodeMsg::Token(0, done) => done.send(()),
+            NodeMsg::Token(left, done) => {
+                let next = self.0.as_ref().expect("ring linked");
+                if next.tell(NodeMsg::Token(left - 1, done)).await.is_err() {
+                    panic!("ring node stopped");
+                }
+            }
+        }
+    }
+}
+
+/// A timed job for the driver.
+enum Job {
+    Asks(ActorRef<Target>, usize, ReplyTo<Vec<u64>>),
+    Tells(ActorRef<Target>, usize, ReplyTo<Duration>),
+    FanIn(Vec<ActorRef<Sender>>, ActorRef<Target>, u64, ReplyTo<Duration>),
+    SpawnStop(usize, usize, ReplyTo<Duration>),
+    Ring(ActorRef<Node>, u64, ReplyTo<Duration>),
+}
+
+struct Driver;
+
+impl Actor for Driver {
+    type Msg = Job;
+    async fn handle(&mut self, job: Job, ctx: &mut Context<Self>) {
+        match job {
+            Job::Asks(target, n, reply) => {
+                let mut rec = Recorder::new(n);
+                rec.start();
+                for i in 0..n as u64 {
+                    let v = target.ask(|r| TargetMsg::Inc(i, r)).await.expect("ask");
+                    debug_assert_eq!(v, i + 1);
+                    rec.lap();
+                }
+                reply.send(rec.finish());
+            }
+            Job::Tells(target, n, reply) => {
+                let start = Instant::now();
+                for i in 0..n as u64 {
+                    target.tell(TargetMsg::Add(i)).await.expect("tell");
+                }
+                target.ask(|r| TargetMsg::Inc(0, r)).await.expect("flush");
+                reply.send(start.elapsed());
+            }
+            Job::FanIn(senders, target, per, reply) => {
+                let start = Instant::now();
+                let bursts: Vec<_> = senders
+                    .iter()
+                    .map(|s| {
+                        s.try_ask(|r| Burst(target.clone(), per, r))
+                            .unwrap_or_else(|_| panic!("sender mailbox refused a burst"))
+                    })
+                    .collect();
+                for b in bursts {
+                    b.await.expect("burst");
+                }
+                target.ask(|r| TargetMsg::Inc(0, r)).await.expect("flush");
+                reply.send(start.elapsed());
+            }
+            Job::SpawnStop(n, shard, reply) => {
+                let mut refs = Vec::with_capacity(n);
+                let start = Instant::now();
+                for _ in 0..n {
+                    let a = if shard == ctx.shard() {
+                        ctx.spawn(Idle)
+                    } else {
+                        ctx.spawn_on(shard, || Idle).expect("spawn_on")
+                    };
+                    refs.push(a);
+                }
+                for a in &refs {
+                    a.stop();
+                }
+                for a in &refs {
+                    a.wait_stopped().await;
+                }
+                reply.send(start.elapsed());
+            }
+            Job::Ring(head, hops, reply) => {
+                let start = Instant::now();
+                head.ask(|r| NodeMsg::Token(hops, r)).await.expect("ring");
+                reply.send(start.elapsed());
+            }
+        }
+    }
+}
+
+struct Shared {
+    rt: Runtime,
+    driver: ActorRef<Driver>,
+}
+
+/// One placement of Pinion's actors relative to the driver on shard 0.
+pub struct Pinion {
+    shared: Rc<Shared>,
+    shard: usize,
+    name: &'static str,
+    target: ActorRef<Target>,
+}
+
+/// Starts a zero-config runtime and returns the "same shard" variant and,
+/// where there are two shards or more, the "across shards" one.
+pub fn variants() -> Vec<Pinion> {
+    let rt = Runtime::new().expect("pinion runtime");
+    let driver = rt.spawn_on(0, || Driver).expect("driver");
+    let shards = rt.shards();
+    let shared = Rc::new(Shared { rt, driver });
+    let mut out = vec![Pinion::new(&shared, 0, "pinion same shard")];
+    if shards >= 2 {
+        out.push(Pinion::new(&shared, 1, "pinion across shards"));
+    }
+    out
+}
+
+/// Describes the runtime the variants run on.
+pub fn describe(variants: &[Pinion]) -> String {
+    let rt = &variants[0].shared.rt;
+    let c = rt.config();
+    format!(
+        "pinion: Runtime::new() defaults: {} shards, driver {:?}, mailbox capacity {}, pin_threads {}, spin_before_park {:?}",
+        rt.shards(),
+        rt.driver(),
+        c.mailbox_capacity,
+        c.pin_threads,
+        c.spin_before_park
+    )
+}
+
+impl Pinion {
+    fn new(shared: &Rc<Shared>, shard: usize, name: &'static str) -> Pinion {
+        let target = shared.rt.spawn_on(shard, || Target(0)).expect("target");
+        Pinion {
+            shared: shared.clone(),
+            shard,
+            name,
+            target,
+        }
+    }
+
+    fn driver(&self) -> &ActorRef<Driver> {
+        &self.shared.driver
+    }
+}
+
+fn stop_all<A: Actor>(refs: &[ActorRef<A>]) {
+    for a in refs {
+        a.stop();
+    }
+    for a in refs {
+        a.wait_stopped_blocking(Duration::from_secs(30))
+            .expect("actor stopped within 30 s");
+    }
+}
+
+impl Variant for Pinion {
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    fn kind(&self) -> crate::Kind {
+        crate::Kind::Pinion
+    }
+
+    fn ask(&mut self, n: usize) -> Option<Vec<u64>> {
+        let target = self.target.clone();
+        Some(self.driver().ask_blocking(|r| Job::Asks(target, n, r)).expect("driver"))
+    }
+
+    fn tell(&mut self, n: usize) -> Option<Duration> {
+        let target = self.target.clone();
+        Some(self.driver().ask_blocking(|r| Job::Tells(target, n, r)).expect("driver"))
+    }
+
+    fn fan_in(&mut self, senders: usize, per_sender: usize) -> Option<Duration> {
+        let rt = &self.shared.rt;
+        let target = rt.spawn_on(0, || Target(0)).expect("target");
+        let senders: Vec<_> = (0..senders)
+            .map(|_| rt.spawn_on(self.shard, || Sender).expect("sender"))
+            .collect();
+        let (s, t) = (senders.clone(), target.clone());
+        let took = self
+            .driver()
+            .ask_blocking(|r| Job::FanIn(s, t, per_sender as u64, r))
+            .expect("driver");
+        stop_all(&senders);
+        stop_all(&[target]);
+        Some(took)
+    }
+
+    fn spawn_stop(&mut self, n: usize) -> Option<Duration> {
+        let shard = self.shard;
+        Some(self.driver().ask_blocking(|r| Job::SpawnStop(n, shard, r)).expect("driver"))
+    }
+
+    fn ring(&mut self, size: usize, hops: usize) -> Option<Duration> {
+        let rt = &self.shared.rt;
+        // Same shard: every node on shard 0. Across: nodes alternate between
+        // shard 0 and `self.shard`, so every hop crosses threads.
+        let nodes: Vec<_> = (0..size)
+            .map(|i| {
+                let shard = if i % 2 == 0 { 0 } else { self.shard };
+                rt.spawn_on(shard, || Node(None)).expect("node")
+            })
+            .collect();
+        for (i, node) in nodes.iter().enumerate() {
+            let next = nodes[(i + 1) % size].clone();
+            if node.tell_blocking(NodeMsg::Link(next)).is_err() {
+                panic!("ring node refused its link");
+            }
+        }
+        let head = nodes[0].clone();
+        let took = self
+            .driver()
+            .ask_blocking(|r| Job::Ring(head, hops as u64, r))
+            .expect("driver");
+        // Break the cycle of refs so the nodes can be freed.
+        stop_all(&nodes);
+        Some(took)
+    }
+}
