@@ -86,14 +86,14 @@ fn performance() {
     let c = with(Profile::Performance);
     assert!(c.pin_threads);
     assert_eq!(c.budget, 128);
-    assert_eq!(c.spin_before_park, Duration::from_micros(10));
+    assert_eq!(c.spin_before_park, Duration::from_micros(50));
 }
 
 #[test]
 fn low_latency() {
     let c = with(Profile::LowLatency);
     assert!(c.pin_threads);
-    assert_eq!(c.spin_before_park, Duration::from_micros(50));
+    assert_eq!(c.spin_before_park, Duration::from_micros(200));
     assert!(c.budget < Defaults::from_detection(&server()).config.budget);
     assert_eq!(c.budget, 16);
 }

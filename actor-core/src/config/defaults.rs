@@ -29,8 +29,13 @@
 //!   disabled, so the runtime does not pay for a probe that will fail.
 //! - **budget**: 64 messages per turn, so a hot actor cannot starve its
 //!   shard-mates while batching still amortises the cost of a turn.
-//! - **spin_before_park**: zero. Spinning burns a core for latency; that is a
-//!   choice for [`Profile::LowLatency`](super::Profile::LowLatency), not a default.
+//! - **spin_before_park**: 20 µs. After its last task, a shard watches its
+//!   inbox that long before it parks. A reply from another shard usually
+//!   comes within microseconds; caught while spinning it costs no wake-up.
+//!   Measured on a loaded 2-core host: cross-shard asks 1.6 µs mean, 1.7 µs
+//!   p99 with the spin, against 25 µs mean, 83 µs p99 parking at once. An
+//!   idle shard pays at most 20 µs of CPU per burst of work.
+//!   `Profile::HighThroughput`, `Minimal` and `Embedded` park at once.
 //! - **blocking_threads**: 2 when io_uring serves file I/O (the pool only runs
 //!   the odd blocking call); with epoll every file operation goes to the pool,
 //!   so half the shards, between 2 and 16.
@@ -150,11 +155,14 @@ impl Defaults {
             "time to flush and fsync, short of a supervisor's restart deadline".into(),
         );
 
-        let spin_before_park = Duration::ZERO;
+        let spin_before_park = Duration::from_micros(20);
         choose(
             "spin_before_park",
             format!("{spin_before_park:?}"),
-            "park at once: spinning trades a core for latency (see Profile::LowLatency)".into(),
+            "a reply from another shard usually lands within microseconds: catching it spinning \
+             costs ~1.5 us per cross-shard ask instead of an eventfd wake-up (25 us mean, 83 us p99 \
+             measured on a loaded 2-core host)"
+                .into(),
         );
 
         let (blocking_threads, reason) = if d.uring.is_supported() {

@@ -21,21 +21,21 @@ pub enum Profile {
     Testing,
     /// Detected defaults, with 30 s shutdown so in-flight work drains.
     Production,
-    /// Pinned shards, budget 128, 10 µs spin: throughput and latency, at the
+    /// Pinned shards, budget 128, 50 µs spin: throughput and latency, at the
     /// cost of a little idle CPU.
     Performance,
-    /// Pinned shards that spin 50 µs before parking (a wake-up from the
+    /// Pinned shards that spin 200 µs before parking (a wake-up from the
     /// reactor costs several µs) and budget 16, so no actor holds a shard long.
     LowLatency,
     /// Mailboxes 4× the detected size (16384 at least, 65536 at most) and
     /// budget 256: fewer turns and fewer full mailboxes per message. Parks at once.
     HighThroughput,
     /// One shard, no pinning, mailbox 256, budget 32, one blocking thread:
-    /// small services and tools.
+    /// small services and tools. Parks at once.
     Minimal,
     /// One shard, mailbox 64, budget 16, one blocking thread, epoll (an
     /// io_uring ring locks memory, and embedded kernels often lack it), 1 s
-    /// shutdown.
+    /// shutdown; parks at once.
     Embedded,
 }
 
@@ -81,11 +81,11 @@ impl Profile {
             Self::Performance => b
                 .pin_threads(true)
                 .budget(128)
-                .spin_before_park(Duration::from_micros(10)),
+                .spin_before_park(Duration::from_micros(50)),
             Self::LowLatency => b
                 .pin_threads(true)
                 .budget(16)
-                .spin_before_park(Duration::from_micros(50)),
+                .spin_before_park(Duration::from_micros(200)),
             Self::HighThroughput => {
                 let capacity = b.config().mailbox_capacity.saturating_mul(4);
                 b.mailbox_capacity(capacity.clamp(16_384, 65_536))
@@ -97,13 +97,15 @@ impl Profile {
                 .pin_threads(false)
                 .mailbox_capacity(256)
                 .budget(32)
-                .blocking_threads(1),
+                .blocking_threads(1)
+                .spin_before_park(Duration::ZERO),
             Self::Embedded => b
                 .shards(1)
                 .pin_threads(false)
                 .mailbox_capacity(64)
                 .budget(16)
                 .blocking_threads(1)
+                .spin_before_park(Duration::ZERO)
                 .driver(DriverChoice::Epoll)
                 .shutdown_timeout(Duration::from_secs(1)),
         }
