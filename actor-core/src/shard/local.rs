@@ -15,7 +15,7 @@ use crate::reply::{DropCause, with_drop_cause};
 use crate::runtime::RuntimeInner;
 use crate::shard::shared::{Remote, ShardShared};
 use crate::shard::slab::{LocalFuture, PanicHook, Slot, TaskSlab};
-use crate::shard::task::TaskHeader;
+use crate::shard::task::{TaskHeader, with_borrowed_waker};
 use crate::time::wheel::Wheel;
 
 thread_local! {
@@ -193,9 +193,11 @@ impl ShardLocal {
         let Some(mut future) = future else {
             return;
         };
-        let waker = Waker::from(header.clone());
-        let mut cx = Context::from_waker(&waker);
-        match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx))) {
+        let polled = with_borrowed_waker(&header, |waker| {
+            let mut cx = Context::from_waker(waker);
+            catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx)))
+        });
+        match polled {
             Ok(Poll::Pending) => {
                 if let Some(slot) = self.tasks.borrow_mut().get_mut(&header) {
                     slot.future = Some(future);
