@@ -17,7 +17,10 @@ use crate::loom::sync::Mutex;
 pub(crate) enum Next<M> {
     Stop(ExitReason),
     Notice(Notice),
-    Msg(M),
+    /// A message, and whether anything else was left behind it. When nothing
+    /// was, the actor may wait without looking again: any later push or
+    /// signal schedules it.
+    Msg(M, bool),
     Empty,
 }
 
@@ -99,7 +102,8 @@ impl<M> Mailbox<M> {
                 if !lanes.send_waiters.is_empty() {
                     lanes.send_waiters.drain(..).for_each(Waker::wake);
                 }
-                Next::Msg(msg)
+                let more = !lanes.queue.is_empty();
+                Next::Msg(msg, more)
             }
             None => Next::Empty,
         }
@@ -173,7 +177,7 @@ mod tests {
         mb.request_stop(ExitReason::Normal);
         assert!(matches!(mb.next(), Next::Stop(ExitReason::Normal)));
         assert!(matches!(mb.next(), Next::Notice(_)));
-        assert!(matches!(mb.next(), Next::Msg(7)));
+        assert!(matches!(mb.next(), Next::Msg(7, false)));
         assert!(matches!(mb.next(), Next::Empty));
     }
 }

@@ -86,7 +86,7 @@ impl<A: Actor> Context<A> {
 
     /// Stops this actor after the current message, with `reason`.
     pub fn stop_with(&mut self, reason: ExitReason) {
-        self.myself.cell.mailbox.request_stop(reason);
+        self.myself.cell.request_stop(reason);
     }
 
     /// Sends `msg` to this actor after `delay`.

@@ -40,6 +40,7 @@ pub(crate) fn launch<A: Actor>(local: &Rc<ShardLocal>, cell: Arc<ActorCell<A>>, 
 struct Killable<'a, F> {
     killed: &'a crate::loom::sync::atomic::AtomicBool,
     fut: Pin<&'a mut F>,
+    polls: &'a mut u32,
 }
 
 impl<F: Future> Future for Killable<'_, F> {
@@ -49,6 +50,7 @@ impl<F: Future> Future for Killable<'_, F> {
         if self.killed.load(Ordering::Acquire) {
             return Poll::Ready(None);
         }
+        *self.polls += 1;
         self.fut.as_mut().poll(cx).map(Some)
     }
 }
@@ -57,10 +59,20 @@ async fn killable<F: Future>(
     cell_killed: &crate::loom::sync::atomic::AtomicBool,
     fut: F,
 ) -> Option<F::Output> {
+    killable_counted(cell_killed, fut, &mut 0).await
+}
+
+/// [`killable`], counting the polls the future took.
+async fn killable_counted<F: Future>(
+    cell_killed: &crate::loom::sync::atomic::AtomicBool,
+    fut: F,
+    polls: &mut u32,
+) -> Option<F::Output> {
     let fut = pin!(fut);
     Killable {
         killed: cell_killed,
         fut,
+        polls,
     }
     .await
 }
@@ -164,16 +176,25 @@ async fn run_mailbox<A: Actor>(
                     return ExitReason::Killed;
                 }
             }
-            Next::Msg(msg) => {
+            Next::Msg(msg, more) => {
                 handling.set(true);
-                let done = killable(killed, actor.handle(msg, ctx)).await;
+                let mut polls = 0;
+                let done = killable_counted(killed, actor.handle(msg, ctx), &mut polls).await;
                 handling.set(false);
                 if done.is_none() {
                     return ExitReason::Killed;
                 }
                 counters.messages_handled.bump();
                 used += 1;
-                if used >= budget {
+                if !more && polls == 1 {
+                    // Nothing was queued behind it, and the handler finished
+                    // within this same poll: a push or signal since the pop
+                    // has scheduled us again, so wait without the lock. (A
+                    // handler that awaited spanned polls, which consumed
+                    // those wake-ups: look again instead.)
+                    used = 0;
+                    WaitForMail(false).await;
+                } else if used >= budget {
                     used = 0;
                     YieldNow(false).await;
                 }
