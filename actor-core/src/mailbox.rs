@@ -120,6 +120,12 @@ impl<M> Mailbox<M> {
         true
     }
 
+    /// Drops a stop request left by an ended incarnation, so a restart does
+    /// not stop at once.
+    pub(crate) fn clear_stop(&self) {
+        self.lanes.lock().stop = None;
+    }
+
     /// Queues a lifecycle notice. Returns `false` when closed.
     pub(crate) fn push_notice(&self, notice: Notice) -> bool {
         let mut lanes = self.lanes.lock();

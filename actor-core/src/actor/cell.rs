@@ -261,6 +261,7 @@ impl<A: Actor> ActorCell<A> {
             .is_ok();
         if ok {
             self.killed.store(false, Ordering::Release);
+            self.mailbox.clear_stop();
         }
         ok
     }
