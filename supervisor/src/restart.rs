@@ -42,6 +42,19 @@ pub(crate) async fn terminate(h: &Arc<dyn ChildHandle>, shutdown: Shutdown) -> (
     }
 }
 
+/// Waits for an incarnation that consumes a leftover stop request to end,
+/// killing it after the shutdown timeout (the request is consumed by then:
+/// a started incarnation takes a pending stop first).
+async fn drain_stale(h: &Arc<dyn ChildHandle>, shutdown: Shutdown) {
+    if let Shutdown::Timeout(limit) = shutdown {
+        if timeout(limit, h.wait_exit()).await.is_ok() {
+            return;
+        }
+        h.kill();
+    }
+    let _ = h.wait_exit().await;
+}
+
 impl Supervisor {
     /// Handles the exit of child `key`, and of any restart that fails to
     /// start in turn.
@@ -181,7 +194,7 @@ impl Supervisor {
                 // This incarnation consumes the stop left behind by a kill:
                 // let it, then start a clean one.
                 self.children[j].skip_stops += 1;
-                let _ = h.wait_exit().await;
+                drain_stale(&h, self.children[j].spec.shutdown()).await;
                 continue;
             }
             let c = &mut self.children[j];
