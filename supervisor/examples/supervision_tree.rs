@@ -10,9 +10,7 @@
 use std::time::Duration;
 
 use actor_core::prelude::*;
-use actor_supervisor::{
-    EventKind, Restart, Strategy, Supervisor, SupervisorEvent, SupervisorRef,
-};
+use actor_supervisor::{EventKind, Restart, Strategy, Supervisor, SupervisorEvent, SupervisorRef};
 
 /// A worker; `Crash` makes it panic.
 struct Work(&'static str);
@@ -36,12 +34,16 @@ impl Actor for Work {
 fn print(ev: &SupervisorEvent) {
     let child = ev.child.as_deref().unwrap_or("-");
     match &ev.kind {
-        EventKind::Restarted { actor } => println!("  [{}] restarted {child} ({actor})", ev.supervisor),
+        EventKind::Restarted { actor } => {
+            println!("  [{}] restarted {child} ({actor})", ev.supervisor)
+        }
         EventKind::Escalated { reason } => println!("  [{}] ESCALATED: {reason}", ev.supervisor),
         EventKind::Stopped { reason } if reason.is_abnormal() => {
             println!("  [{}] {child} exited: {reason}", ev.supervisor)
         }
-        EventKind::Backoff { delay, .. } => println!("  [{}] {child} backs off {delay:?}", ev.supervisor),
+        EventKind::Backoff { delay, .. } => {
+            println!("  [{}] {child} backs off {delay:?}", ev.supervisor)
+        }
         _ => {}
     }
 }
@@ -50,7 +52,10 @@ fn list(tree: &SupervisorRef, depth: usize) {
     let pad = "  ".repeat(depth);
     for c in tree.which_children_blocking().expect("which_children") {
         let actor = c.actor.map_or("-".to_owned(), |a| a.to_string());
-        println!("{pad}- {} [{:?}, {:?}, {:?}] {actor} on shard {}", c.id, c.kind, c.restart, c.state, c.shard);
+        println!(
+            "{pad}- {} [{:?}, {:?}, {:?}] {actor} on shard {}",
+            c.id, c.kind, c.restart, c.state, c.shard
+        );
         if let Ok(sub) = tree.supervisor(&c.id) {
             list(&sub, depth + 1);
         }
@@ -58,8 +63,12 @@ fn list(tree: &SupervisorRef, depth: usize) {
 }
 
 fn flaky(root: &SupervisorRef) -> ActorRef<Work> {
-    let pipeline = root.supervisor("jobs").and_then(|j| j.supervisor("pipeline"));
-    pipeline.and_then(|p| p.child::<Work>("flaky")).expect("flaky is running")
+    let pipeline = root
+        .supervisor("jobs")
+        .and_then(|j| j.supervisor("pipeline"));
+    pipeline
+        .and_then(|p| p.child::<Work>("flaky"))
+        .expect("flaky is running")
 }
 
 fn main() -> Result<(), actor_core::Error> {

@@ -40,7 +40,9 @@ fn jitter_is_reproducible_from_the_seed() {
     let run = |seed| {
         let mut rng = SplitMix64::new(seed);
         let mut st = BackoffState::new();
-        (0..5).map(|_| st.next_delay(&policy, t0, &mut rng)).collect::<Vec<_>>()
+        (0..5)
+            .map(|_| st.next_delay(&policy, t0, &mut rng))
+            .collect::<Vec<_>>()
     };
     // The draws of SplitMix64(1234567) are the reference vector's, so the
     // delays are known exactly: base · (1 + 0.5 · u).
@@ -101,12 +103,24 @@ fn a_child_in_backoff_keeps_its_mailbox() {
             break;
         }
     }
-    assert!(seen.contains(&EventKind::Backoff { delay: 300 * MS, attempt: 0 }), "{seen:?}");
-    assert_eq!(w.ask_blocking(Msg::Check).unwrap(), (100, true), "all queued messages, in order");
+    assert!(
+        seen.contains(&EventKind::Backoff {
+            delay: 300 * MS,
+            attempt: 0
+        }),
+        "{seen:?}"
+    );
+    assert_eq!(
+        w.ask_blocking(Msg::Check).unwrap(),
+        (100, true),
+        "all queued messages, in order"
+    );
     // The next crash backs off twice as long.
     w.tell_blocking(Msg::Crash).unwrap();
     let delay = loop {
-        if let EventKind::Backoff { delay, .. } = events.recv_timeout(Duration::from_secs(10)).unwrap().kind {
+        if let EventKind::Backoff { delay, .. } =
+            events.recv_timeout(Duration::from_secs(10)).unwrap().kind
+        {
             break delay;
         }
     };

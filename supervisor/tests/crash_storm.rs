@@ -30,7 +30,10 @@ fn ten_thousand_crashes_leave_siblings_untouched() {
         .unwrap();
     let events = tree.subscribe();
     let crasher = tree.child::<Worker>("crasher").unwrap();
-    let siblings = [tree.child::<Worker>("s0").unwrap(), tree.child::<Worker>("s1").unwrap()];
+    let siblings = [
+        tree.child::<Worker>("s0").unwrap(),
+        tree.child::<Worker>("s1").unwrap(),
+    ];
     let t0 = Instant::now();
     std::thread::scope(|s| {
         for sib in &siblings {
@@ -50,15 +53,25 @@ fn ten_thousand_crashes_leave_siblings_untouched() {
     });
     let mut restarts = 0;
     while restarts < CRASHES {
-        let ev = events.recv_timeout(Duration::from_secs(20)).expect("restart events");
+        let ev = events
+            .recv_timeout(Duration::from_secs(20))
+            .expect("restart events");
         if let EventKind::Restarted { .. } = ev.kind {
-            assert_eq!(ev.child.as_deref(), Some("crasher"), "only the crasher restarts");
+            assert_eq!(
+                ev.child.as_deref(),
+                Some("crasher"),
+                "only the crasher restarts"
+            );
             restarts += 1;
         }
     }
     for sib in &siblings {
         let (seen, in_order) = sib.ask_blocking(Msg::Check).unwrap();
-        assert_eq!(seen, PER_SENDER * u64::from(SENDERS), "nothing lost or duplicated");
+        assert_eq!(
+            seen,
+            PER_SENDER * u64::from(SENDERS),
+            "nothing lost or duplicated"
+        );
         assert!(in_order, "per-sender order kept");
     }
     // The crasher is alive, same handle, and answers.
@@ -70,10 +83,22 @@ fn ten_thousand_crashes_leave_siblings_untouched() {
         .filter(|d| d.reason == DeadLetterReason::HandlerPanicked)
         .count();
     assert!(panicked > 0 && rt.dead_letters().count() >= CRASHES);
-    let started = log.lock().iter().filter(|l| l.as_str() == "start:crasher").count();
+    let started = log
+        .lock()
+        .iter()
+        .filter(|l| l.as_str() == "start:crasher")
+        .count();
     assert_eq!(started as u64, CRASHES + 1);
-    assert_eq!(log.lock().iter().filter(|l| l.starts_with("start:s")).count(), 2);
-    wait_until(Duration::from_secs(5), "no stray events", || events.try_recv().is_err());
+    assert_eq!(
+        log.lock()
+            .iter()
+            .filter(|l| l.starts_with("start:s"))
+            .count(),
+        2
+    );
+    wait_until(Duration::from_secs(5), "no stray events", || {
+        events.try_recv().is_err()
+    });
     eprintln!("{CRASHES} crashes handled in {:?}", t0.elapsed());
     tree.shutdown_blocking(Duration::from_secs(10)).unwrap();
     rt.shutdown().unwrap();

@@ -36,7 +36,10 @@ fn settle(events: &Receiver<SupervisorEvent>) -> (Vec<String>, bool) {
 }
 
 fn worker(root: &SupervisorRef) -> actor_core::ActorRef<Worker> {
-    let leaf = root.supervisor("mid").and_then(|m| m.supervisor("leaf")).unwrap();
+    let leaf = root
+        .supervisor("mid")
+        .and_then(|m| m.supervisor("leaf"))
+        .unwrap();
     leaf.child::<Worker>("w").unwrap()
 }
 
@@ -46,7 +49,9 @@ fn exceeding_intensity_escalates_through_three_levels() {
     let rt = runtime();
     let log = log();
     let w = Worker::factory("w", &log);
-    let leaf = Supervisor::builder().child("w", Restart::Permanent, w).shard(1);
+    let leaf = Supervisor::builder()
+        .child("w", Restart::Permanent, w)
+        .shard(1);
     let mid = Supervisor::builder().supervisor("leaf", Restart::Permanent, leaf);
     let root = Supervisor::builder()
         .name("root")
@@ -71,12 +76,18 @@ fn exceeding_intensity_escalates_through_three_levels() {
     // Default intensity everywhere: 1 restart in 5 s. Each leaf absorbs one
     // crash, each mid absorbs one leaf failure, the root one mid failure.
     assert_eq!(crashes, 8);
-    assert_eq!(escalations, ["leaf", "leaf", "mid", "leaf", "leaf", "mid", "root"]);
+    assert_eq!(
+        escalations,
+        ["leaf", "leaf", "mid", "leaf", "leaf", "mid", "root"]
+    );
     let reason = root.actor().wait_stopped_blocking(LIMIT).unwrap();
     assert!(reason.is_abnormal(), "the root fails abnormally: {reason}");
     assert!(matches!(reason, ExitReason::Error(_)));
     // Every level stopped its children before failing: nothing is left.
-    assert_eq!(log.lock().iter().filter(|l| l.starts_with("start")).count(), 8);
+    assert_eq!(
+        log.lock().iter().filter(|l| l.starts_with("start")).count(),
+        8
+    );
     assert!(rt.metrics().named.contains(&("supervisor.escalations", 7)));
     rt.shutdown().unwrap();
 }
@@ -95,15 +106,25 @@ fn configured_intensity_allows_that_many_restarts() {
     let events = tree.subscribe();
     // Restarts of different children share the one window.
     for id in ["w", "x", "w"] {
-        tree.child::<Worker>(id).unwrap().tell_blocking(Msg::Crash).unwrap();
+        tree.child::<Worker>(id)
+            .unwrap()
+            .tell_blocking(Msg::Crash)
+            .unwrap();
         assert_eq!(settle(&events), (vec![], false));
     }
-    tree.child::<Worker>("x").unwrap().tell_blocking(Msg::Crash).unwrap();
+    tree.child::<Worker>("x")
+        .unwrap()
+        .tell_blocking(Msg::Crash)
+        .unwrap();
     let reason = tree.actor().wait_stopped_blocking(LIMIT).unwrap();
     assert!(reason.is_abnormal());
     // Escalation stopped the children in reverse start order.
     let tail: Vec<String> = log.lock().iter().rev().take(1).cloned().collect();
-    assert_eq!(tail, ["stop:w"], "x crashed (no on_stop), then w was stopped");
+    assert_eq!(
+        tail,
+        ["stop:w"],
+        "x crashed (no on_stop), then w was stopped"
+    );
     rt.shutdown().unwrap();
 }
 

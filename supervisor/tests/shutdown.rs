@@ -17,9 +17,12 @@ fn a_child_ignoring_stop_is_killed_after_its_timeout() {
     let rt = runtime();
     let log = log();
     let l = log.clone();
-    let stubborn = ChildSpec::new("s", move || Worker { stubborn: true, ..Worker::new("s", &l) })
-        .shutdown(Shutdown::Timeout(Duration::from_millis(200)))
-        .shard(1);
+    let stubborn = ChildSpec::new("s", move || Worker {
+        stubborn: true,
+        ..Worker::new("s", &l)
+    })
+    .shutdown(Shutdown::Timeout(Duration::from_millis(200)))
+    .shard(1);
     let tree = Supervisor::builder()
         .shard(0)
         .child("a", Restart::Permanent, Worker::factory("a", &log))
@@ -31,9 +34,17 @@ fn a_child_ignoring_stop_is_killed_after_its_timeout() {
     let t0 = Instant::now();
     assert_eq!(tree.shutdown_blocking(LIMIT), Some(ExitReason::Shutdown));
     let took = t0.elapsed();
-    assert!(took >= Duration::from_millis(200), "waited the timeout: {took:?}");
+    assert!(
+        took >= Duration::from_millis(200),
+        "waited the timeout: {took:?}"
+    );
     assert!(took < Duration::from_secs(3), "bounded: {took:?}");
-    assert_eq!(*log.lock(), ["start:a", "start:s", "start:c", "stop:c", "stop:s", "stop:a"]);
+    assert_eq!(
+        *log.lock(),
+        [
+            "start:a", "start:s", "start:c", "stop:c", "stop:s", "stop:a"
+        ]
+    );
     assert!(!s.is_alive());
     rt.shutdown().unwrap();
 }
@@ -61,8 +72,11 @@ fn a_stubborn_sibling_is_killed_and_restarted_cleanly_in_a_group_restart() {
     let rt = runtime();
     let log = log();
     let l = log.clone();
-    let stubborn = ChildSpec::new("s", move || Worker { stubborn: true, ..Worker::new("s", &l) })
-        .shutdown(Shutdown::Timeout(Duration::from_millis(50)));
+    let stubborn = ChildSpec::new("s", move || Worker {
+        stubborn: true,
+        ..Worker::new("s", &l)
+    })
+    .shutdown(Shutdown::Timeout(Duration::from_millis(50)));
     let tree = Supervisor::builder()
         .strategy(Strategy::AllForOne)
         .intensity(5, Duration::from_secs(5))
@@ -71,8 +85,13 @@ fn a_stubborn_sibling_is_killed_and_restarted_cleanly_in_a_group_restart() {
         .spawn_blocking(rt.handle())
         .unwrap();
     let s = tree.child::<Worker>("s").unwrap();
-    tree.child::<Worker>("w").unwrap().tell_blocking(Msg::Crash).unwrap();
-    wait_until(LIMIT, "the group restarted", || log.lock().last().map(String::as_str) == Some("start:w"));
+    tree.child::<Worker>("w")
+        .unwrap()
+        .tell_blocking(Msg::Crash)
+        .unwrap();
+    wait_until(LIMIT, "the group restarted", || {
+        log.lock().last().map(String::as_str) == Some("start:w")
+    });
     // The restarted `s` runs and handles messages: the kill did not leave a
     // stop request behind for it.
     assert_eq!(s.ask_blocking(Msg::Handled).unwrap(), 1);

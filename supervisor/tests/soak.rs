@@ -16,7 +16,6 @@ use std::time::{Duration, Instant};
 use actor_supervisor::{ChildSpec, Supervisor};
 use common::{Msg, Worker, log, quiet_panics, runtime, wait_until};
 
-
 /// Counts live heap bytes: the precise measure of growth (RSS also moves
 /// with the allocator's caching).
 struct Counting;
@@ -38,7 +37,10 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(new_size as isize - layout.size() as isize, Ordering::Relaxed);
+        LIVE.fetch_add(
+            new_size as isize - layout.size() as isize,
+            Ordering::Relaxed,
+        );
         // SAFETY: the caller upholds `realloc`'s contract.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -68,7 +70,10 @@ fn hundred_thousand_restarts_leak_nothing() {
     // A worker that records nothing, so the test itself holds no growing state.
     let log = log();
     let l = log.clone();
-    let quiet = move || Worker { log: Arc::default(), ..Worker::new("w", &l) };
+    let quiet = move || Worker {
+        log: Arc::default(),
+        ..Worker::new("w", &l)
+    };
     let tree = Supervisor::builder()
         .intensity(u32::MAX, Duration::from_millis(100))
         .child_spec(ChildSpec::new("w", quiet).shard(1))
@@ -81,15 +86,25 @@ fn hundred_thousand_restarts_leak_nothing() {
         for _ in 0..n {
             w.tell_blocking(Msg::Crash).unwrap();
         }
-        wait_until(Duration::from_secs(120), "restarts", || restarts.get() >= target);
+        wait_until(Duration::from_secs(120), "restarts", || {
+            restarts.get() >= target
+        });
     };
     cycle(WARM_UP);
-    let (threads, fds, rss) = (count_dir("/proc/self/task"), count_dir("/proc/self/fd"), rss_kib());
+    let (threads, fds, rss) = (
+        count_dir("/proc/self/task"),
+        count_dir("/proc/self/fd"),
+        rss_kib(),
+    );
     let live = LIVE.load(Ordering::Relaxed);
     let t0 = Instant::now();
     cycle(CYCLES);
     let took = t0.elapsed();
-    let (threads2, fds2, rss2) = (count_dir("/proc/self/task"), count_dir("/proc/self/fd"), rss_kib());
+    let (threads2, fds2, rss2) = (
+        count_dir("/proc/self/task"),
+        count_dir("/proc/self/fd"),
+        rss_kib(),
+    );
     let live2 = LIVE.load(Ordering::Relaxed);
     eprintln!(
         "{CYCLES} cycles in {took:?}: threads {threads}->{threads2}, fds {fds}->{fds2}, \
@@ -98,7 +113,11 @@ fn hundred_thousand_restarts_leak_nothing() {
     assert_eq!(threads2, threads, "threads unchanged");
     assert_eq!(fds2, fds, "fds unchanged");
     assert!(live2 - live < 1 << 20, "live heap grew {} B", live2 - live);
-    assert!(rss2 < rss + 1024, "RSS grew {} KiB", rss2.saturating_sub(rss));
+    assert!(
+        rss2 < rss + 1024,
+        "RSS grew {} KiB",
+        rss2.saturating_sub(rss)
+    );
     assert_eq!(w.ask_blocking(Msg::Handled).unwrap(), 1);
     assert!(log.lock().is_empty());
     tree.shutdown_blocking(Duration::from_secs(10)).unwrap();

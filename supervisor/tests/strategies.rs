@@ -16,7 +16,12 @@ use common::{Log, Msg, Worker, log, quiet_panics, runtime, wait_until};
 
 const LIMIT: Duration = Duration::from_secs(10);
 
-fn tree(rt: &actor_core::Runtime, strategy: Strategy, restarts: [Restart; 3], log: &Log) -> SupervisorRef {
+fn tree(
+    rt: &actor_core::Runtime,
+    strategy: Strategy,
+    restarts: [Restart; 3],
+    log: &Log,
+) -> SupervisorRef {
     let mut b = Supervisor::builder()
         .strategy(strategy)
         .intensity(10, Duration::from_secs(5))
@@ -38,12 +43,25 @@ enum Exit {
     Normal,
 }
 
-fn case(strategy: Strategy, restart: Restart, exit: Exit) -> (Vec<String>, ChildCounts, Option<ChildState>) {
+fn case(
+    strategy: Strategy,
+    restart: Restart,
+    exit: Exit,
+) -> (Vec<String>, ChildCounts, Option<ChildState>) {
     quiet_panics();
     let rt = runtime();
     let log = log();
-    let tree = tree(&rt, strategy, [Restart::Permanent, restart, Restart::Permanent], &log);
-    assert_eq!(*log.lock(), ["start:a", "start:b", "start:c"], "start in spec order");
+    let tree = tree(
+        &rt,
+        strategy,
+        [Restart::Permanent, restart, Restart::Permanent],
+        &log,
+    );
+    assert_eq!(
+        *log.lock(),
+        ["start:a", "start:b", "start:c"],
+        "start in spec order"
+    );
     log.lock().clear();
     let events = tree.subscribe();
     let b = tree.child::<Worker>("b").unwrap();
@@ -69,19 +87,46 @@ fn case(strategy: Strategy, restart: Restart, exit: Exit) -> (Vec<String>, Child
 }
 
 fn counts(specs: usize, active: usize) -> ChildCounts {
-    ChildCounts { specs, active, supervisors: 0, workers: specs }
+    ChildCounts {
+        specs,
+        active,
+        supervisors: 0,
+        workers: specs,
+    }
 }
 
 #[test]
 fn one_for_one_restarts_only_the_failed_child() {
     use Restart::*;
     let s = Strategy::OneForOne;
-    assert_eq!(case(s, Permanent, Exit::Crash), (v(&["start:b"]), counts(3, 3), Some(ChildState::Running)));
-    assert_eq!(case(s, Transient, Exit::Crash), (v(&["start:b"]), counts(3, 3), Some(ChildState::Running)));
-    assert_eq!(case(s, Temporary, Exit::Crash), (v(&[]), counts(2, 2), None));
-    assert_eq!(case(s, Permanent, Exit::Normal), (v(&["stop:b", "start:b"]), counts(3, 3), Some(ChildState::Running)));
-    assert_eq!(case(s, Transient, Exit::Normal), (v(&["stop:b"]), counts(3, 2), Some(ChildState::Terminated)));
-    assert_eq!(case(s, Temporary, Exit::Normal), (v(&["stop:b"]), counts(2, 2), None));
+    assert_eq!(
+        case(s, Permanent, Exit::Crash),
+        (v(&["start:b"]), counts(3, 3), Some(ChildState::Running))
+    );
+    assert_eq!(
+        case(s, Transient, Exit::Crash),
+        (v(&["start:b"]), counts(3, 3), Some(ChildState::Running))
+    );
+    assert_eq!(
+        case(s, Temporary, Exit::Crash),
+        (v(&[]), counts(2, 2), None)
+    );
+    assert_eq!(
+        case(s, Permanent, Exit::Normal),
+        (
+            v(&["stop:b", "start:b"]),
+            counts(3, 3),
+            Some(ChildState::Running)
+        )
+    );
+    assert_eq!(
+        case(s, Transient, Exit::Normal),
+        (v(&["stop:b"]), counts(3, 2), Some(ChildState::Terminated))
+    );
+    assert_eq!(
+        case(s, Temporary, Exit::Normal),
+        (v(&["stop:b"]), counts(2, 2), None)
+    );
 }
 
 #[test]
@@ -89,13 +134,33 @@ fn all_for_one_stops_all_in_reverse_then_restarts_all_in_order() {
     use Restart::*;
     let s = Strategy::AllForOne;
     let all = ["stop:c", "stop:a", "start:a", "start:b", "start:c"];
-    assert_eq!(case(s, Permanent, Exit::Crash), (v(&all), counts(3, 3), Some(ChildState::Running)));
-    assert_eq!(case(s, Transient, Exit::Crash), (v(&all), counts(3, 3), Some(ChildState::Running)));
-    assert_eq!(case(s, Temporary, Exit::Crash), (v(&[]), counts(2, 2), None));
-    let normal = ["stop:b", "stop:c", "stop:a", "start:a", "start:b", "start:c"];
-    assert_eq!(case(s, Permanent, Exit::Normal), (v(&normal), counts(3, 3), Some(ChildState::Running)));
-    assert_eq!(case(s, Transient, Exit::Normal), (v(&["stop:b"]), counts(3, 2), Some(ChildState::Terminated)));
-    assert_eq!(case(s, Temporary, Exit::Normal), (v(&["stop:b"]), counts(2, 2), None));
+    assert_eq!(
+        case(s, Permanent, Exit::Crash),
+        (v(&all), counts(3, 3), Some(ChildState::Running))
+    );
+    assert_eq!(
+        case(s, Transient, Exit::Crash),
+        (v(&all), counts(3, 3), Some(ChildState::Running))
+    );
+    assert_eq!(
+        case(s, Temporary, Exit::Crash),
+        (v(&[]), counts(2, 2), None)
+    );
+    let normal = [
+        "stop:b", "stop:c", "stop:a", "start:a", "start:b", "start:c",
+    ];
+    assert_eq!(
+        case(s, Permanent, Exit::Normal),
+        (v(&normal), counts(3, 3), Some(ChildState::Running))
+    );
+    assert_eq!(
+        case(s, Transient, Exit::Normal),
+        (v(&["stop:b"]), counts(3, 2), Some(ChildState::Terminated))
+    );
+    assert_eq!(
+        case(s, Temporary, Exit::Normal),
+        (v(&["stop:b"]), counts(2, 2), None)
+    );
 }
 
 #[test]
@@ -103,13 +168,31 @@ fn rest_for_one_restarts_the_failed_child_and_those_after_it() {
     use Restart::*;
     let s = Strategy::RestForOne;
     let rest = ["stop:c", "start:b", "start:c"];
-    assert_eq!(case(s, Permanent, Exit::Crash), (v(&rest), counts(3, 3), Some(ChildState::Running)));
-    assert_eq!(case(s, Transient, Exit::Crash), (v(&rest), counts(3, 3), Some(ChildState::Running)));
-    assert_eq!(case(s, Temporary, Exit::Crash), (v(&[]), counts(2, 2), None));
+    assert_eq!(
+        case(s, Permanent, Exit::Crash),
+        (v(&rest), counts(3, 3), Some(ChildState::Running))
+    );
+    assert_eq!(
+        case(s, Transient, Exit::Crash),
+        (v(&rest), counts(3, 3), Some(ChildState::Running))
+    );
+    assert_eq!(
+        case(s, Temporary, Exit::Crash),
+        (v(&[]), counts(2, 2), None)
+    );
     let normal = ["stop:b", "stop:c", "start:b", "start:c"];
-    assert_eq!(case(s, Permanent, Exit::Normal), (v(&normal), counts(3, 3), Some(ChildState::Running)));
-    assert_eq!(case(s, Transient, Exit::Normal), (v(&["stop:b"]), counts(3, 2), Some(ChildState::Terminated)));
-    assert_eq!(case(s, Temporary, Exit::Normal), (v(&["stop:b"]), counts(2, 2), None));
+    assert_eq!(
+        case(s, Permanent, Exit::Normal),
+        (v(&normal), counts(3, 3), Some(ChildState::Running))
+    );
+    assert_eq!(
+        case(s, Transient, Exit::Normal),
+        (v(&["stop:b"]), counts(3, 2), Some(ChildState::Terminated))
+    );
+    assert_eq!(
+        case(s, Temporary, Exit::Normal),
+        (v(&["stop:b"]), counts(2, 2), None)
+    );
 }
 
 #[test]
@@ -125,7 +208,9 @@ fn transient_child_is_restarted_after_abnormal_reasons_but_not_shutdown() {
         let tree = tree(&rt, Strategy::OneForOne, [Restart::Transient; 3], &log);
         let b = tree.child::<Worker>("b").unwrap();
         b.tell_blocking(Msg::Exit(reason.clone())).unwrap();
-        wait_until(LIMIT, "b's exit handled", || log.lock().len() >= 4 + usize::from(restarted));
+        wait_until(LIMIT, "b's exit handled", || {
+            log.lock().len() >= 4 + usize::from(restarted)
+        });
         let counts = tree.count_children_blocking().unwrap();
         assert_eq!(counts.active, if restarted { 3 } else { 2 }, "{reason}");
         tree.shutdown_blocking(LIMIT).unwrap();
@@ -143,15 +228,27 @@ fn temporary_siblings_are_not_restarted_by_a_group_restart() {
         let tree = tree(&rt, strategy, restarts, &log);
         log.lock().clear();
         let events = tree.subscribe();
-        tree.child::<Worker>("b").unwrap().tell_blocking(Msg::Crash).unwrap();
+        tree.child::<Worker>("b")
+            .unwrap()
+            .tell_blocking(Msg::Crash)
+            .unwrap();
         while events.recv_timeout(LIMIT).unwrap().kind != restarted_b(&tree) {}
         let expected: &[&str] = match strategy {
             Strategy::AllForOne => &["stop:c", "stop:a", "start:b"],
             _ => &["stop:c", "start:b"],
         };
         assert_eq!(*log.lock(), expected, "{strategy:?}");
-        let ids: Vec<String> = tree.which_children_blocking().unwrap().into_iter().map(|c| c.id).collect();
-        let left: &[&str] = if strategy == Strategy::AllForOne { &["b"] } else { &["a", "b"] };
+        let ids: Vec<String> = tree
+            .which_children_blocking()
+            .unwrap()
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        let left: &[&str] = if strategy == Strategy::AllForOne {
+            &["b"]
+        } else {
+            &["a", "b"]
+        };
         assert_eq!(ids, left, "{strategy:?}");
         tree.shutdown_blocking(LIMIT).unwrap();
         rt.shutdown().unwrap();
@@ -170,9 +267,17 @@ fn children_stop_in_reverse_start_order() {
     let tree = tree(&rt, Strategy::OneForOne, [Restart::Permanent; 3], &log);
     let a = tree.child::<Worker>("a").unwrap();
     assert_eq!(tree.shutdown_blocking(LIMIT), Some(ExitReason::Shutdown));
-    assert_eq!(*log.lock(), ["start:a", "start:b", "start:c", "stop:c", "stop:b", "stop:a"]);
+    assert_eq!(
+        *log.lock(),
+        [
+            "start:a", "start:b", "start:c", "stop:c", "stop:b", "stop:a"
+        ]
+    );
     assert!(!a.is_alive(), "children are closed for good");
-    assert!(matches!(tree.child::<Worker>("a"), Err(ChildError::NotFound(_))));
+    assert!(matches!(
+        tree.child::<Worker>("a"),
+        Err(ChildError::NotFound(_))
+    ));
     rt.shutdown().unwrap();
 }
 
@@ -183,7 +288,10 @@ fn a_child_that_fails_to_start_fails_the_tree_and_is_named() {
     let (l1, l2, l3) = (log.clone(), log.clone(), log.clone());
     let err = Supervisor::builder()
         .child("a", Restart::Permanent, move || Worker::new("a", &l1))
-        .child("b", Restart::Permanent, move || Worker { fail_start: true, ..Worker::new("b", &l2) })
+        .child("b", Restart::Permanent, move || Worker {
+            fail_start: true,
+            ..Worker::new("b", &l2)
+        })
         .child("c", Restart::Permanent, move || Worker::new("c", &l3))
         .spawn_blocking(rt.handle())
         .unwrap_err();
@@ -203,8 +311,14 @@ fn lookups_are_typed() {
     let rt = runtime();
     let log = log();
     let tree = tree(&rt, Strategy::OneForOne, [Restart::Permanent; 3], &log);
-    assert!(matches!(tree.child::<Supervisor>("a"), Err(ChildError::WrongType { .. })));
-    assert!(matches!(tree.child::<Worker>("zz"), Err(ChildError::NotFound(_))));
+    assert!(matches!(
+        tree.child::<Supervisor>("a"),
+        Err(ChildError::WrongType { .. })
+    ));
+    assert!(matches!(
+        tree.child::<Worker>("zz"),
+        Err(ChildError::NotFound(_))
+    ));
     assert_eq!(tree.child_ids(), ["a", "b", "c"]);
     tree.shutdown_blocking(LIMIT).unwrap();
     rt.shutdown().unwrap();
