@@ -80,6 +80,8 @@ pub(crate) trait ChildHandle: Send + Sync {
     fn kill(&self);
     /// Resolves when the current incarnation has ended.
     fn wait_exit(&self) -> Pin<Box<dyn Future<Output = ExitReason>>>;
+    /// Resolves when the child has stopped for good (after `close`).
+    fn wait_stopped(&self) -> Pin<Box<dyn Future<Output = ExitReason>>>;
     /// The typed `ActorRef<A>`, for lookups by type.
     fn as_any(&self) -> Arc<dyn Any + Send + Sync>;
 }
@@ -116,6 +118,10 @@ impl<A: Actor> ChildHandle for TypedChild<A> {
 
     fn wait_exit(&self) -> Pin<Box<dyn Future<Output = ExitReason>>> {
         Box::pin(self.actor.wait_exit())
+    }
+
+    fn wait_stopped(&self) -> Pin<Box<dyn Future<Output = ExitReason>>> {
+        Box::pin(self.actor.wait_stopped())
     }
 
     fn as_any(&self) -> Arc<dyn Any + Send + Sync> {

@@ -234,6 +234,9 @@ impl Supervisor {
         c.generation += 1;
         c.handle.close(reason);
         self.cfg.shared.unregister(c.spec.id());
+        // `close` runs on the child's shard: wait until it is done.
+        let _ = c.handle.wait_stopped().await;
+        let c = &mut self.children[j];
         let (shard, actor) = (c.shard, c.handle.actor_id());
         if c.spec.restart() == Restart::Temporary {
             self.children.remove(j);
@@ -253,6 +256,7 @@ impl Supervisor {
             let c = self.children.pop().expect("a last child");
             c.handle.close(ExitReason::Shutdown);
             self.cfg.shared.unregister(c.spec.id());
+            let _ = c.handle.wait_stopped().await;
         }
     }
 

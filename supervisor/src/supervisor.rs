@@ -202,6 +202,7 @@ impl Supervisor {
             return Ok((handle, shard));
         };
         handle.close(reason.clone());
+        let _ = handle.wait_stopped().await;
         let _ = relay.tell(RelayMsg::Forget(handle.actor_id())).await;
         Err(ChildError::StartFailed {
             child: spec.id().to_owned(),
