@@ -11,7 +11,8 @@
 
 use std::time::{Duration, Instant};
 
-/// A backoff policy: see the [module docs](self).
+/// A backoff policy: `min(max, min·2ⁿ)·(1 + u·random_factor)` before the
+/// n-th restart, starting again at 0 after a child ran `reset_after`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Backoff {
     min: Duration,

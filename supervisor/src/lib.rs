@@ -122,6 +122,7 @@ mod pool;
 mod relay;
 mod restart;
 mod spec;
+mod start;
 mod strategy;
 mod supervisor;
 mod tree;

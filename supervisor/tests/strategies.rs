@@ -8,33 +8,10 @@ mod common;
 use std::time::Duration;
 
 use actor_core::ExitReason;
-use actor_supervisor::{
-    ChildCounts, ChildError, ChildSpec, ChildState, Restart, StartError, Strategy, Supervisor,
-    SupervisorRef,
-};
-use common::{Log, Msg, Worker, log, quiet_panics, runtime, wait_until};
+use actor_supervisor::{ChildCounts, ChildState, Restart, Strategy, SupervisorRef};
+use common::{Msg, Worker, log, quiet_panics, runtime, tree, wait_until};
 
 const LIMIT: Duration = Duration::from_secs(10);
-
-fn tree(
-    rt: &actor_core::Runtime,
-    strategy: Strategy,
-    restarts: [Restart; 3],
-    log: &Log,
-) -> SupervisorRef {
-    let mut b = Supervisor::builder()
-        .strategy(strategy)
-        .intensity(10, Duration::from_secs(5))
-        .shard(0);
-    for (i, (name, restart)) in ["a", "b", "c"].into_iter().zip(restarts).enumerate() {
-        // Spread children over both shards: the order must hold across them.
-        let spec = ChildSpec::new(name, Worker::factory(name, log))
-            .restart(restart)
-            .shard(i % 2);
-        b = b.child_spec(spec);
-    }
-    b.spawn_blocking(rt.handle()).expect("tree starts")
-}
 
 /// What `b` does to end its incarnation.
 #[derive(Clone, Copy, Debug)]
@@ -258,70 +235,6 @@ fn temporary_siblings_are_not_restarted_by_a_group_restart() {
 fn restarted_b(tree: &SupervisorRef) -> actor_supervisor::EventKind {
     let actor = tree.child::<Worker>("b").unwrap().id();
     actor_supervisor::EventKind::Restarted { actor }
-}
-
-#[test]
-fn children_stop_in_reverse_start_order() {
-    let rt = runtime();
-    let log = log();
-    let tree = tree(&rt, Strategy::OneForOne, [Restart::Permanent; 3], &log);
-    let a = tree.child::<Worker>("a").unwrap();
-    assert_eq!(tree.shutdown_blocking(LIMIT), Some(ExitReason::Shutdown));
-    assert_eq!(
-        *log.lock(),
-        [
-            "start:a", "start:b", "start:c", "stop:c", "stop:b", "stop:a"
-        ]
-    );
-    assert!(!a.is_alive(), "children are closed for good");
-    assert!(matches!(
-        tree.child::<Worker>("a"),
-        Err(ChildError::NotFound(_))
-    ));
-    rt.shutdown().unwrap();
-}
-
-#[test]
-fn a_child_that_fails_to_start_fails_the_tree_and_is_named() {
-    let rt = runtime();
-    let log = log();
-    let (l1, l2, l3) = (log.clone(), log.clone(), log.clone());
-    let err = Supervisor::builder()
-        .child("a", Restart::Permanent, move || Worker::new("a", &l1))
-        .child("b", Restart::Permanent, move || Worker {
-            fail_start: true,
-            ..Worker::new("b", &l2)
-        })
-        .child("c", Restart::Permanent, move || Worker::new("c", &l3))
-        .spawn_blocking(rt.handle())
-        .unwrap_err();
-    match &err {
-        StartError::ChildFailed { child, reason } => {
-            assert_eq!(child, "b");
-            assert_eq!(*reason, ExitReason::StartFailed("refused to start".into()));
-        }
-        other => panic!("unexpected {other:?}"),
-    }
-    assert_eq!(*log.lock(), ["start:a", "fail:b", "stop:a"]);
-    rt.shutdown().unwrap();
-}
-
-#[test]
-fn lookups_are_typed() {
-    let rt = runtime();
-    let log = log();
-    let tree = tree(&rt, Strategy::OneForOne, [Restart::Permanent; 3], &log);
-    assert!(matches!(
-        tree.child::<Supervisor>("a"),
-        Err(ChildError::WrongType { .. })
-    ));
-    assert!(matches!(
-        tree.child::<Worker>("zz"),
-        Err(ChildError::NotFound(_))
-    ));
-    assert_eq!(tree.child_ids(), ["a", "b", "c"]);
-    tree.shutdown_blocking(LIMIT).unwrap();
-    rt.shutdown().unwrap();
 }
 
 fn v(s: &[&str]) -> Vec<String> {

@@ -121,3 +121,24 @@ impl Actor for Worker {
         }
     }
 }
+
+/// Three workers `a`, `b`, `c` on alternating shards under one supervisor.
+pub fn tree(
+    rt: &Runtime,
+    strategy: actor_supervisor::Strategy,
+    restarts: [actor_supervisor::Restart; 3],
+    log: &Log,
+) -> actor_supervisor::SupervisorRef {
+    let mut b = actor_supervisor::Supervisor::builder()
+        .strategy(strategy)
+        .intensity(10, Duration::from_secs(5))
+        .shard(0);
+    for (i, (name, restart)) in ["a", "b", "c"].into_iter().zip(restarts).enumerate() {
+        // Spread children over both shards: the order must hold across them.
+        let spec = actor_supervisor::ChildSpec::new(name, Worker::factory(name, log))
+            .restart(restart)
+            .shard(i % 2);
+        b = b.child_spec(spec);
+    }
+    b.spawn_blocking(rt.handle()).expect("tree starts")
+}
