@@ -1,0 +1,279 @@
+//! What a supervisor does when a child exits: decide, stop the affected
+//! siblings in reverse order, wait out a backoff, restart in order, or give
+//! up and escalate.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use actor_core::time::timeout;
+use actor_core::{Context, ExitReason};
+
+use crate::child::ChildHandle;
+use crate::events::EventKind;
+use crate::spec::{Restart, Shutdown};
+use crate::supervisor::{Msg, Outcome, State, Supervisor, SupervisorMsg};
+
+/// Ends a child's running incarnation within `shutdown`. Returns the exit
+/// reason and whether a stop request was left unconsumed (it was killed
+/// after ignoring it).
+pub(crate) async fn terminate(h: &Arc<dyn ChildHandle>, shutdown: Shutdown) -> (ExitReason, bool) {
+    if !h.is_running() {
+        return (h.wait_exit().await, false);
+    }
+    match shutdown {
+        Shutdown::Brutal => {
+            h.kill();
+            (h.wait_exit().await, false)
+        }
+        Shutdown::Infinity => {
+            h.stop(ExitReason::Shutdown);
+            (h.wait_exit().await, false)
+        }
+        Shutdown::Timeout(limit) => {
+            h.stop(ExitReason::Shutdown);
+            match timeout(limit, h.wait_exit()).await {
+                Ok(reason) => (reason, false),
+                Err(_) => {
+                    h.kill();
+                    (h.wait_exit().await, true)
+                }
+            }
+        }
+    }
+}
+
+/// Waits for an incarnation that consumes a leftover stop request to end,
+/// killing it after the shutdown timeout (the request is consumed by then:
+/// a started incarnation takes a pending stop first).
+async fn drain_stale(h: &Arc<dyn ChildHandle>, shutdown: Shutdown) {
+    if let Shutdown::Timeout(limit) = shutdown {
+        if timeout(limit, h.wait_exit()).await.is_ok() {
+            return;
+        }
+        h.kill();
+    }
+    let _ = h.wait_exit().await;
+}
+
+impl Supervisor {
+    /// Handles the exit of child `key`, and of any restart that fails to
+    /// start in turn.
+    pub(crate) async fn child_exited(
+        &mut self,
+        ctx: &mut Context<Self>,
+        key: u64,
+        reason: ExitReason,
+    ) {
+        let mut next = Some((key, reason));
+        while let Some((key, reason)) = next.take() {
+            if self.done {
+                return;
+            }
+            next = self.exit_once(ctx, key, reason).await;
+        }
+    }
+
+    async fn exit_once(
+        &mut self,
+        ctx: &mut Context<Self>,
+        key: u64,
+        reason: ExitReason,
+    ) -> Option<(u64, ExitReason)> {
+        let i = self.index_of(key)?;
+        self.children[i].state = State::Waiting;
+        let id = self.children[i].spec.id().to_owned();
+        self.publish(
+            Some(&id),
+            EventKind::Stopped {
+                reason: reason.clone(),
+            },
+        );
+        if !self.children[i].spec.restart().restarts_after(&reason) {
+            self.close_child(i, reason).await;
+            return None;
+        }
+        if !self.intensity.record(Instant::now()) {
+            self.escalate(ctx, reason).await;
+            return None;
+        }
+        let live: Vec<bool> = self
+            .children
+            .iter()
+            .map(|c| matches!(c.state, State::Running | State::Waiting))
+            .collect();
+        let keys: Vec<u64> = (self.cfg.strategy.affected(i, &live).into_iter())
+            .map(|j| self.children[j].key)
+            .collect();
+        for &k in keys.iter().rev().filter(|&&k| k != key) {
+            let Some(j) = self.index_of(k) else { continue };
+            self.stop_incarnation(j).await;
+            if self.children[j].spec.restart() == Restart::Temporary {
+                self.close_child(j, ExitReason::Shutdown).await;
+            }
+        }
+        let keys: Vec<u64> = keys
+            .into_iter()
+            .filter(|&k| self.index_of(k).is_some())
+            .collect();
+        let Some(policy) = self.cfg.backoff else {
+            return self.restart_keys(ctx, &keys).await;
+        };
+        let i = self.index_of(key)?;
+        let attempt = self.children[i].backoff.attempt();
+        let delay = self.children[i]
+            .backoff
+            .next_delay(&policy, Instant::now(), &mut self.rng);
+        let mut due = Vec::with_capacity(keys.len());
+        for &k in &keys {
+            if let Some(j) = self.index_of(k) {
+                let c = &mut self.children[j];
+                c.generation += 1;
+                due.push((k, c.generation));
+            }
+        }
+        self.publish(Some(&id), EventKind::Backoff { delay, attempt });
+        ctx.send_after(delay, SupervisorMsg(Msg::RestartDue(due)));
+        None
+    }
+
+    /// A backoff timer fired.
+    pub(crate) async fn restart_due(&mut self, ctx: &mut Context<Self>, due: Vec<(u64, u64)>) {
+        let keys: Vec<u64> = due
+            .into_iter()
+            .filter(|&(k, generation)| {
+                self.index_of(k).is_some_and(|j| {
+                    let c = &self.children[j];
+                    c.generation == generation && c.state == State::Waiting
+                })
+            })
+            .map(|(k, _)| k)
+            .collect();
+        if let Some((key, reason)) = self.restart_keys(ctx, &keys).await {
+            self.child_exited(ctx, key, reason).await;
+        }
+    }
+
+    /// Restarts the waiting children `keys` in start order; the first that
+    /// fails to start is handed back as a new exit.
+    async fn restart_keys(
+        &mut self,
+        ctx: &mut Context<Self>,
+        keys: &[u64],
+    ) -> Option<(u64, ExitReason)> {
+        for &k in keys {
+            let Some(j) = self.index_of(k) else { continue };
+            if self.children[j].state != State::Waiting {
+                continue;
+            }
+            match self.restart_one(j).await {
+                Outcome::Started => {}
+                Outcome::Failed(reason) => return Some((k, reason)),
+                Outcome::ShardDown => {
+                    self.shard_down(ctx);
+                    return None;
+                }
+            }
+        }
+        None
+    }
+
+    async fn restart_one(&mut self, j: usize) -> Outcome {
+        let h = self.children[j].handle.clone();
+        let shard = self.children[j].shard;
+        loop {
+            if h.restart().is_err() {
+                return Outcome::ShardDown;
+            }
+            let mut skip = self.children[j].skip_stops;
+            let outcome = self.await_start(h.actor_id(), shard, &mut skip).await;
+            self.children[j].skip_stops = skip;
+            if !matches!(outcome, Outcome::Started) {
+                return outcome;
+            }
+            if std::mem::take(&mut self.children[j].stale_stop) {
+                // This incarnation consumes the stop left behind by a kill:
+                // let it, then start a clean one.
+                self.children[j].skip_stops += 1;
+                drain_stale(&h, self.children[j].spec.shutdown()).await;
+                continue;
+            }
+            let c = &mut self.children[j];
+            c.state = State::Running;
+            c.backoff.started(Instant::now());
+            let id = c.spec.id().to_owned();
+            self.publish(
+                Some(&id),
+                EventKind::Restarted {
+                    actor: h.actor_id(),
+                },
+            );
+            return Outcome::Started;
+        }
+    }
+
+    /// Ends child `j`'s incarnation (if it runs) within its shutdown; the
+    /// child then waits for a restart.
+    pub(crate) async fn stop_incarnation(&mut self, j: usize) {
+        let c = &mut self.children[j];
+        if c.state != State::Running {
+            return;
+        }
+        c.skip_stops += 1;
+        c.state = State::Waiting;
+        let (h, shutdown) = (c.handle.clone(), c.spec.shutdown());
+        let (_, stale) = terminate(&h, shutdown).await;
+        self.children[j].stale_stop |= stale;
+    }
+
+    /// Ends child `j` for good: temporary children are removed, others kept
+    /// as terminated.
+    pub(crate) async fn close_child(&mut self, j: usize, reason: ExitReason) {
+        self.stop_incarnation(j).await;
+        let c = &mut self.children[j];
+        c.state = State::Terminated;
+        c.generation += 1;
+        c.handle.close(reason);
+        self.cfg.shared.unregister(c.spec.id());
+        // `close` runs on the child's shard: wait until it is done.
+        let _ = c.handle.wait_stopped().await;
+        let c = &mut self.children[j];
+        let (shard, actor) = (c.shard, c.handle.actor_id());
+        if c.spec.restart() == Restart::Temporary {
+            self.children.remove(j);
+        }
+        if let Some(Some(relay)) = self.relays.get(shard) {
+            let _ = relay.tell(crate::relay::RelayMsg::Forget(actor)).await;
+        }
+    }
+
+    /// Stops every child in reverse start order, each within its shutdown.
+    pub(crate) async fn shutdown_children(&mut self) {
+        self.done = true;
+        while let Some(c) = self.children.last() {
+            if c.state == State::Running {
+                let _ = terminate(&c.handle, c.spec.shutdown()).await;
+            }
+            let c = self.children.pop().expect("a last child");
+            c.handle.close(ExitReason::Shutdown);
+            self.cfg.shared.unregister(c.spec.id());
+            let _ = c.handle.wait_stopped().await;
+        }
+    }
+
+    /// The restart intensity was exceeded: stop everything, then fail.
+    async fn escalate(&mut self, ctx: &mut Context<Self>, reason: ExitReason) {
+        self.shutdown_children().await;
+        self.publish(
+            None,
+            EventKind::Escalated {
+                reason: reason.clone(),
+            },
+        );
+        ctx.stop_with(ExitReason::Error(format!(
+            "supervisor `{}` exceeded its restart intensity ({} in {:?}); last exit: {reason}",
+            self.cfg.shared.name,
+            self.intensity.max(),
+            self.intensity.window(),
+        )));
+    }
+}
