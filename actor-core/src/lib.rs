@@ -90,11 +90,6 @@ pub mod prelude {
     pub use crate::{ActorHooks, BoxError, Handler, Message, MessageRef, actor, message, messages};
 }
 
-/// The README's examples, compiled and run as doc tests.
-#[doc = include_str!("../../README.md")]
-#[cfg(doctest)]
-pub struct ReadmeDoctests;
-
 #[cfg(test)]
 mod assertions {
     //! Compile-time checks of which types cross threads.

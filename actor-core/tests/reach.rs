@@ -219,3 +219,12 @@ fn ask_blocking_on_a_shard_thread_would_block() {
     }
     rt.shutdown().unwrap();
 }
+
+#[test]
+fn the_runtime_is_current_inside_block_on() {
+    let rt = actor_core::Runtime::builder().shards(1).build().unwrap();
+    assert!(actor_core::Handle::current().is_none());
+    let shards = rt.block_on(async { actor_core::Handle::current().map(|h| h.shards()) });
+    assert_eq!(shards, Some(1));
+    rt.shutdown().unwrap();
+}

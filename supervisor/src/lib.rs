@@ -111,6 +111,12 @@
 //! # Ok::<(), actor_core::Error>(())
 //! ```
 
+/// The workspace README's examples, compiled and run as doc tests here,
+/// where both the core and the supervisor are in scope.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 mod backoff;
 mod builder;
 mod child;

@@ -15,6 +15,24 @@ thread_local! {
     static FALLBACK_SHARD: RefCell<Option<Arc<ShardShared>>> = const { RefCell::new(None) };
 }
 
+thread_local! {
+    /// The runtime whose `block_on` runs on this thread.
+    static BLOCK_ON_RUNTIME: RefCell<Option<crate::Handle>> = const { RefCell::new(None) };
+}
+
+/// The handle of the runtime whose `block_on` runs on this thread.
+pub(crate) fn current_handle() -> Option<crate::Handle> {
+    BLOCK_ON_RUNTIME.with(|h| h.borrow().clone())
+}
+
+/// Makes `handle` current for the duration of `f`.
+pub(crate) fn with_handle<R>(handle: crate::Handle, f: impl FnOnce() -> R) -> R {
+    let prev = BLOCK_ON_RUNTIME.with(|h| h.borrow_mut().replace(handle));
+    let out = f();
+    BLOCK_ON_RUNTIME.with(|h| *h.borrow_mut() = prev);
+    out
+}
+
 /// The timer shard of the `block_on` running on this thread, if any.
 pub(crate) fn current_fallback_shard() -> Option<Arc<ShardShared>> {
     FALLBACK_SHARD.with(|s| s.borrow().clone())

@@ -32,9 +32,11 @@ impl Handle {
         Handle { inner }
     }
 
-    /// The handle of the runtime whose shard this thread is, if any.
+    /// The handle of the runtime whose shard this thread is, or whose
+    /// [`Runtime::block_on`](crate::Runtime::block_on) runs on this thread.
     pub fn current() -> Option<Handle> {
         crate::shard::local::with_current(|l| l.map(|l| Handle::from_inner(l.runtime.clone())))
+            .or_else(crate::runtime::block_on::current_handle)
     }
 
     /// Number of shards.

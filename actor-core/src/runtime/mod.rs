@@ -150,7 +150,9 @@ impl Runtime {
     /// the shard.
     pub fn block_on<F: Future>(&self, fut: F) -> F::Output {
         let shard = self.handle.inner.shards[0].clone();
-        block_on::with_fallback_shard(shard, || block_on::block_on_thread(fut))
+        block_on::with_handle(self.handle.clone(), || {
+            block_on::with_fallback_shard(shard, || block_on::block_on_thread(fut))
+        })
     }
 
     /// A snapshot of every shard's counters, and their sum.
