@@ -13,46 +13,33 @@ use crate::events::EventKind;
 use crate::spec::{Restart, Shutdown};
 use crate::supervisor::{Msg, Outcome, State, Supervisor, SupervisorMsg};
 
-/// Ends a child's running incarnation within `shutdown`. Returns the exit
-/// reason and whether a stop request was left unconsumed (it was killed
-/// after ignoring it).
-pub(crate) async fn terminate(h: &Arc<dyn ChildHandle>, shutdown: Shutdown) -> (ExitReason, bool) {
+/// Ends a child's running incarnation within `shutdown` and returns its
+/// exit reason. A stop request it never took (killed after ignoring it) is
+/// dropped by the core when the child restarts.
+pub(crate) async fn terminate(h: &Arc<dyn ChildHandle>, shutdown: Shutdown) -> ExitReason {
     if !h.is_running() {
-        return (h.wait_exit().await, false);
+        return h.wait_exit().await;
     }
     match shutdown {
         Shutdown::Brutal => {
             h.kill();
-            (h.wait_exit().await, false)
+            h.wait_exit().await
         }
         Shutdown::Infinity => {
             h.stop(ExitReason::Shutdown);
-            (h.wait_exit().await, false)
+            h.wait_exit().await
         }
         Shutdown::Timeout(limit) => {
             h.stop(ExitReason::Shutdown);
             match timeout(limit, h.wait_exit()).await {
-                Ok(reason) => (reason, false),
+                Ok(reason) => reason,
                 Err(_) => {
                     h.kill();
-                    (h.wait_exit().await, true)
+                    h.wait_exit().await
                 }
             }
         }
     }
-}
-
-/// Waits for an incarnation that consumes a leftover stop request to end,
-/// killing it after the shutdown timeout (the request is consumed by then:
-/// a started incarnation takes a pending stop first).
-async fn drain_stale(h: &Arc<dyn ChildHandle>, shutdown: Shutdown) {
-    if let Shutdown::Timeout(limit) = shutdown {
-        if timeout(limit, h.wait_exit()).await.is_ok() {
-            return;
-        }
-        h.kill();
-    }
-    let _ = h.wait_exit().await;
 }
 
 impl Supervisor {
@@ -180,35 +167,26 @@ impl Supervisor {
     async fn restart_one(&mut self, j: usize) -> Outcome {
         let h = self.children[j].handle.clone();
         let shard = self.children[j].shard;
-        loop {
-            if h.restart().is_err() {
-                return Outcome::ShardDown;
-            }
-            let mut skip = self.children[j].skip_stops;
-            let outcome = self.await_start(h.actor_id(), shard, &mut skip).await;
-            self.children[j].skip_stops = skip;
-            if !matches!(outcome, Outcome::Started) {
-                return outcome;
-            }
-            if std::mem::take(&mut self.children[j].stale_stop) {
-                // This incarnation consumes the stop left behind by a kill:
-                // let it, then start a clean one.
-                self.children[j].skip_stops += 1;
-                drain_stale(&h, self.children[j].spec.shutdown()).await;
-                continue;
-            }
-            let c = &mut self.children[j];
-            c.state = State::Running;
-            c.backoff.started(Instant::now());
-            let id = c.spec.id().to_owned();
-            self.publish(
-                Some(&id),
-                EventKind::Restarted {
-                    actor: h.actor_id(),
-                },
-            );
-            return Outcome::Started;
+        if h.restart().is_err() {
+            return Outcome::ShardDown;
         }
+        let mut skip = self.children[j].skip_stops;
+        let outcome = self.await_start(h.actor_id(), shard, &mut skip).await;
+        self.children[j].skip_stops = skip;
+        if !matches!(outcome, Outcome::Started) {
+            return outcome;
+        }
+        let c = &mut self.children[j];
+        c.state = State::Running;
+        c.backoff.started(Instant::now());
+        let id = c.spec.id().to_owned();
+        self.publish(
+            Some(&id),
+            EventKind::Restarted {
+                actor: h.actor_id(),
+            },
+        );
+        Outcome::Started
     }
 
     /// Ends child `j`'s incarnation (if it runs) within its shutdown; the
@@ -221,8 +199,7 @@ impl Supervisor {
         c.skip_stops += 1;
         c.state = State::Waiting;
         let (h, shutdown) = (c.handle.clone(), c.spec.shutdown());
-        let (_, stale) = terminate(&h, shutdown).await;
-        self.children[j].stale_stop |= stale;
+        terminate(&h, shutdown).await;
     }
 
     /// Ends child `j` for good: temporary children are removed, others kept

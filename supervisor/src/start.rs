@@ -116,7 +116,6 @@ impl Supervisor {
             state: State::Running,
             skip_stops: 0,
             generation: 0,
-            stale_stop: false,
             backoff,
         });
     }

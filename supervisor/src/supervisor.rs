@@ -46,9 +46,6 @@ pub(crate) struct Child {
     pub(crate) skip_stops: u32,
     /// Bumped whenever a scheduled restart becomes stale.
     pub(crate) generation: u64,
-    /// A stop request is left in the mailbox (the child was killed after
-    /// ignoring it); the next incarnation will consume it.
-    pub(crate) stale_stop: bool,
     pub(crate) backoff: BackoffState,
 }
 
