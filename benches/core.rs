@@ -9,6 +9,7 @@
 
 use std::time::{Duration, Instant};
 
+use actor_core::config::Builder;
 use actor_core::prelude::*;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -122,5 +123,35 @@ fn bench(c: &mut Criterion) {
     rt.shutdown().expect("clean shutdown");
 }
 
-criterion_group!(benches, bench);
+/// Cross-shard asks under the default configuration and under the two
+/// defaults it rejects: pinned shards, and parking without a spin. These
+/// figures back the reasons in `actor_core::config` (defaults.rs).
+fn cross_shard_config(c: &mut Criterion) {
+    let mut g = c.benchmark_group("ask_across_shards_config");
+    g.throughput(Throughput::Elements(1));
+    type Tweak = fn(Builder) -> Builder;
+    let variants: [(&str, Tweak); 3] = [
+        ("default", |b| b),
+        ("pinned", |b| b.pin_threads(true)),
+        ("no_spin", |b| b.spin_before_park(Duration::ZERO)),
+    ];
+    for (name, tweak) in variants {
+        let rt = tweak(Runtime::builder().shards(2))
+            .build()
+            .expect("runtime");
+        let driver = rt.spawn_on(0, || Driver).expect("driver");
+        let remote = rt.spawn_on(1, || Target(0)).expect("target");
+        g.bench_function(name, |b| {
+            b.iter_custom(|n| {
+                driver
+                    .ask_blocking(|r| Job::Asks(remote.clone(), n, r))
+                    .expect("driver")
+            });
+        });
+        rt.shutdown().expect("clean shutdown");
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench, cross_shard_config);
 criterion_main!(benches);

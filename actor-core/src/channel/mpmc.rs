@@ -160,11 +160,12 @@ impl<T> Shared<T> {
                     Ordering::Relaxed,
                 ) {
                     Ok(_) => {
+                        // The full stamp (acquired) says the sender finished
+                        // writing; our CAS claimed `pos`, so no one else reads
+                        // it, and no sender writes it before we publish the
+                        // next lap's stamp.
                         let v = slot.value.with(|p| {
-                            // SAFETY: the full stamp (acquired) says the
-                            // sender finished writing; our CAS claimed `pos`,
-                            // so no one else reads it, and no sender writes
-                            // it before we publish the next lap's stamp.
+                            // SAFETY: initialised and ours alone (above).
                             unsafe { (*p).assume_init_read() }
                         });
                         let next_lap = pos.wrapping_add(self.capacity());

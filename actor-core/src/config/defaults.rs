@@ -9,9 +9,11 @@
 //! - **pin_threads**: off. Pinning keeps caches and NUMA-local memory warm,
 //!   but only pays on a host dedicated to the runtime: on a shared host a
 //!   pinned shard woken by a message must wait for its own core, where an
-//!   unpinned one runs on whichever core frees first. Measured on a loaded
-//!   2-core host, cross-shard asks took 82–85 µs pinned against 3.5–4.6 µs
-//!   unpinned (p99 1.2–1.4 ms against 4–37 µs). `Profile::Performance` and
+//!   unpinned one runs on whichever core frees first. On an idle host the two
+//!   are alike; compare them with `cargo bench -p benches --bench core --
+//!   ask_across_shards_config` while other processes keep the cores busy
+//!   (cross-shard asks were about 20× slower pinned on a loaded 2-core
+//!   host). `Profile::Performance` and
 //!   `Profile::LowLatency`, which assume a dedicated host, pin; so does
 //!   `Builder::pin_threads(true)`.
 //! - **roles**: with [`ShardRoles::IO_SHARD_MIN_SHARDS`] or more shards the
@@ -32,9 +34,10 @@
 //! - **spin_before_park**: 20 µs. After its last task, a shard watches its
 //!   inbox that long before it parks. A reply from another shard usually
 //!   comes within microseconds; caught while spinning it costs no wake-up.
-//!   Measured on a loaded 2-core host: cross-shard asks 1.6 µs mean, 1.7 µs
-//!   p99 with the spin, against 25 µs mean, 83 µs p99 parking at once. An
-//!   idle shard pays at most 20 µs of CPU per burst of work.
+//!   `cargo bench -p benches --bench core -- ask_across_shards_config`
+//!   measured 1.61 µs per cross-shard ask with the spin against 77.8 µs
+//!   parking at once (idle 2-core host). An idle shard pays at most 20 µs of
+//!   CPU per burst of work.
 //!   `Profile::HighThroughput`, `Minimal` and `Embedded` park at once.
 //! - **blocking_threads**: 2 when io_uring serves file I/O (the pool only runs
 //!   the odd blocking call); with epoll every file operation goes to the pool,
@@ -159,9 +162,8 @@ impl Defaults {
         choose(
             "spin_before_park",
             format!("{spin_before_park:?}"),
-            "a reply from another shard usually lands within microseconds: catching it spinning \
-             costs ~1.5 us per cross-shard ask instead of an eventfd wake-up (25 us mean, 83 us p99 \
-             measured on a loaded 2-core host)"
+            "a reply from another shard usually lands within microseconds: caught while \
+             spinning it needs no eventfd wake-up (bench ask_across_shards_config)"
                 .into(),
         );
 

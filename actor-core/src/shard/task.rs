@@ -78,12 +78,13 @@ impl TaskHeader {
 /// instead of owning a count: a poll costs no reference-count traffic. A
 /// clone of it is an ordinary owning waker.
 pub(crate) fn with_borrowed_waker<R>(header: &Arc<TaskHeader>, f: impl FnOnce(&Waker) -> R) -> R {
+    // The vtable treats the pointer as an `Arc<TaskHeader>` (it is one);
+    // `ManuallyDrop` keeps this borrowed waker from releasing a count it does
+    // not own, and `header` outlives it: it is only lent to `f`.
     let raw = RawWaker::new(Arc::as_ptr(header).cast(), &VTABLE);
-    // SAFETY: the vtable's functions treat the pointer as an `Arc<TaskHeader>`
-    // (it is one, from `Arc::as_ptr`). `ManuallyDrop` keeps this borrowed
-    // waker from releasing a count it does not own, and `header` outlives it:
-    // it is only lent to `f`.
-    let waker = ManuallyDrop::new(unsafe { Waker::from_raw(raw) });
+    // SAFETY: see above: a valid Arc pointer with a matching vtable.
+    let waker = unsafe { Waker::from_raw(raw) };
+    let waker = ManuallyDrop::new(waker);
     f(&waker)
 }
 
