@@ -1,0 +1,1 @@
+//! Codecs: turning a byte stream into frames and back.
