@@ -1,0 +1,206 @@
+//! Runs wrk against Pinion's `http_server` example and the two baselines
+//! (hyper with one current-thread runtime per core, and may-minihttp), with
+//! repetitions interleaved across servers, then prints one markdown table of
+//! medians and ratios to the best baseline. A single-connection Rust client
+//! measures request latency as well.
+//!
+//! ```text
+//! cargo run --release --manifest-path benches/http-compare/Cargo.toml -- \
+//!     --pinion target/release/examples/http_server
+//! ```
+
+mod client;
+mod wrk;
+
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use wrk::WrkRun;
+
+struct Options {
+    secs: u32,
+    reps: usize,
+    conns: u32,
+    depth: u32,
+    threads: u32,
+    pinion: Option<PathBuf>,
+    pinion_env: Vec<(String, String)>,
+}
+
+fn parse_options() -> Options {
+    let mut o = Options {
+        secs: 5,
+        reps: 5,
+        conns: 256,
+        depth: 16,
+        threads: 2,
+        pinion: None,
+        pinion_env: Vec::new(),
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut value = || args.next().unwrap_or_else(|| panic!("{a} needs a value"));
+        match a.as_str() {
+            "--secs" => o.secs = value().parse().expect("--secs N"),
+            "--reps" => o.reps = value().parse().expect("--reps N"),
+            "--conns" => o.conns = value().parse().expect("--conns N"),
+            "--depth" => o.depth = value().parse().expect("--depth N"),
+            "--threads" => o.threads = value().parse().expect("--threads N"),
+            "--pinion" => o.pinion = Some(PathBuf::from(value())),
+            "--pinion-env" => {
+                let kv = value();
+                let (k, v) = kv.split_once('=').expect("--pinion-env KEY=VALUE");
+                o.pinion_env.push((k.to_string(), v.to_string()));
+            }
+            other => panic!("unknown option {other}"),
+        }
+    }
+    o
+}
+
+/// A server under test, running until dropped.
+struct Server {
+    name: String,
+    port: u16,
+    child: Child,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn sibling(bin: &str) -> PathBuf {
+    let me = std::env::current_exe().expect("current exe");
+    me.with_file_name(bin)
+}
+
+fn start(name: &str, mut cmd: Command, port: u16) -> Server {
+    let child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("starting {name}: {e}"));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "{name} did not listen on {port}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Server {
+        name: name.to_string(),
+        port,
+        child,
+    }
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "n/a".into())
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v[v.len() / 2]
+}
+
+fn main() {
+    let o = parse_options();
+    let threads = o.threads.to_string();
+    let mut servers = Vec::new();
+    if let Some(path) = &o.pinion {
+        let mut cmd = Command::new(path);
+        cmd.env("PINION_HTTP_PORT", "8080");
+        for (k, v) in &o.pinion_env {
+            cmd.env(k, v);
+        }
+        servers.push(start("pinion", cmd, 8080));
+    }
+    let mut hyper = Command::new(sibling("hyper-server"));
+    hyper.args(["8081", &threads]);
+    servers.push(start("hyper", hyper, 8081));
+    let mut may = Command::new(sibling("may-server"));
+    may.args(["8082", &threads]);
+    servers.push(start("may-minihttp", may, 8082));
+
+    let configs = [("plaintext", 1u32), ("pipelined", o.depth)];
+    println!("load before: {}", loadavg());
+    for s in &servers {
+        for (_, depth) in configs {
+            WrkRun::new(s.port, o.conns, o.threads, 1, depth).run();
+        }
+    }
+    // results[config][server] = (req/s samples, p99 µs samples)
+    let mut results = vec![vec![(Vec::new(), Vec::new()); servers.len()]; configs.len() + 1];
+    for _ in 0..o.reps {
+        for (ci, (_, depth)) in configs.iter().enumerate() {
+            for (si, s) in servers.iter().enumerate() {
+                let r = WrkRun::new(s.port, o.conns, o.threads, o.secs, *depth).run();
+                results[ci][si].0.push(r.requests_per_sec);
+                results[ci][si].1.push(r.p99_us);
+            }
+        }
+        for (si, s) in servers.iter().enumerate() {
+            let r = WrkRun::new(s.port, 1, 1, o.secs, 1).run();
+            results[configs.len()][si].0.push(r.p50_us);
+            results[configs.len()][si].1.push(r.p99_us);
+        }
+    }
+    println!("load after: {}", loadavg());
+    println!();
+    println!("| config | server | req/s (median) | p99 µs | ratio to best baseline |");
+    println!("|---|---|---:|---:|---:|");
+    for (ci, (name, _)) in configs.iter().enumerate() {
+        let rows: Vec<(f64, f64)> = results[ci]
+            .iter()
+            .map(|(rps, p99)| (median(rps.clone()), median(p99.clone())))
+            .collect();
+        let best = servers
+            .iter()
+            .zip(&rows)
+            .filter(|(s, _)| s.name != "pinion")
+            .map(|(_, r)| r.0)
+            .fold(0.0, f64::max);
+        for (s, (rps, p99)) in servers.iter().zip(&rows) {
+            println!(
+                "| {name} c{} | {} | {rps:.0} | {p99:.0} | {:.2}× |",
+                o.conns,
+                s.name,
+                rps / best
+            );
+        }
+    }
+    println!();
+    println!("| latency, 1 connection | server | p50 µs | p99 µs | p50 ratio to best baseline |");
+    println!("|---|---|---:|---:|---:|");
+    let wrk_rows: Vec<(f64, f64)> = results[configs.len()]
+        .iter()
+        .map(|(p50, p99)| (median(p50.clone()), median(p99.clone())))
+        .collect();
+    let client_rows: Vec<(f64, f64)> = servers
+        .iter()
+        .map(|s| client::latency(s.port, 20_000 * o.reps))
+        .collect();
+    for (label, rows) in [("wrk -c1", &wrk_rows), ("rust client", &client_rows)] {
+        let best = servers
+            .iter()
+            .zip(rows.iter())
+            .filter(|(s, _)| s.name != "pinion")
+            .map(|(_, r)| r.0)
+            .fold(f64::INFINITY, f64::min);
+        for (s, (p50, p99)) in servers.iter().zip(rows.iter()) {
+            println!(
+                "| {label} | {} | {p50:.1} | {p99:.1} | {:.2}× |",
+                s.name,
+                p50 / best
+            );
+        }
+    }
+}
