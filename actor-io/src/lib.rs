@@ -6,6 +6,9 @@
 //! - [`codec`]: the codec trait and a length-prefixed frame codec.
 //! - [`http`]: HTTP/1.1 request parsing, body framing and response writing,
 //!   with limits that answer bad input with the right status code.
+//! - [`observe`]: `/metrics` in Prometheus text format, `/health`, `/ready`
+//!   and `/alive`.
 
 pub mod codec;
 pub mod http;
+pub mod observe;
