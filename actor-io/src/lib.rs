@@ -8,7 +8,9 @@
 //!   with limits that answer bad input with the right status code.
 //! - [`observe`]: `/metrics` in Prometheus text format, `/health`, `/ready`
 //!   and `/alive`.
+//! - [`tls`]: rustls driven over owned-buffer transports, server and client.
 
 pub mod codec;
 pub mod http;
 pub mod observe;
+pub mod tls;

@@ -1,0 +1,225 @@
+//! [`TlsStream`]: rustls' state machine driven over a [`Transport`].
+
+use std::io::{self, Read, Write};
+use std::sync::Arc;
+
+use rustls::pki_types::ServerName;
+use rustls::{ClientConfig, ClientConnection, Connection, ServerConfig, ServerConnection};
+
+use super::Transport;
+
+/// Ciphertext read from the transport at a time (one full TLS record plus
+/// its header fits).
+const RECORD_READ: usize = 17 * 1024;
+
+/// Why a handshake failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TlsError {
+    /// The transport failed or closed.
+    #[error("tls transport: {0}")]
+    Io(#[from] io::Error),
+    /// The peer broke the protocol or was refused: a certificate that does
+    /// not verify, no shared cipher suite, a bad record. The alert has been
+    /// sent.
+    #[error("tls: {0}")]
+    Protocol(#[from] rustls::Error),
+    /// The peer closed the connection during the handshake.
+    #[error("tls: the peer closed the connection during the handshake")]
+    Closed,
+    /// The name to connect to is not a valid DNS name or IP address.
+    #[error("tls: invalid server name {0:?}")]
+    InvalidServerName(String),
+}
+
+/// Accepts TLS connections with one shared server configuration.
+#[derive(Debug, Clone)]
+pub struct TlsAcceptor {
+    config: Arc<ServerConfig>,
+}
+
+impl TlsAcceptor {
+    /// An acceptor for `config` (see [`server_config`](super::server_config)).
+    pub fn new(config: Arc<ServerConfig>) -> Self {
+        TlsAcceptor { config }
+    }
+
+    /// Runs the server side of the handshake over `io`.
+    pub async fn accept<T: Transport>(&self, io: T) -> Result<TlsStream<T>, TlsError> {
+        let conn = ServerConnection::new(self.config.clone())?;
+        TlsStream::handshake(io, conn.into()).await
+    }
+}
+
+/// Opens TLS connections with one shared client configuration.
+#[derive(Debug, Clone)]
+pub struct TlsConnector {
+    config: Arc<ClientConfig>,
+}
+
+impl TlsConnector {
+    /// A connector for `config` (see [`client_config`](super::client_config)).
+    pub fn new(config: Arc<ClientConfig>) -> Self {
+        TlsConnector { config }
+    }
+
+    /// Runs the client side of the handshake over `io`, verifying that the
+    /// server's certificate is valid for `server_name`.
+    pub async fn connect<T: Transport>(
+        &self,
+        server_name: &str,
+        io: T,
+    ) -> Result<TlsStream<T>, TlsError> {
+        let name = ServerName::try_from(server_name.to_string())
+            .map_err(|_| TlsError::InvalidServerName(server_name.to_string()))?;
+        let conn = ClientConnection::new(self.config.clone(), name)?;
+        TlsStream::handshake(io, conn.into()).await
+    }
+}
+
+/// A TLS session over a [`Transport`], with the same owned-buffer `read` and
+/// `write_all` as a plain connection.
+pub struct TlsStream<T> {
+    io: T,
+    conn: Connection,
+    /// Ciphertext received but not yet taken by rustls.
+    pending: Vec<u8>,
+    /// The receive buffer, kept between reads.
+    scratch: Vec<u8>,
+}
+
+impl<T> std::fmt::Debug for TlsStream<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsStream")
+            .field("handshaking", &self.conn.is_handshaking())
+            .field("pending", &self.pending.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: Transport> TlsStream<T> {
+    async fn handshake(io: T, conn: Connection) -> Result<Self, TlsError> {
+        let mut s = TlsStream {
+            io,
+            conn,
+            pending: Vec::new(),
+            scratch: Vec::new(),
+        };
+        while s.conn.is_handshaking() {
+            s.flush().await?;
+            if s.conn.is_handshaking() && s.conn.wants_read() && !s.receive().await? {
+                return Err(TlsError::Closed);
+            }
+        }
+        s.flush().await?;
+        Ok(s)
+    }
+
+    /// Sends whatever rustls has queued.
+    async fn flush(&mut self) -> io::Result<()> {
+        while self.conn.wants_write() {
+            let mut out = Vec::new();
+            while self.conn.wants_write() {
+                self.conn.write_tls(&mut out)?;
+            }
+            let (res, _) = self.io.write_all(out).await;
+            res?;
+        }
+        Ok(())
+    }
+
+    /// Feeds ciphertext to rustls: what is pending, or one transport read.
+    /// `Ok(false)` at end of stream. A protocol error sends its alert first.
+    async fn receive(&mut self) -> Result<bool, TlsError> {
+        if self.pending.is_empty() {
+            let mut buf = std::mem::take(&mut self.scratch);
+            buf.resize(RECORD_READ, 0);
+            let (res, mut buf) = self.io.read(buf).await;
+            let n = res?;
+            if n == 0 {
+                self.scratch = buf;
+                return Ok(false);
+            }
+            buf.truncate(n);
+            self.pending = buf;
+        }
+        let mut slice = &self.pending[..];
+        let taken = self.conn.read_tls(&mut slice)?;
+        let rest = slice.len();
+        self.pending.drain(..taken);
+        debug_assert_eq!(self.pending.len(), rest);
+        if let Err(e) = self.conn.process_new_packets() {
+            // The alert is queued; send it, then report the cause.
+            let _ = self.flush().await;
+            return Err(TlsError::Protocol(e));
+        }
+        Ok(true)
+    }
+
+    /// Reads plaintext into `buf` (up to its length). `Ok(0)` means the peer
+    /// closed the session cleanly (`close_notify`); a transport closed
+    /// without it is `UnexpectedEof`, since that may be a truncation attack.
+    pub async fn read(&mut self, mut buf: Vec<u8>) -> (io::Result<usize>, Vec<u8>) {
+        if buf.is_empty() {
+            return (Ok(0), buf);
+        }
+        loop {
+            match self.conn.reader().read(&mut buf) {
+                Ok(n) => return (Ok(n), buf),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) => return (Err(e), buf),
+            }
+            if let Err(e) = self.flush().await {
+                return (Err(e), buf);
+            }
+            match self.receive().await {
+                Ok(true) => {}
+                Ok(false) => {
+                    let eof = io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "peer closed the connection without close_notify",
+                    );
+                    return (Err(eof), buf);
+                }
+                Err(TlsError::Io(e)) => return (Err(e), buf),
+                Err(e) => return (Err(io::Error::new(io::ErrorKind::InvalidData, e)), buf),
+            }
+        }
+    }
+
+    /// Encrypts and sends all of `buf`.
+    pub async fn write_all(&mut self, buf: Vec<u8>) -> (io::Result<()>, Vec<u8>) {
+        let mut at = 0;
+        while at < buf.len() {
+            match self.conn.writer().write(&buf[at..]) {
+                Ok(n) => at += n,
+                Err(e) => return (Err(e), buf),
+            }
+            if let Err(e) = self.flush().await {
+                return (Err(e), buf);
+            }
+        }
+        (Ok(()), buf)
+    }
+
+    /// Sends `close_notify`: the peer's reads end with `Ok(0)`.
+    pub async fn close(&mut self) -> io::Result<()> {
+        self.conn.send_close_notify();
+        self.flush().await
+    }
+
+    /// The protocol chosen through ALPN, if any.
+    pub fn alpn_protocol(&self) -> Option<&[u8]> {
+        self.conn.alpn_protocol()
+    }
+
+    /// The transport underneath.
+    pub fn get_ref(&self) -> &T {
+        &self.io
+    }
+
+    /// The transport back, ending the session without `close_notify`.
+    pub fn into_inner(self) -> T {
+        self.io
+    }
+}
