@@ -85,6 +85,11 @@ pub fn current_driver() -> Result<DriverKind, NotOnShard> {
     with_current(|l| l.map(|l| l.reactor.borrow().kind())).ok_or(NotOnShard)
 }
 
+/// The index of the calling shard.
+pub fn current_shard() -> Result<usize, NotOnShard> {
+    with_current(|l| l.map(|l| l.index())).ok_or(NotOnShard)
+}
+
 /// `true` when this process's io_uring supports `opcode` (an
 /// `io_uring::opcode::*::CODE`). The probe is taken once, when the first
 /// ring is built, and cached; with no ring built (epoll forced, or io_uring
