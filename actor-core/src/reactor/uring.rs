@@ -124,11 +124,17 @@ impl UringDriver {
 
     /// The future of `key` was dropped: cancel the operation if it is still
     /// in the kernel. Its slot lives on until the completion arrives.
+    ///
+    /// The cancellation is submitted at once (one syscall, on this rare
+    /// path) rather than with the next batch: until the kernel sees it, the
+    /// operation can still take data (a datagram, stream bytes) that the
+    /// caller, having dropped the future, would then never see.
     pub(crate) fn drop_op(&mut self, key: u64, reaped: &mut Reaped) {
         if self.ops.orphan(key, reaped) {
             let cancel = opcode::AsyncCancel::new(key).build().user_data(CANCEL);
-            if let Err(e) = self.push(&cancel) {
-                tracing::warn!(error = %e, "could not queue an io_uring cancellation");
+            let submitted = self.push(&cancel).and_then(|()| self.ring.submit());
+            if let Err(e) = submitted {
+                tracing::warn!(error = %e, "could not submit an io_uring cancellation");
             }
         }
     }
