@@ -94,6 +94,9 @@ fn unbox<T: 'static>(boxed: Box<dyn Any>) -> T {
         .expect("the driver hands back the resources it was given")
 }
 
+/// Yields `T`, is `Unpin` whatever `T` is, and is `!Send`.
+type Marker<T> = PhantomData<(fn() -> T, Rc<()>)>;
+
 /// An io_uring operation in flight: resolves to `(result, resources)`, where
 /// `result` is the completion's `res` (non-negative on success, `-errno` on
 /// failure). Dropping it first cancels the operation; see the module docs.
@@ -101,7 +104,7 @@ fn unbox<T: 'static>(boxed: Box<dyn Any>) -> T {
 pub struct Completion<T: 'static> {
     key: u64,
     done: bool,
-    _marker: PhantomData<(fn() -> T, Rc<()>)>,
+    _marker: Marker<T>,
 }
 
 impl<T: 'static> std::fmt::Debug for Completion<T> {

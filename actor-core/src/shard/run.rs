@@ -25,7 +25,7 @@ pub(crate) fn run_shard(local: Rc<ShardLocal>) {
     let mut turn: u32 = 0;
     loop {
         turn = turn.wrapping_add(1);
-        if (uring || turn % EPOLL_POLL_EVERY == 0) && poll_io(&local, &mut reaped) {
+        if (uring || turn.is_multiple_of(EPOLL_POLL_EVERY)) && poll_io(&local, &mut reaped) {
             reaped.finish();
         }
         local.drain_inboxes(&mut inbox);
