@@ -8,7 +8,11 @@
 //!   with per-shard connection counters in the runtime's metrics.
 //! - [`IoBuf`] / [`IoBufMut`]: the owned buffers operations take and hand
 //!   back: `read(buf) -> (io::Result<usize>, buf)`. Dropping an operation
-//!   cancels it; see the [`driver`](crate::timeout) notes on [`timeout`].
+//!   cancels it (as [`timeout`] does on expiry); the buffer stays with the
+//!   reactor until the kernel lets go of it, and an fd an accept produced
+//!   after the cancel is closed. Bytes a cancelled read had already taken
+//!   are lost with it, so to bound an idle wait prefer a timeout around
+//!   [`TcpStream::readable`](net::TcpStream::readable), which holds no data.
 //! - [`codec`]: the codec trait and a length-prefixed frame codec.
 //! - [`http`]: HTTP/1.1 request parsing, body framing and response writing,
 //!   with limits that answer bad input with the right status code.
