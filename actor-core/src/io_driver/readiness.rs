@@ -58,7 +58,7 @@ pub struct Registration {
 impl Registration {
     /// Registers `fd` with the calling shard's reactor.
     ///
-    /// Fails with an `io::Error` wrapping [`NotOnShard`] off a shard, or
+    /// Fails with an `io::Error` wrapping [`NotOnShard`](super::NotOnShard) off a shard, or
     /// with epoll's error.
     pub fn new(fd: RawFd) -> io::Result<Self> {
         let key = with_reactor(|_, reactor| match reactor {
