@@ -50,6 +50,7 @@ pub mod channel;
 pub mod config;
 mod dead_letters;
 mod error;
+pub mod io_driver;
 mod loom;
 mod mailbox;
 mod metrics;

@@ -7,15 +7,18 @@
 //! hosts, and falls back to epoll. `PINION_DRIVER=uring|epoll` or the builder
 //! force either one; CI runs the whole suite under both.
 
-mod epoll;
+pub(crate) mod epoll;
 mod eventfd;
-mod uring;
+pub(crate) mod ops;
+pub(crate) mod probe;
+pub(crate) mod uring;
 
 use std::io;
 use std::sync::OnceLock;
 use std::time::Duration;
 
 pub(crate) use eventfd::EventFd;
+pub(crate) use ops::Reaped;
 
 use crate::config::DriverChoice;
 use crate::error::StartError;
@@ -131,14 +134,41 @@ impl Reactor {
     }
 
     /// Parks until woken or `timeout` passes; `true` when woken by eventfd.
+    /// Completions and readiness events found on the way land in `reaped`.
     pub(crate) fn park(
         &mut self,
         eventfd: &EventFd,
         timeout: Option<Duration>,
+        reaped: &mut Reaped,
     ) -> io::Result<bool> {
         match self {
-            Reactor::Uring(d) => d.park(eventfd, timeout),
-            Reactor::Epoll(d) => d.park(eventfd, timeout),
+            Reactor::Uring(d) => d.park(eventfd, timeout, reaped),
+            Reactor::Epoll(d) => d.park(eventfd, timeout, reaped),
+        }
+    }
+
+    /// `true` when I/O is in flight (uring) or fds are registered (epoll).
+    pub(crate) fn has_io(&mut self) -> bool {
+        match self {
+            Reactor::Uring(d) => d.has_io(),
+            Reactor::Epoll(d) => d.has_io(),
+        }
+    }
+
+    /// Without blocking: submits queued operations and routes what has
+    /// completed or become ready.
+    pub(crate) fn poll_io(&mut self, eventfd: &EventFd, reaped: &mut Reaped) -> io::Result<()> {
+        match self {
+            Reactor::Uring(d) => d.poll_io(eventfd, reaped),
+            Reactor::Epoll(d) => d.poll_io(eventfd, reaped),
+        }
+    }
+
+    /// At shard exit, after every task was dropped: lets the kernel finish
+    /// with the buffers of cancelled operations.
+    pub(crate) fn shutdown(&mut self, eventfd: &EventFd, reaped: &mut Reaped) {
+        if let Reactor::Uring(d) = self {
+            d.shutdown(eventfd, Duration::from_secs(2), reaped);
         }
     }
 }

@@ -2,31 +2,40 @@
 //! completion with a timeout (`IORING_FEAT_EXT_ARG`); wake-ups arrive as the
 //! completion of a poll on the shard's eventfd.
 //!
-//! Completion I/O in later layers fits this seam: operations carry owned
-//! buffers and a `user_data` key; the driver routes completions by key, and
-//! keys below `RESERVED` belong to the runtime itself.
+//! Operations carry owned resources and a `user_data` key (see
+//! [`ops`](super::ops)); keys at the top of the range belong to the driver
+//! itself (the eventfd poll and cancellations). Submissions are batched:
+//! pushed into the submission queue by tasks, and handed to the kernel once
+//! per loop turn or when the shard parks.
 
+use std::any::Any;
 use std::io;
+use std::task::Waker;
 use std::time::Duration;
 
 use io_uring::types::{SubmitArgs, Timespec};
-use io_uring::{IoUring, opcode, types};
+use io_uring::{IoUring, opcode, squeue, types};
 
 use super::EventFd;
+use super::ops::{OpTable, OrphanHook, Reaped, Taken};
 
 /// `user_data` of the eventfd poll.
 const WAKE: u64 = u64::MAX;
+/// `user_data` of cancellations (their completions are ignored).
+const CANCEL: u64 = u64::MAX - 1;
 
 /// A shard's ring.
 pub(crate) struct UringDriver {
     ring: IoUring,
     wake_armed: bool,
+    ops: OpTable,
 }
 
 impl std::fmt::Debug for UringDriver {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("UringDriver")
             .field("wake_armed", &self.wake_armed)
+            .field("in_flight", &self.ops.in_flight())
             .finish()
     }
 }
@@ -44,36 +53,129 @@ impl UringDriver {
         }
         let mut probe = io_uring::Probe::new();
         ring.submitter().register_probe(&mut probe)?;
-        if !probe.is_supported(opcode::PollAdd::CODE) {
-            return Err(io::Error::new(
-                io::ErrorKind::Unsupported,
-                "io_uring lacks POLL_ADD",
-            ));
+        for code in [opcode::PollAdd::CODE, opcode::AsyncCancel::CODE] {
+            if !probe.is_supported(code) {
+                return Err(io::Error::new(
+                    io::ErrorKind::Unsupported,
+                    "io_uring lacks POLL_ADD or ASYNC_CANCEL",
+                ));
+            }
         }
+        super::probe::record(&probe);
         Ok(UringDriver {
             ring,
             wake_armed: false,
+            ops: OpTable::default(),
         })
+    }
+
+    /// Pushes one entry, submitting the queue first if it is full.
+    fn push(&mut self, sqe: &squeue::Entry) -> io::Result<()> {
+        // SAFETY: the caller of `push` guarantees that whatever `sqe` points
+        // to stays valid until its completion (see `submit_op`).
+        if unsafe { self.ring.submission().push(sqe) }.is_ok() {
+            return Ok(());
+        }
+        self.ring.submit()?;
+        // SAFETY: as above.
+        unsafe { self.ring.submission().push(sqe) }
+            .map_err(|_| io::Error::other("submission queue full"))
     }
 
     fn arm_wake(&mut self, eventfd: &EventFd) -> io::Result<()> {
         if self.wake_armed {
             return Ok(());
         }
+        // POLL_ADD references no memory; the eventfd outlives the ring
+        // because the shard drops its driver before its shared half.
         let sqe = opcode::PollAdd::new(types::Fd(eventfd.raw()), libc::POLLIN as u32)
             .build()
             .user_data(WAKE);
-        // SAFETY: POLL_ADD references no memory; the eventfd outlives the
-        // ring because the shard drops its driver before its shared half.
-        let pushed = unsafe { self.ring.submission().push(&sqe) };
-        if pushed.is_err() {
-            self.ring.submit()?;
-            // SAFETY: as above.
-            unsafe { self.ring.submission().push(&sqe) }
-                .map_err(|_| io::Error::other("submission queue full"))?;
-        }
+        self.push(&sqe)?;
         self.wake_armed = true;
         Ok(())
+    }
+
+    /// Queues an operation and keeps `resources` until its completion.
+    ///
+    /// # Safety
+    ///
+    /// Every pointer in `sqe` must point into `resources` (heap memory that
+    /// does not move with it) or into memory that outlives the ring.
+    pub(crate) unsafe fn submit_op(
+        &mut self,
+        sqe: squeue::Entry,
+        resources: Box<dyn Any>,
+        on_orphan: Option<OrphanHook>,
+    ) -> Result<u64, (io::Error, Box<dyn Any>)> {
+        let key = self.ops.insert(resources, on_orphan);
+        match self.push(&sqe.user_data(key)) {
+            Ok(()) => Ok(key),
+            Err(e) => {
+                let resources = self.ops.withdraw(key).expect("slot just inserted");
+                Err((e, resources))
+            }
+        }
+    }
+
+    pub(crate) fn poll_op(&mut self, key: u64, waker: &Waker) -> Taken {
+        self.ops.poll(key, waker)
+    }
+
+    /// The future of `key` was dropped: cancel the operation if it is still
+    /// in the kernel. Its slot lives on until the completion arrives.
+    ///
+    /// The cancellation is submitted at once (one syscall, on this rare
+    /// path) rather than with the next batch: until the kernel sees it, the
+    /// operation can still take data (a datagram, stream bytes) that the
+    /// caller, having dropped the future, would then never see.
+    pub(crate) fn drop_op(&mut self, key: u64, reaped: &mut Reaped) {
+        if self.ops.orphan(key, reaped) {
+            let cancel = opcode::AsyncCancel::new(key).build().user_data(CANCEL);
+            let submitted = self.push(&cancel).and_then(|()| self.ring.submit());
+            if let Err(e) = submitted {
+                tracing::warn!(error = %e, "could not submit an io_uring cancellation");
+            }
+        }
+    }
+
+    /// `true` when operations are in flight or queued.
+    pub(crate) fn has_io(&mut self) -> bool {
+        self.ops.in_flight() > 0 || !self.ring.submission().is_empty()
+    }
+
+    /// Without blocking: submits what is queued and routes the completions
+    /// that have arrived. Costs a syscall only when something is queued.
+    pub(crate) fn poll_io(&mut self, eventfd: &EventFd, reaped: &mut Reaped) -> io::Result<()> {
+        if !self.ring.submission().is_empty() {
+            match self.ring.submit() {
+                Ok(_) => {}
+                Err(e) if matches!(e.raw_os_error(), Some(libc::EINTR | libc::EBUSY)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.reap(eventfd, reaped);
+        Ok(())
+    }
+
+    fn reap(&mut self, eventfd: &EventFd, reaped: &mut Reaped) -> bool {
+        let mut woken = false;
+        let mut cq = self.ring.completion();
+        cq.sync();
+        for cqe in cq {
+            match cqe.user_data() {
+                WAKE => {
+                    self.wake_armed = false;
+                    woken = true;
+                }
+                CANCEL => {}
+                key => self.ops.complete(key, cqe.result(), reaped),
+            }
+        }
+        if woken {
+            eventfd.drain();
+        }
+        woken
     }
 
     /// Parks until a completion arrives or `timeout` passes. Returns `true`
@@ -82,6 +184,7 @@ impl UringDriver {
         &mut self,
         eventfd: &EventFd,
         timeout: Option<Duration>,
+        reaped: &mut Reaped,
     ) -> io::Result<bool> {
         self.arm_wake(eventfd)?;
         let result = match timeout {
@@ -101,16 +204,30 @@ impl UringDriver {
                 ) => {}
             Err(e) => return Err(e),
         }
-        let mut woken = false;
-        for cqe in self.ring.completion() {
-            if cqe.user_data() == WAKE {
-                self.wake_armed = false;
-                woken = true;
-            }
+        Ok(self.reap(eventfd, reaped))
+    }
+
+    /// At shard exit: cancels what is still in the kernel and waits (up to
+    /// `limit`) for it to finish, so no buffer is freed while the kernel
+    /// may write into it. What does not finish in time is leaked.
+    pub(crate) fn shutdown(&mut self, eventfd: &EventFd, limit: Duration, reaped: &mut Reaped) {
+        for key in self.ops.pending_keys() {
+            let cancel = opcode::AsyncCancel::new(key).build().user_data(CANCEL);
+            let _ = self.push(&cancel);
         }
-        if woken {
-            eventfd.drain();
+        let end = std::time::Instant::now() + limit;
+        while self.ops.in_flight() > 0 && std::time::Instant::now() < end {
+            let ts = Timespec::new().nsec(10_000_000);
+            let args = SubmitArgs::new().timespec(&ts);
+            let _ = self.ring.submitter().submit_with_args(1, &args);
+            self.reap(eventfd, reaped);
         }
-        Ok(woken)
+        if self.ops.in_flight() > 0 {
+            tracing::warn!(
+                left = self.ops.in_flight(),
+                "io_uring operations outlived the shard; leaking their buffers"
+            );
+            self.ops.leak_pending();
+        }
     }
 }

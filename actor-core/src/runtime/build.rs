@@ -147,6 +147,6 @@ fn shard_main(
     };
     let _ = ready.send((index, reactor.kind()));
     drop(ready);
-    let local = ShardLocal::new(shared, inner, outboxes, inboxes);
-    run_shard(local, reactor);
+    let local = ShardLocal::new(shared, inner, outboxes, inboxes, reactor);
+    run_shard(local);
 }

@@ -11,6 +11,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
 use crate::channel::spsc;
+use crate::reactor::Reactor;
 use crate::reply::{DropCause, with_drop_cause};
 use crate::runtime::RuntimeInner;
 use crate::shard::shared::{Remote, ShardShared};
@@ -29,6 +30,8 @@ pub(crate) struct ShardLocal {
     pub(crate) run_queue: RefCell<VecDeque<Arc<TaskHeader>>>,
     pub(crate) tasks: RefCell<TaskSlab>,
     pub(crate) wheel: RefCell<Wheel>,
+    /// The shard's reactor: parks the loop and drives tasks' I/O.
+    pub(crate) reactor: RefCell<Reactor>,
     /// Set by the shutdown task when the loop should end.
     pub(crate) exit: Cell<bool>,
     /// Set once shutdown begins on this shard.
@@ -98,6 +101,7 @@ impl ShardLocal {
         runtime: Arc<RuntimeInner>,
         outboxes: Vec<Option<spsc::Producer<Remote>>>,
         inboxes: Vec<spsc::Consumer<Remote>>,
+        reactor: Reactor,
     ) -> Rc<Self> {
         let origin = runtime.started;
         Rc::new(ShardLocal {
@@ -106,6 +110,7 @@ impl ShardLocal {
             run_queue: RefCell::new(VecDeque::with_capacity(256)),
             tasks: RefCell::new(TaskSlab::default()),
             wheel: RefCell::new(Wheel::new(origin)),
+            reactor: RefCell::new(reactor),
             exit: Cell::new(false),
             stopping: Cell::new(false),
             outboxes,

@@ -4,19 +4,30 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use crate::reactor::Reactor;
+use crate::reactor::Reaped;
 use crate::shard::local::ShardLocal;
 use crate::shard::shared::Remote;
 
 /// Tasks polled between two looks at the inbox and the timers.
 const BATCH: usize = 128;
 
+/// Under epoll, busy turns between two non-blocking looks at readiness
+/// events (each look is a syscall; io_uring's look is a memory read).
+const EPOLL_POLL_EVERY: u32 = 8;
+
 /// Runs the shard until its shutdown task sets `exit`.
-pub(crate) fn run_shard(local: Rc<ShardLocal>, mut reactor: Reactor) {
+pub(crate) fn run_shard(local: Rc<ShardLocal>) {
     ShardLocal::set_current(&local);
     let spin = local.runtime.config.spin_before_park;
+    let uring = local.reactor.borrow().kind() == crate::DriverKind::Uring;
     let mut inbox = VecDeque::new();
+    let mut reaped = Reaped::default();
+    let mut turn: u32 = 0;
     loop {
+        turn = turn.wrapping_add(1);
+        if (uring || turn.is_multiple_of(EPOLL_POLL_EVERY)) && poll_io(&local, &mut reaped) {
+            reaped.finish();
+        }
         local.drain_inboxes(&mut inbox);
         local.shared.drain_inbox(&mut inbox);
         for item in inbox.drain(..) {
@@ -43,7 +54,12 @@ pub(crate) fn run_shard(local: Rc<ShardLocal>, mut reactor: Reactor) {
         let flag = local.shared.park_flag();
         if flag.prepare_park(|| !local.shared.inbox_is_empty() || local.inboxes_have_work()) {
             local.shared.counters.parks.bump();
-            match reactor.park(&local.shared.eventfd, timeout.map(round_up_ms)) {
+            let parked = local.reactor.borrow_mut().park(
+                &local.shared.eventfd,
+                timeout.map(round_up_ms),
+                &mut reaped,
+            );
+            match parked {
                 Ok(true) => local.shared.counters.wakes.bump(),
                 Ok(false) => {}
                 Err(e) => {
@@ -52,6 +68,7 @@ pub(crate) fn run_shard(local: Rc<ShardLocal>, mut reactor: Reactor) {
                 }
             }
             flag.unparked();
+            reaped.finish();
         }
     }
     local.stopping.set(true);
@@ -72,7 +89,26 @@ pub(crate) fn run_shard(local: Rc<ShardLocal>, mut reactor: Reactor) {
         }
     }
     local.drop_all_tasks();
+    local
+        .reactor
+        .borrow_mut()
+        .shutdown(&local.shared.eventfd, &mut reaped);
+    reaped.finish();
     ShardLocal::unset_current();
+}
+
+/// Submits queued I/O and routes what is done, without blocking, when the
+/// shard has I/O at all (a shard with none makes no syscall here). `true`
+/// when something landed in `reaped`.
+fn poll_io(local: &ShardLocal, reaped: &mut Reaped) -> bool {
+    let mut reactor = local.reactor.borrow_mut();
+    if !reactor.has_io() {
+        return false;
+    }
+    if let Err(e) = reactor.poll_io(&local.shared.eventfd, reaped) {
+        tracing::error!(shard = local.index(), error = %e, "reactor poll failed");
+    }
+    !reaped.wakers.is_empty() || !reaped.garbage.is_empty()
 }
 
 /// Spins up to `spin`, watching the inbox. `true` if work arrived.

@@ -1,0 +1,125 @@
+//! `TcpListener`: one per shard on a shared port (`SO_REUSEPORT`).
+
+use std::io;
+use std::net::SocketAddr;
+use std::os::fd::OwnedFd;
+
+use actor_core::{Actor, ActorRef, Handle};
+
+use super::counters::{Event, bump};
+use super::stream::TcpStream;
+use crate::driver::socket::Socket;
+
+/// Listen backlog.
+const BACKLOG: libc::c_int = 1024;
+
+/// A TCP listener owned by the shard that made it.
+///
+/// It binds with `SO_REUSEADDR` and `SO_REUSEPORT`, so every shard can own a
+/// listener on the same port and the kernel spreads connections over them
+/// (see [`spawn_listener_per_shard`]).
+#[derive(Debug)]
+pub struct TcpListener {
+    socket: Socket,
+}
+
+impl TcpListener {
+    /// Binds and listens on `addr`, on the calling shard. Off a shard, fails
+    /// with an error wrapping [`NotOnShard`](actor_core::io_driver::NotOnShard).
+    pub fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
+        let socket = Socket::for_addr(&addr, libc::SOCK_STREAM)?;
+        socket.set_opt(libc::SOL_SOCKET, libc::SO_REUSEADDR, 1 as libc::c_int)?;
+        socket.set_opt(libc::SOL_SOCKET, libc::SO_REUSEPORT, 1 as libc::c_int)?;
+        socket.bind(addr)?;
+        // SAFETY: listen takes no pointers.
+        crate::driver::socket::cvt(unsafe { libc::listen(socket.raw(), BACKLOG) })?;
+        Ok(TcpListener { socket })
+    }
+
+    /// Takes over a listening socket made elsewhere (on any thread), for the
+    /// calling shard.
+    pub fn from_std(listener: std::net::TcpListener) -> io::Result<TcpListener> {
+        Ok(TcpListener {
+            socket: Socket::adopt(OwnedFd::from(listener))?,
+        })
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.socket.local_addr()
+    }
+
+    /// Accepts one connection. Dropping the future cancels the accept; a
+    /// connection the kernel accepted regardless is closed.
+    pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
+        let (socket, peer) = self.socket.accept().await?;
+        bump(Event::Accepted);
+        Ok((TcpStream::from_socket(socket), peer))
+    }
+}
+
+/// Binds `shards` listening sockets on `addr` with `SO_REUSEPORT`, from any
+/// thread. With port 0, the first socket picks the port and the others
+/// share it. Hand one to each shard with [`TcpListener::from_std`].
+pub fn bind_reuseport(addr: SocketAddr, shards: usize) -> io::Result<Vec<std::net::TcpListener>> {
+    let mut out: Vec<std::net::TcpListener> = Vec::with_capacity(shards);
+    let mut addr = addr;
+    for _ in 0..shards {
+        let domain = if addr.is_ipv4() {
+            libc::AF_INET
+        } else {
+            libc::AF_INET6
+        };
+        // SAFETY: socket takes no pointers.
+        let fd = crate::driver::socket::cvt(unsafe {
+            libc::socket(domain, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0)
+        })?;
+        // SAFETY: a fresh fd that nobody else owns.
+        let fd = unsafe { <OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd) };
+        let one: libc::c_int = 1;
+        for opt in [libc::SO_REUSEADDR, libc::SO_REUSEPORT] {
+            // SAFETY: passes a live int and its size.
+            crate::driver::socket::cvt(unsafe {
+                libc::setsockopt(
+                    std::os::fd::AsRawFd::as_raw_fd(&fd),
+                    libc::SOL_SOCKET,
+                    opt,
+                    (&raw const one).cast(),
+                    size_of::<libc::c_int>() as libc::socklen_t,
+                )
+            })?;
+        }
+        let raw = crate::driver::addr::RawAddr::from_std(addr);
+        let sfd = std::os::fd::AsRawFd::as_raw_fd(&fd);
+        // SAFETY: `raw` holds a valid address of `raw.len` bytes.
+        crate::driver::socket::cvt(unsafe { libc::bind(sfd, raw.as_ptr(), raw.len) })?;
+        // SAFETY: listen takes no pointers.
+        crate::driver::socket::cvt(unsafe { libc::listen(sfd, BACKLOG) })?;
+        let listener = std::net::TcpListener::from(fd);
+        addr = listener.local_addr()?;
+        out.push(listener);
+    }
+    Ok(out)
+}
+
+/// Spawns one listener actor per shard of `handle`'s runtime, all on `addr`
+/// (port 0 picks one port for all). `make` runs on each shard with that
+/// shard's listener (or the error adopting it) and builds the actor that
+/// accepts on it. Returns the bound address and the actors.
+pub fn spawn_listener_per_shard<A: Actor>(
+    handle: &Handle,
+    addr: SocketAddr,
+    make: impl Fn(io::Result<TcpListener>) -> A + Send + Sync + Clone + 'static,
+) -> io::Result<(SocketAddr, Vec<ActorRef<A>>)> {
+    let listeners = bind_reuseport(addr, handle.shards())?;
+    let bound = listeners[0].local_addr()?;
+    let mut actors = Vec::with_capacity(listeners.len());
+    for (shard, listener) in listeners.into_iter().enumerate() {
+        let make = make.clone();
+        let actor = handle
+            .spawn_on(shard, move || make(TcpListener::from_std(listener)))
+            .map_err(io::Error::other)?;
+        actors.push(actor);
+    }
+    Ok((bound, actors))
+}

@@ -1,0 +1,106 @@
+//! `TcpStream`: a connection owned by one shard.
+
+use std::io;
+use std::net::{Shutdown, SocketAddr};
+
+use actor_core::io_driver::Direction;
+
+use super::counters::{Event, bump};
+use crate::buf::{IoBuf, IoBufMut};
+use crate::driver::socket::{Socket, cvt};
+
+/// A TCP connection on the shard that made it. `!Send`: it lives and dies
+/// with its shard, usually inside a connection actor.
+///
+/// Reads and writes take owned buffers and hand them back with the result.
+/// An idle connection need not hold a receive buffer: await
+/// [`readable`](Self::readable), then read into a freshly taken buffer.
+#[derive(Debug)]
+pub struct TcpStream {
+    socket: Socket,
+}
+
+impl TcpStream {
+    pub(crate) fn from_socket(socket: Socket) -> TcpStream {
+        bump(Event::Opened);
+        TcpStream { socket }
+    }
+
+    /// Connects to `addr` from the calling shard. Dropping the future
+    /// cancels the attempt and closes the socket.
+    pub async fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
+        let socket = Socket::for_addr(&addr, libc::SOCK_STREAM)?;
+        socket.connect(addr).await?;
+        Ok(TcpStream::from_socket(socket))
+    }
+
+    /// Reads into `buf` from its start, up to its room (a `Vec`'s capacity;
+    /// the `Vec` then holds exactly the bytes read). `Ok(0)` is end of
+    /// stream.
+    pub async fn read<B: IoBufMut>(&self, buf: B) -> (io::Result<usize>, B) {
+        self.socket.recv(buf).await
+    }
+
+    /// Writes some of `buf` (its initialised bytes); says how many.
+    pub async fn write<B: IoBuf>(&self, buf: B) -> (io::Result<usize>, B) {
+        self.socket.send_from(buf, 0).await
+    }
+
+    /// Writes all of `buf`. It completes only once the kernel has taken
+    /// every byte, so a peer that does not read stalls the writer: that is
+    /// the back-pressure.
+    pub async fn write_all<B: IoBuf>(&self, buf: B) -> (io::Result<()>, B) {
+        self.socket.send_all(buf).await
+    }
+
+    /// Waits until a read would find data (or end of stream), holding no
+    /// buffer meanwhile.
+    pub async fn readable(&self) -> io::Result<()> {
+        self.socket.ready(Direction::Read).await
+    }
+
+    /// Shuts down one or both halves.
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        let how = match how {
+            Shutdown::Read => libc::SHUT_RD,
+            Shutdown::Write => libc::SHUT_WR,
+            Shutdown::Both => libc::SHUT_RDWR,
+        };
+        // SAFETY: shutdown takes no pointers.
+        cvt(unsafe { libc::shutdown(self.socket.raw(), how) }).map(drop)
+    }
+
+    /// Sets `TCP_NODELAY` (no Nagle batching).
+    pub fn set_nodelay(&self, on: bool) -> io::Result<()> {
+        self.socket
+            .set_opt(libc::IPPROTO_TCP, libc::TCP_NODELAY, libc::c_int::from(on))
+    }
+
+    /// Whether `TCP_NODELAY` is set.
+    pub fn nodelay(&self) -> io::Result<bool> {
+        Ok(self
+            .socket
+            .get_opt_int(libc::IPPROTO_TCP, libc::TCP_NODELAY)?
+            != 0)
+    }
+
+    /// The peer's address.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.socket.peer_addr()
+    }
+
+    /// The local address.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.socket.local_addr()
+    }
+
+    /// Closes the connection now. Dropping the stream does the same; an
+    /// operation still in the kernel keeps the fd open until it completes.
+    pub fn close(self) {}
+}
+
+impl Drop for TcpStream {
+    fn drop(&mut self) {
+        bump(Event::Closed);
+    }
+}
