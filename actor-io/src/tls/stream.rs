@@ -133,7 +133,7 @@ impl<T: Transport> TlsStream<T> {
     async fn receive(&mut self) -> Result<bool, TlsError> {
         if self.pending.is_empty() {
             let mut buf = std::mem::take(&mut self.scratch);
-            buf.resize(RECORD_READ, 0);
+            buf.reserve(RECORD_READ);
             let (res, mut buf) = self.io.read(buf).await;
             let n = res?;
             if n == 0 {
@@ -156,33 +156,50 @@ impl<T: Transport> TlsStream<T> {
         Ok(true)
     }
 
-    /// Reads plaintext into `buf` (up to its length). `Ok(0)` means the peer
-    /// closed the session cleanly (`close_notify`); a transport closed
-    /// without it is `UnexpectedEof`, since that may be a truncation attack.
+    /// Reads plaintext into `buf`, replacing its contents, up to its
+    /// capacity (as [`Transport::read`]). `Ok(0)` means the peer closed the
+    /// session cleanly (`close_notify`); a transport closed without it is
+    /// `UnexpectedEof`, since that may be a truncation attack.
     pub async fn read(&mut self, mut buf: Vec<u8>) -> (io::Result<usize>, Vec<u8>) {
-        if buf.is_empty() {
+        buf.clear();
+        if buf.capacity() == 0 {
             return (Ok(0), buf);
         }
+        buf.resize(buf.capacity(), 0);
         loop {
             match self.conn.reader().read(&mut buf) {
-                Ok(n) => return (Ok(n), buf),
+                Ok(n) => {
+                    buf.truncate(n);
+                    return (Ok(n), buf);
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                Err(e) => return (Err(e), buf),
+                Err(e) => {
+                    buf.clear();
+                    return (Err(e), buf);
+                }
             }
             if let Err(e) = self.flush().await {
+                buf.clear();
                 return (Err(e), buf);
             }
             match self.receive().await {
                 Ok(true) => {}
                 Ok(false) => {
+                    buf.clear();
                     let eof = io::Error::new(
                         io::ErrorKind::UnexpectedEof,
                         "peer closed the connection without close_notify",
                     );
                     return (Err(eof), buf);
                 }
-                Err(TlsError::Io(e)) => return (Err(e), buf),
-                Err(e) => return (Err(io::Error::new(io::ErrorKind::InvalidData, e)), buf),
+                Err(e) => {
+                    buf.clear();
+                    let e = match e {
+                        TlsError::Io(e) => e,
+                        e => io::Error::new(io::ErrorKind::InvalidData, e),
+                    };
+                    return (Err(e), buf);
+                }
             }
         }
     }
@@ -221,5 +238,15 @@ impl<T: Transport> TlsStream<T> {
     /// The transport back, ending the session without `close_notify`.
     pub fn into_inner(self) -> T {
         self.io
+    }
+}
+
+impl<T: Transport> Transport for TlsStream<T> {
+    async fn read(&mut self, buf: Vec<u8>) -> (io::Result<usize>, Vec<u8>) {
+        TlsStream::read(self, buf).await
+    }
+
+    async fn write_all(&mut self, buf: Vec<u8>) -> (io::Result<()>, Vec<u8>) {
+        TlsStream::write_all(self, buf).await
     }
 }
