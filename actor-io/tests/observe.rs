@@ -48,6 +48,8 @@ fn metrics_text_has_per_shard_counters_that_move() {
         assert_eq!(echo.ask_blocking(|r| r).unwrap(), 7);
     }
     rt.handle().counter("io.test_hits").add(3);
+    rt.handle().counter("io.shard1.test_conns").add(4);
+    rt.handle().counter("io.shard0.test_conns").add(1);
     // A handler's message is counted after it returns, which may be just
     // after its reply arrived: wait for the count rather than race it.
     let handled = |t: &str| sample(t, "pinion_shard_messages_handled_total{shard=\"1\"}").unwrap();
