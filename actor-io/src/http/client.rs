@@ -29,6 +29,8 @@ use crate::codec::{Decoder, ReadBuf};
 #[derive(Debug, Clone, Default)]
 pub struct ResponseDecoder {
     limits: Limits,
+    /// Bytes of the current head already scanned for its end.
+    scanned: usize,
     head_requests: VecDeque<bool>,
     state: State,
 }
@@ -65,8 +67,13 @@ impl ResponseDecoder {
             match &mut self.state {
                 State::Failed(e) => return Err(e.clone()),
                 State::Head => {
-                    buf.advance(leading_crlf(buf.as_slice()));
-                    let Some(end) = find_head_end(buf.as_slice(), &self.limits)? else {
+                    let skip = leading_crlf(buf.as_slice());
+                    if skip > 0 {
+                        buf.advance(skip);
+                        self.scanned = 0;
+                    }
+                    let Some(end) = find_head_end(buf.as_slice(), &mut self.scanned, &self.limits)?
+                    else {
                         if eof && !buf.is_empty() {
                             return Err(HttpError::IncompleteMessage);
                         }

@@ -46,6 +46,8 @@ pub enum Incoming {
 #[derive(Debug, Clone, Default)]
 pub struct RequestDecoder {
     limits: Limits,
+    /// Bytes of the current head already scanned for its end.
+    scanned: usize,
     state: State,
 }
 
@@ -66,6 +68,7 @@ impl RequestDecoder {
     pub fn new(limits: Limits) -> Self {
         Self {
             limits,
+            scanned: 0,
             state: State::Head,
         }
     }
@@ -85,8 +88,13 @@ impl RequestDecoder {
             match &mut self.state {
                 State::Failed(e) => return Err(e.clone()),
                 State::Head => {
-                    buf.advance(leading_crlf(buf.as_slice()));
-                    let Some(end) = find_head_end(buf.as_slice(), &self.limits)? else {
+                    let skip = leading_crlf(buf.as_slice());
+                    if skip > 0 {
+                        buf.advance(skip);
+                        self.scanned = 0;
+                    }
+                    let Some(end) = find_head_end(buf.as_slice(), &mut self.scanned, &self.limits)?
+                    else {
                         return Ok(None);
                     };
                     let head = buf.as_slice().get(..end).unwrap_or(&[]);

@@ -6,26 +6,42 @@ use super::{Headers, HttpError, Limits, Version};
 
 /// Where the head ends in `buf`, or `Ok(None)` while it is incomplete.
 ///
-/// The head is checked for bare CR / bare LF as it arrives, so that a
-/// request using bare LF line endings is refused rather than waited for.
-pub(crate) fn find_head_end(buf: &[u8], limits: &Limits) -> Result<Option<usize>, HttpError> {
+/// `scanned` is how many bytes earlier calls have already examined; it is
+/// updated so that a head trickling in byte by byte is scanned once, not
+/// once per byte. The head is checked for bare CR / bare LF as it arrives,
+/// so that a request using bare LF line endings is refused rather than
+/// waited for.
+pub(crate) fn find_head_end(
+    buf: &[u8],
+    scanned: &mut usize,
+    limits: &Limits,
+) -> Result<Option<usize>, HttpError> {
     let window = buf.get(..limits.max_head_bytes).unwrap_or(buf);
-    check_line_endings(window)?;
-    match window.windows(4).position(|w| w == b"\r\n\r\n") {
-        Some(i) => Ok(Some(i + 4)),
+    let from = scanned.saturating_sub(3).min(window.len());
+    let fresh = window.get(from..).unwrap_or(&[]);
+    if from == 0 {
+        check_line_endings(fresh)?;
+    } else if let Some(prev) = window.get(from - 1..) {
+        check_line_endings_after(prev)?;
+    }
+    match fresh.windows(4).position(|w| w == b"\r\n\r\n") {
+        Some(i) => {
+            *scanned = 0;
+            Ok(Some(from + i + 4))
+        }
         None if buf.len() >= limits.max_head_bytes => Err(HttpError::HeadTooLarge {
             max: limits.max_head_bytes,
         }),
-        None => Ok(None),
+        None => {
+            *scanned = window.len();
+            Ok(None)
+        }
     }
 }
 
-/// Every LF must follow a CR and every CR must precede an LF (a CR at the
-/// very end may still be followed by one).
-pub(crate) fn check_line_endings(bytes: &[u8]) -> Result<(), HttpError> {
-    if bytes.first() == Some(&b'\n') {
-        return Err(HttpError::InvalidLineEnding);
-    }
+/// [`check_line_endings`] for bytes that continue a checked prefix:
+/// `bytes[0]` is the last byte already checked.
+fn check_line_endings_after(bytes: &[u8]) -> Result<(), HttpError> {
     for w in bytes.windows(2) {
         match w {
             [b'\r', b'\n'] => {}
@@ -34,6 +50,15 @@ pub(crate) fn check_line_endings(bytes: &[u8]) -> Result<(), HttpError> {
         }
     }
     Ok(())
+}
+
+/// Every LF must follow a CR and every CR must precede an LF (a CR at the
+/// very end may still be followed by one).
+pub(crate) fn check_line_endings(bytes: &[u8]) -> Result<(), HttpError> {
+    if bytes.first() == Some(&b'\n') {
+        return Err(HttpError::InvalidLineEnding);
+    }
+    check_line_endings_after(bytes)
 }
 
 /// Number of leading empty lines (CRLF pairs) to skip before a message.
@@ -57,6 +82,7 @@ pub(crate) fn parse_request_head(head: &[u8], limits: &Limits) -> Result<Request
     match req.parse(head) {
         Ok(httparse::Status::Complete(_)) => {}
         Ok(httparse::Status::Partial) => return Err(HttpError::InvalidLineEnding),
+        Err(httparse::Error::Version) => return Err(request_version_error(head)),
         Err(e) => return Err(map_request_error(e, head)),
     }
     let (Some(method), Some(target), Some(minor)) = (req.method, req.path, req.version) else {
@@ -90,7 +116,10 @@ pub(crate) fn parse_response_head(head: &[u8], limits: &Limits) -> Result<Respon
     match resp.parse(head) {
         Ok(httparse::Status::Complete(_)) => {}
         Ok(httparse::Status::Partial) => return Err(HttpError::InvalidLineEnding),
-        Err(httparse::Error::Version) => return Err(version_error(head)),
+        Err(httparse::Error::Version) => {
+            let first = head.split(|&b| b == b' ').next().unwrap_or(&[]);
+            return Err(version_error(first));
+        }
         Err(httparse::Error::TooManyHeaders) => return Err(HttpError::TooManyHeaders),
         Err(httparse::Error::HeaderName) => return Err(HttpError::InvalidHeaderName),
         Err(httparse::Error::HeaderValue) => return Err(HttpError::InvalidHeaderValue),
@@ -126,7 +155,7 @@ fn map_request_error(e: httparse::Error, head: &[u8]) -> HttpError {
         httparse::Error::TooManyHeaders => HttpError::TooManyHeaders,
         httparse::Error::HeaderName => HttpError::InvalidHeaderName,
         httparse::Error::HeaderValue => HttpError::InvalidHeaderValue,
-        httparse::Error::Version => version_error(head),
+        httparse::Error::Version => request_version_error(head),
         httparse::Error::NewLine => HttpError::InvalidLineEnding,
         httparse::Error::Token | httparse::Error::Status => {
             let method = head.split(|&b| b == b' ').next().unwrap_or(&[]);
@@ -139,20 +168,25 @@ fn map_request_error(e: httparse::Error, head: &[u8]) -> HttpError {
     }
 }
 
+/// The version error of a request line: it must be three words.
+fn request_version_error(head: &[u8]) -> HttpError {
+    let line = head.split(|&b| b == b'\r').next().unwrap_or(&[]);
+    let mut words = line.split(|&b| b == b' ');
+    match (words.next(), words.next(), words.next(), words.next()) {
+        (Some(_), Some(_), Some(version), None) => version_error(version),
+        _ => HttpError::InvalidTarget,
+    }
+}
+
 /// 505 for a well-formed `HTTP/d.d` that is not 1.0 or 1.1; 400 otherwise.
-fn version_error(head: &[u8]) -> HttpError {
-    let first_line = head.split(|&b| b == b'\r').next().unwrap_or(&[]);
-    // The version is the last word of a request line, the first of a status line.
-    let words: Vec<&[u8]> = first_line.split(|&b| b == b' ').collect();
-    let well_formed = |w: &[u8]| {
-        matches!(w, [b'H', b'T', b'T', b'P', b'/', major, b'.', minor]
-            if major.is_ascii_digit() && minor.is_ascii_digit())
-    };
-    let candidates = [words.first(), words.last()];
-    if candidates.into_iter().flatten().any(|w| well_formed(w)) {
-        HttpError::UnsupportedVersion
-    } else {
-        HttpError::InvalidVersion
+fn version_error(word: &[u8]) -> HttpError {
+    match word {
+        [b'H', b'T', b'T', b'P', b'/', major, b'.', minor]
+            if major.is_ascii_digit() && minor.is_ascii_digit() =>
+        {
+            HttpError::UnsupportedVersion
+        }
+        _ => HttpError::InvalidVersion,
     }
 }
 
