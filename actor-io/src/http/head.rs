@@ -19,15 +19,18 @@ pub(crate) fn find_head_end(
     let window = buf.get(..limits.max_head_bytes).unwrap_or(buf);
     let from = scanned.saturating_sub(3).min(window.len());
     let fresh = window.get(from..).unwrap_or(&[]);
+    let found = fresh.windows(4).position(|w| w == b"\r\n\r\n");
+    // Only the head's own bytes are checked: the body may hold anything.
+    let checked_end = found.map_or(window.len(), |i| from + i + 4);
     if from == 0 {
-        check_line_endings(fresh)?;
-    } else if let Some(prev) = window.get(from - 1..) {
-        check_line_endings_after(prev)?;
+        check_line_endings(window.get(..checked_end).unwrap_or(&[]))?;
+    } else {
+        check_line_endings_after(window.get(from - 1..checked_end).unwrap_or(&[]))?;
     }
-    match fresh.windows(4).position(|w| w == b"\r\n\r\n") {
-        Some(i) => {
+    match found {
+        Some(_) => {
             *scanned = 0;
-            Ok(Some(from + i + 4))
+            Ok(Some(checked_end))
         }
         None if buf.len() >= limits.max_head_bytes => Err(HttpError::HeadTooLarge {
             max: limits.max_head_bytes,
