@@ -125,7 +125,7 @@ impl ChunkedDecoder {
                     self.trailer_len += line.len() + 2;
                     if line.is_empty() {
                         self.state = State::Done;
-                    } else if line.iter().any(|&b| b == 0) {
+                    } else if line.contains(&0) {
                         return Err(HttpError::InvalidHeaderValue);
                     }
                 }

@@ -57,6 +57,7 @@ mod headers;
 mod limits;
 mod request;
 mod response;
+mod router;
 mod status;
 
 pub use body::BodyDecoder;
@@ -70,4 +71,5 @@ pub use headers::Headers;
 pub use limits::Limits;
 pub use request::{Request, Version};
 pub use response::{CONTINUE, ChunkedWriter, Response, ResponseContext};
+pub use router::{Route, Router};
 pub use status::reason_phrase;
