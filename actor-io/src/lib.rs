@@ -13,9 +13,12 @@
 //!   after the cancel is closed. Bytes a cancelled read had already taken
 //!   are lost with it, so to bound an idle wait prefer a timeout around
 //!   [`TcpStream::readable`](net::TcpStream::readable), which holds no data.
-//! - [`codec`]: the codec trait and a length-prefixed frame codec.
-//! - [`http`]: HTTP/1.1 request parsing, body framing and response writing,
-//!   with limits that answer bad input with the right status code.
+//! - [`codec`]: the decoder/encoder traits over a receive buffer, and a
+//!   length-prefixed frame codec.
+//! - [`http`]: HTTP/1.1 without I/O: request parsing (pipelined), body
+//!   framing, response writing with a cached `Date`, the client side's
+//!   request writing and response parsing, and limits that answer bad input
+//!   with the right status code.
 //! - [`observe`]: `/metrics` in Prometheus text format, `/health`, `/ready`
 //!   and `/alive`.
 //! - [`tls`]: rustls driven over owned-buffer transports, server and client.

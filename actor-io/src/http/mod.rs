@@ -1,1 +1,75 @@
-//! HTTP/1.1.
+//! HTTP/1.1, sans I/O: parsing, body framing, limits and encoding over byte
+//! buffers. A connection actor appends received bytes to a
+//! [`ReadBuf`](crate::codec::ReadBuf), takes every complete request from a
+//! [`RequestDecoder`], and encodes all the answers into one output buffer.
+//!
+//! ```
+//! use actor_io::codec::{Decoder, ReadBuf};
+//! use actor_io::http::{Incoming, RequestDecoder, Response, ResponseContext, CONTINUE};
+//!
+//! let mut input = ReadBuf::new();
+//! input.extend_from_slice(b"GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+//! let mut decoder = RequestDecoder::default();
+//! let mut output = Vec::new();
+//! let mut close = false;
+//! for item in decoder.decode_iter(&mut input) {
+//!     match item {
+//!         Ok(Incoming::Continue) => output.extend_from_slice(CONTINUE),
+//!         Ok(Incoming::Request(req)) => {
+//!             let ctx = ResponseContext::for_request(&req);
+//!             close |= !ctx.keep_alive;
+//!             Response::new(200).with_body(req.target).encode(ctx, &mut output).unwrap();
+//!         }
+//!         Err(e) => {
+//!             Response::for_error(&e).encode(ResponseContext::closing(), &mut output).unwrap();
+//!             close = true;
+//!         }
+//!     }
+//!     if close {
+//!         break;
+//!     }
+//! }
+//! // One write of `output` answers both requests; then the connection closes.
+//! assert_eq!(output.windows(15).filter(|w| w == b"HTTP/1.1 200 OK").count(), 2);
+//! assert!(close);
+//! ```
+//!
+//! Decisions where the RFCs leave a choice:
+//!
+//! - Every parse error closes the connection ([`HttpError::must_close`]).
+//! - A well-formed but unsupported version (`HTTP/2.0`, `HTTP/1.2`) is 505;
+//!   a malformed one is 400.
+//! - `Transfer-Encoding` whose codings are well formed but not a lone
+//!   `chunked` (`gzip, chunked`, `identity`) is 501; a malformed one, or
+//!   `chunked` not last, is 400.
+//! - A repeated `Content-Length` is 400 even when the values agree.
+//! - Expectations other than `100-continue` are ignored.
+
+mod body;
+mod chunked;
+mod client;
+mod date;
+mod decoder;
+mod error;
+mod framing;
+mod head;
+mod headers;
+mod limits;
+mod request;
+mod response;
+mod router;
+mod status;
+
+pub use body::BodyDecoder;
+pub use chunked::ChunkedDecoder;
+pub use client::ResponseDecoder;
+pub use date::{DATE_LEN, http_date, imf_fixdate};
+pub use decoder::{Incoming, RequestDecoder};
+pub use error::{EncodeError, HttpError};
+pub use framing::BodyKind;
+pub use headers::Headers;
+pub use limits::Limits;
+pub use request::{Request, Version};
+pub use response::{CONTINUE, ChunkedWriter, Response, ResponseContext};
+pub use router::{Route, Router};
+pub use status::reason_phrase;

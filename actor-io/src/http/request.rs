@@ -1,0 +1,197 @@
+//! The owned request and its encoding (the client side writes requests).
+
+use super::headers::{is_safe_value, is_token};
+use super::{EncodeError, Headers};
+
+/// An HTTP version this crate speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Version {
+    /// HTTP/1.0: connections close after each exchange unless asked otherwise.
+    Http10,
+    /// HTTP/1.1: connections persist unless asked otherwise.
+    #[default]
+    Http11,
+}
+
+impl Version {
+    /// The version as it appears on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Http10 => "HTTP/1.0",
+            Self::Http11 => "HTTP/1.1",
+        }
+    }
+}
+
+/// An owned HTTP request: what the server decoder produces, and what the
+/// client encodes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Request {
+    /// The method, as sent (methods are case-sensitive).
+    pub method: String,
+    /// The request target: usually a path with an optional query.
+    pub target: String,
+    /// The protocol version.
+    pub version: Version,
+    /// Header fields in arrival order.
+    pub headers: Headers,
+    /// The body, de-chunked.
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    /// A request with no headers and no body, in HTTP/1.1.
+    pub fn new(method: impl Into<String>, target: impl Into<String>) -> Self {
+        Self {
+            method: method.into(),
+            target: target.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Adds a header field (builder style).
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<Vec<u8>>) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+
+    /// Sets the body (builder style).
+    pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = body.into();
+        self
+    }
+
+    /// The path part of the target (before any `?`).
+    pub fn path(&self) -> &str {
+        self.target.split('?').next().unwrap_or("")
+    }
+
+    /// The query part of the target (after the first `?`), if any.
+    pub fn query(&self) -> Option<&str> {
+        self.target.split_once('?').map(|(_, q)| q)
+    }
+
+    /// Whether the connection may serve another request after this one:
+    /// HTTP/1.1 unless `Connection: close`; HTTP/1.0 only with
+    /// `Connection: keep-alive`.
+    pub fn keep_alive(&self) -> bool {
+        if self.headers.has_token("connection", "close") {
+            return false;
+        }
+        match self.version {
+            Version::Http11 => true,
+            Version::Http10 => self.headers.has_token("connection", "keep-alive"),
+        }
+    }
+
+    /// Whether the client waits for `100 Continue` before sending the body
+    /// (`Expect: 100-continue` in an HTTP/1.1 request; HTTP/1.0 requests'
+    /// expectations are ignored, as RFC 9110 §10.1.1 requires).
+    pub fn expects_continue(&self) -> bool {
+        self.version == Version::Http11 && self.headers.has_token("expect", "100-continue")
+    }
+
+    /// Appends the request to `dst`: request line, headers, a
+    /// `Content-Length` when there is a body (or the method usually has
+    /// one), then the body. `Content-Length` and `Transfer-Encoding` fields
+    /// in [`headers`](Self::headers) are skipped: the encoder owns framing.
+    ///
+    /// ```
+    /// use actor_io::http::Request;
+    /// let mut out = Vec::new();
+    /// Request::new("POST", "/echo")
+    ///     .with_header("Host", "example.com")
+    ///     .with_body("hi")
+    ///     .encode(&mut out)
+    ///     .unwrap();
+    /// assert_eq!(out, b"POST /echo HTTP/1.1\r\nHost: example.com\r\nContent-Length: 2\r\n\r\nhi");
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// An invalid method, target, header name or value; `dst` is then left
+    /// as it was.
+    pub fn encode(&self, dst: &mut Vec<u8>) -> Result<(), EncodeError> {
+        if !is_token(self.method.as_bytes()) {
+            return Err(EncodeError::InvalidMethod);
+        }
+        let target_ok =
+            !self.target.is_empty() && self.target.bytes().all(|b| b > 0x20 && b != 0x7f);
+        if !target_ok {
+            return Err(EncodeError::InvalidTarget);
+        }
+        let start = dst.len();
+        dst.reserve(64 + self.body.len());
+        dst.extend_from_slice(self.method.as_bytes());
+        dst.push(b' ');
+        dst.extend_from_slice(self.target.as_bytes());
+        dst.push(b' ');
+        dst.extend_from_slice(self.version.as_str().as_bytes());
+        dst.extend_from_slice(b"\r\n");
+        if let Err(e) = write_headers(&self.headers, dst) {
+            dst.truncate(start);
+            return Err(e);
+        }
+        let body_expected = matches!(self.method.as_str(), "POST" | "PUT" | "PATCH");
+        if !self.body.is_empty() || body_expected {
+            write_content_length(self.body.len(), dst);
+        }
+        dst.extend_from_slice(b"\r\n");
+        dst.extend_from_slice(&self.body);
+        Ok(())
+    }
+}
+
+/// Writes every field except those the encoder owns (`Content-Length`,
+/// `Transfer-Encoding`, `Connection`, `Date` are skipped by the caller's
+/// choice through `skip`).
+pub(crate) fn write_headers_skipping(
+    headers: &Headers,
+    skip: &[&str],
+    dst: &mut Vec<u8>,
+) -> Result<(), EncodeError> {
+    for (name, value) in headers.iter() {
+        if skip.iter().any(|s| s.eq_ignore_ascii_case(name)) {
+            continue;
+        }
+        if !is_token(name.as_bytes()) {
+            return Err(EncodeError::InvalidHeaderName);
+        }
+        if !is_safe_value(value) {
+            return Err(EncodeError::InvalidHeaderValue);
+        }
+        dst.extend_from_slice(name.as_bytes());
+        dst.extend_from_slice(b": ");
+        dst.extend_from_slice(value);
+        dst.extend_from_slice(b"\r\n");
+    }
+    Ok(())
+}
+
+fn write_headers(headers: &Headers, dst: &mut Vec<u8>) -> Result<(), EncodeError> {
+    write_headers_skipping(headers, &["content-length", "transfer-encoding"], dst)
+}
+
+/// Writes `Content-Length: n\r\n`.
+pub(crate) fn write_content_length(n: usize, dst: &mut Vec<u8>) {
+    dst.extend_from_slice(b"Content-Length: ");
+    write_decimal(n as u64, dst);
+    dst.extend_from_slice(b"\r\n");
+}
+
+/// Writes `n` in decimal without allocating.
+pub(crate) fn write_decimal(mut n: u64, dst: &mut Vec<u8>) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        if let Some(d) = digits.get_mut(i) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    dst.extend_from_slice(digits.get(i..).unwrap_or(&[]));
+}

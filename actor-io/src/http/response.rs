@@ -1,0 +1,245 @@
+//! Response encoding: status line, `Date`, framing headers, body.
+
+use super::date::http_date;
+use super::request::{write_content_length, write_decimal, write_headers_skipping};
+use super::{EncodeError, Headers, HttpError, Request, Version, reason_phrase};
+
+/// The interim response to send when [`Incoming::Continue`](super::Incoming::Continue) is decoded.
+pub const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
+
+/// Headers the encoder writes itself; such fields in [`Response::headers`]
+/// are skipped.
+const OWNED: [&str; 4] = ["content-length", "transfer-encoding", "connection", "date"];
+
+/// An HTTP response: what a handler returns on the server, what the
+/// [`ResponseDecoder`](super::ResponseDecoder) produces on the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// The status code.
+    pub status: u16,
+    /// The version read from the status line (client side); encoding
+    /// always writes HTTP/1.1.
+    pub version: Version,
+    /// Header fields, in order.
+    pub headers: Headers,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+/// How to frame a response for the request it answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResponseContext {
+    /// Keep the connection open after this response; when `false` the
+    /// encoder writes `Connection: close` and the caller closes after writing.
+    pub keep_alive: bool,
+    /// The request's version: an HTTP/1.0 client that keeps the connection
+    /// gets `Connection: keep-alive`, and never a chunked body.
+    pub version: Version,
+    /// The request was `HEAD`: write the headers of the body, not the body.
+    pub head_request: bool,
+}
+
+impl Default for ResponseContext {
+    /// HTTP/1.1, keep-alive, not `HEAD`.
+    fn default() -> Self {
+        Self {
+            keep_alive: true,
+            version: Version::Http11,
+            head_request: false,
+        }
+    }
+}
+
+impl ResponseContext {
+    /// The context for answering `request`.
+    pub fn for_request(request: &Request) -> Self {
+        Self {
+            keep_alive: request.keep_alive(),
+            version: request.version,
+            head_request: request.method == "HEAD",
+        }
+    }
+
+    /// The context for an error response: the connection closes.
+    pub fn closing() -> Self {
+        Self {
+            keep_alive: false,
+            ..Self::default()
+        }
+    }
+}
+
+impl Response {
+    /// A response with no headers and an empty body.
+    pub fn new(status: u16) -> Self {
+        Self {
+            status,
+            version: Version::Http11,
+            headers: Headers::new(),
+            body: Vec::new(),
+        }
+    }
+
+    /// Adds a header (builder style).
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<Vec<u8>>) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+
+    /// Sets the body (builder style).
+    pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = body.into();
+        self
+    }
+
+    /// The response a server sends for a parse error: its status, a short
+    /// plain-text body. Encode it with [`ResponseContext::closing`] when
+    /// [`HttpError::must_close`] says so.
+    pub fn for_error(error: &HttpError) -> Self {
+        Self::new(error.status())
+            .with_header("Content-Type", "text/plain; charset=utf-8")
+            .with_body(format!("{error}\n"))
+    }
+
+    /// Appends the response to `dst`: status line, `Date`, the headers,
+    /// `Content-Length` (except for 1xx, 204 and 304), `Connection` as the
+    /// context requires, then the body (not for `HEAD`).
+    ///
+    /// ```
+    /// use actor_io::http::{Response, ResponseContext};
+    /// let mut out = Vec::new();
+    /// Response::new(200).with_body("hi").encode(ResponseContext::default(), &mut out).unwrap();
+    /// assert!(out.starts_with(b"HTTP/1.1 200 OK\r\nDate: "));
+    /// assert!(out.ends_with(b"\r\nContent-Length: 2\r\n\r\nhi"));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// An invalid status, header name or value (CR, LF or NUL: header
+    /// injection); `dst` is then left as it was.
+    pub fn encode(&self, ctx: ResponseContext, dst: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let start = dst.len();
+        dst.reserve(128 + self.body.len());
+        if let Err(e) = self.write_head(ctx, dst) {
+            dst.truncate(start);
+            return Err(e);
+        }
+        if has_body(self.status) {
+            write_content_length(self.body.len(), dst);
+        }
+        dst.extend_from_slice(b"\r\n");
+        if has_body(self.status) && !ctx.head_request {
+            dst.extend_from_slice(&self.body);
+        }
+        Ok(())
+    }
+
+    /// Status line, `Date`, user headers and `Connection`, without the
+    /// final blank line.
+    fn write_head(&self, ctx: ResponseContext, dst: &mut Vec<u8>) -> Result<(), EncodeError> {
+        if !(100..=999).contains(&self.status) {
+            return Err(EncodeError::InvalidStatus);
+        }
+        dst.extend_from_slice(b"HTTP/1.1 ");
+        write_decimal(u64::from(self.status), dst);
+        dst.push(b' ');
+        dst.extend_from_slice(reason_phrase(self.status).as_bytes());
+        dst.extend_from_slice(b"\r\nDate: ");
+        dst.extend_from_slice(&http_date());
+        dst.extend_from_slice(b"\r\n");
+        write_headers_skipping(&self.headers, &OWNED, dst)?;
+        if !ctx.keep_alive {
+            dst.extend_from_slice(b"Connection: close\r\n");
+        } else if ctx.version == Version::Http10 {
+            dst.extend_from_slice(b"Connection: keep-alive\r\n");
+        }
+        Ok(())
+    }
+}
+
+/// Whether a response with this status carries a body (and so a length).
+fn has_body(status: u16) -> bool {
+    !((100..200).contains(&status) || status == 204 || status == 304)
+}
+
+/// Writes a response whose body is produced in pieces.
+///
+/// For an HTTP/1.1 client the body is chunked; an HTTP/1.0 client does not
+/// know chunked encoding, so it gets the raw bytes and the connection closes
+/// at the end (`Connection: close` is written and [`keep_alive`](Self::keep_alive)
+/// turns `false`).
+///
+/// ```
+/// use actor_io::http::{ChunkedWriter, Response, ResponseContext};
+/// let mut out = Vec::new();
+/// let w = ChunkedWriter::start(&Response::new(200), ResponseContext::default(), &mut out).unwrap();
+/// w.chunk(b"hello", &mut out);
+/// w.finish(&mut out);
+/// assert!(out.ends_with(b"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"));
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct ChunkedWriter {
+    chunked: bool,
+    keep_alive: bool,
+    head_request: bool,
+}
+
+impl ChunkedWriter {
+    /// Writes `head`'s status line and headers (its body is ignored) and
+    /// `Transfer-Encoding: chunked`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Response::encode`].
+    pub fn start(
+        head: &Response,
+        ctx: ResponseContext,
+        dst: &mut Vec<u8>,
+    ) -> Result<Self, EncodeError> {
+        let chunked = ctx.version == Version::Http11;
+        let ctx = ResponseContext {
+            keep_alive: ctx.keep_alive && chunked,
+            ..ctx
+        };
+        let start = dst.len();
+        if let Err(e) = head.write_head(ctx, dst) {
+            dst.truncate(start);
+            return Err(e);
+        }
+        if chunked {
+            dst.extend_from_slice(b"Transfer-Encoding: chunked\r\n");
+        }
+        dst.extend_from_slice(b"\r\n");
+        Ok(Self {
+            chunked,
+            keep_alive: ctx.keep_alive,
+            head_request: ctx.head_request,
+        })
+    }
+
+    /// Whether the connection stays open after the last chunk.
+    pub fn keep_alive(&self) -> bool {
+        self.keep_alive
+    }
+
+    /// Writes one chunk (nothing for empty data: an empty chunk would end the body).
+    pub fn chunk(&self, data: &[u8], dst: &mut Vec<u8>) {
+        if data.is_empty() || self.head_request {
+            return;
+        }
+        if self.chunked {
+            dst.extend_from_slice(format!("{:X}\r\n", data.len()).as_bytes());
+            dst.extend_from_slice(data);
+            dst.extend_from_slice(b"\r\n");
+        } else {
+            dst.extend_from_slice(data);
+        }
+    }
+
+    /// Ends the body.
+    pub fn finish(self, dst: &mut Vec<u8>) {
+        if self.chunked && !self.head_request {
+            dst.extend_from_slice(b"0\r\n\r\n");
+        }
+    }
+}
