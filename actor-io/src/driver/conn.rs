@@ -38,6 +38,12 @@ impl Socket {
                 } else {
                     libc::SOCK_NONBLOCK
                 };
+            if self.is_uring() {
+                // Sockets are blocking under io_uring; this path calls
+                // accept4 itself, which must not block the shard. A
+                // listener only accepts, so it stays non-blocking.
+                self.set_nonblocking(true)?;
+            }
             let mut raw = RawAddr::empty();
             let fd = self
                 .with_ready(Direction::Read, || {
