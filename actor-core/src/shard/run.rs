@@ -47,7 +47,7 @@ pub(crate) fn run_shard(local: Rc<ShardLocal>) {
         if !local.run_queue.borrow().is_empty() {
             continue;
         }
-        if !spin.is_zero() && spin_for_work(&local, spin) {
+        if !spin.is_zero() && spin_for_work(&local, spin, uring, &mut reaped) {
             continue;
         }
         let timeout = local.wheel.borrow().next_timeout(Instant::now());
@@ -111,11 +111,20 @@ fn poll_io(local: &ShardLocal, reaped: &mut Reaped) -> bool {
     !reaped.wakers.is_empty() || !reaped.garbage.is_empty()
 }
 
-/// Spins up to `spin`, watching the inbox. `true` if work arrived.
-fn spin_for_work(local: &ShardLocal, spin: Duration) -> bool {
+/// Spins up to `spin`, watching the inbox and the shard's I/O (io_uring's
+/// completion queue on every turn, a non-blocking epoll look every
+/// [`EPOLL_POLL_EVERY`]·64 turns). `true` if work arrived; completed I/O has
+/// then woken its tasks.
+fn spin_for_work(local: &ShardLocal, spin: Duration, uring: bool, reaped: &mut Reaped) -> bool {
     let until = Instant::now() + spin;
+    let mut turn: u32 = 0;
     while Instant::now() < until {
         if !local.shared.inbox_is_empty() || local.inboxes_have_work() {
+            return true;
+        }
+        turn = turn.wrapping_add(1);
+        if (uring || turn.is_multiple_of(EPOLL_POLL_EVERY * 64)) && poll_io(local, reaped) {
+            reaped.finish();
             return true;
         }
         std::hint::spin_loop();
