@@ -226,3 +226,14 @@ fn validate_rejects_unrunnable_configs() {
     );
     assert!(base().budget(0).try_into_config().is_err());
 }
+
+#[test]
+fn every_profile_parses_from_its_name() {
+    use actor_core::config::Profile;
+    for p in Profile::ALL {
+        assert_eq!(p.name().parse::<Profile>(), Ok(p));
+        assert_eq!(p.to_string(), p.name());
+        assert_eq!(format!("{p:?}").parse::<Profile>(), Ok(p));
+    }
+    assert!("".parse::<Profile>().is_err());
+}

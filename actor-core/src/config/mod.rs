@@ -37,7 +37,7 @@ pub use detection::{
     BlockDevice, CacheInfo, CacheKind, CpuInfo, DaxMount, Detection, GpuInfo, MemoryInfo,
     NetworkInterface, NumaNode, StorageInfo, UringOp, UringOpcodes, UringSupport,
 };
-pub use profiles::Profile;
+pub use profiles::{Profile, UnknownProfile};
 pub use report::Report;
 
 /// Which reactor driver a shard parks in.

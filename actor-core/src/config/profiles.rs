@@ -40,6 +40,61 @@ pub enum Profile {
 }
 
 impl Profile {
+    /// The profile's name in kebab case: `low-latency`, `high-throughput`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Development => "development",
+            Self::Testing => "testing",
+            Self::Production => "production",
+            Self::Performance => "performance",
+            Self::LowLatency => "low-latency",
+            Self::HighThroughput => "high-throughput",
+            Self::Minimal => "minimal",
+            Self::Embedded => "embedded",
+        }
+    }
+}
+
+/// A name that is not a profile's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown profile {0:?}; one of development, testing, production, performance, low-latency, high-throughput, minimal, embedded"
+)]
+pub struct UnknownProfile(pub String);
+
+impl std::str::FromStr for Profile {
+    type Err = UnknownProfile;
+
+    /// Parses a [`Profile::name`]; case and `_` for `-` do not matter
+    /// (`LowLatency`, `low_latency`, `low-latency`).
+    ///
+    /// ```
+    /// use actor_core::config::Profile;
+    ///
+    /// assert_eq!("low-latency".parse(), Ok(Profile::LowLatency));
+    /// assert_eq!("HighThroughput".parse(), Ok(Profile::HighThroughput));
+    /// assert!("fastest".parse::<Profile>().is_err());
+    /// ```
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let key: String = s
+            .chars()
+            .filter(|c| *c != '-' && *c != '_')
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        Self::ALL
+            .into_iter()
+            .find(|p| p.name().replace('-', "") == key)
+            .ok_or_else(|| UnknownProfile(s.to_string()))
+    }
+}
+
+impl std::fmt::Display for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Profile {
     /// Every profile.
     pub const ALL: [Self; 8] = [
         Self::Development,
