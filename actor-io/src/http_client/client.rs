@@ -76,7 +76,8 @@ impl HttpClient {
 
     /// `POST url` with `body`.
     pub async fn post(&self, url: &str, body: impl Into<Vec<u8>>) -> Result<Response, ClientError> {
-        self.request(Request::new("POST", url).with_body(body)).await
+        self.request(Request::new("POST", url).with_body(body))
+            .await
     }
 
     /// Sends `request`, whose target is an absolute URL
@@ -127,7 +128,10 @@ impl HttpClient {
         keep_alive: bool,
     ) -> Result<Response, ClientError> {
         let key = Key::of(url);
-        let retry = matches!(method, "GET" | "HEAD" | "OPTIONS" | "TRACE" | "PUT" | "DELETE");
+        let retry = matches!(
+            method,
+            "GET" | "HEAD" | "OPTIONS" | "TRACE" | "PUT" | "DELETE"
+        );
         loop {
             let pooled = self.take_live(&key);
             let reused = pooled.is_some();

@@ -194,13 +194,25 @@ mod tests {
     #[test]
     fn parses_the_usual_forms() {
         assert_eq!(ok("http://a"), (false, "a".into(), 80, "/".into()));
-        assert_eq!(ok("HTTPS://A.b:8443"), (true, "a.b".into(), 443 + 8000, "/".into()));
-        assert_eq!(ok("http://h:1/p/q?x=y#f"), (false, "h".into(), 1, "/p/q?x=y".into()));
+        assert_eq!(
+            ok("HTTPS://A.b:8443"),
+            (true, "a.b".into(), 443 + 8000, "/".into())
+        );
+        assert_eq!(
+            ok("http://h:1/p/q?x=y#f"),
+            (false, "h".into(), 1, "/p/q?x=y".into())
+        );
         assert_eq!(ok("http://h?x"), (false, "h".into(), 80, "/?x".into()));
         assert_eq!(ok("http://h#f"), (false, "h".into(), 80, "/".into()));
         assert_eq!(ok("http://h:/x"), (false, "h".into(), 80, "/x".into()));
-        assert_eq!(ok("http://127.0.0.1:9/"), (false, "127.0.0.1".into(), 9, "/".into()));
-        assert_eq!(ok("http://[::1]:9/x"), (false, "[::1]".into(), 9, "/x".into()));
+        assert_eq!(
+            ok("http://127.0.0.1:9/"),
+            (false, "127.0.0.1".into(), 9, "/".into())
+        );
+        assert_eq!(
+            ok("http://[::1]:9/x"),
+            (false, "[::1]".into(), 9, "/x".into())
+        );
     }
 
     #[test]
@@ -226,7 +238,10 @@ mod tests {
     #[test]
     fn host_header_and_bare_host() {
         let u = Url::parse("http://[::1]:8080/").unwrap();
-        assert_eq!((u.bare_host(), u.host_header().as_str()), ("::1", "[::1]:8080"));
+        assert_eq!(
+            (u.bare_host(), u.host_header().as_str()),
+            ("::1", "[::1]:8080")
+        );
         let u = Url::parse("https://h:443/").unwrap();
         assert_eq!(u.host_header(), "h");
         assert_eq!(u.to_string(), "https://h:443/");
@@ -234,7 +249,16 @@ mod tests {
 
     #[test]
     fn never_panics_on_odd_input() {
-        for s in ["", "://", "http://[", "http://]", "http://[]", "http://[]:", "http://é/", "http://h:99999999999/"] {
+        for s in [
+            "",
+            "://",
+            "http://[",
+            "http://]",
+            "http://[]",
+            "http://[]:",
+            "http://é/",
+            "http://h:99999999999/",
+        ] {
             let _ = Url::parse(s);
         }
     }

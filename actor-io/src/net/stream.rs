@@ -111,7 +111,10 @@ impl TcpStream {
         };
         if n < 0 {
             let e = std::io::Error::last_os_error();
-            return !matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted);
+            return !matches!(
+                e.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+            );
         }
         true
     }
