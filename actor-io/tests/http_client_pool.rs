@@ -4,122 +4,23 @@
 //! timings; the driver follows PINION_DRIVER.
 
 mod common;
+mod std_http;
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::net::TcpListener;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use actor_io::http::{HttpError, Request};
 use actor_io::http_client::{ClientError, HttpClient, UrlError};
 use common::{eventually, on_shard, rt2};
-
-/// What the test server does with one request.
-enum Reply {
-    /// Writes these bytes and waits for the next request.
-    Send(&'static [u8]),
-    /// Writes these bytes and closes the connection.
-    SendClose(&'static [u8]),
-    /// Never answers; reads until the client closes.
-    Hang,
-}
-
-struct Server {
-    addr: SocketAddr,
-    accepted: Arc<AtomicUsize>,
-    closed: Arc<AtomicUsize>,
-}
-
-impl Server {
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-
-    fn accepted(&self) -> usize {
-        self.accepted.load(Ordering::SeqCst)
-    }
-}
-
-/// Starts a server whose answer to each request is `route(method, path)`.
-fn serve(route: fn(&str, &str) -> Reply) -> Server {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let accepted = Arc::new(AtomicUsize::new(0));
-    let closed = Arc::new(AtomicUsize::new(0));
-    let (a, c) = (accepted.clone(), closed.clone());
-    std::thread::spawn(move || {
-        for conn in listener.incoming() {
-            let Ok(conn) = conn else { return };
-            a.fetch_add(1, Ordering::SeqCst);
-            let c = c.clone();
-            std::thread::spawn(move || {
-                connection(conn, route);
-                c.fetch_add(1, Ordering::SeqCst);
-            });
-        }
-    });
-    Server {
-        addr,
-        accepted,
-        closed,
-    }
-}
-
-/// Serves requests on one connection until either side closes.
-fn connection(mut conn: TcpStream, route: fn(&str, &str) -> Reply) {
-    let mut pending = Vec::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        let head_end = loop {
-            if let Some(i) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
-                break i + 4;
-            }
-            match conn.read(&mut buf) {
-                Ok(0) | Err(_) => return,
-                Ok(n) => pending.extend_from_slice(&buf[..n]),
-            }
-        };
-        let head = String::from_utf8_lossy(&pending[..head_end]).to_string();
-        let body_len = head
-            .lines()
-            .find_map(|l| {
-                l.to_ascii_lowercase()
-                    .strip_prefix("content-length:")
-                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-            })
-            .unwrap_or(0);
-        while pending.len() < head_end + body_len {
-            match conn.read(&mut buf) {
-                Ok(0) | Err(_) => return,
-                Ok(n) => pending.extend_from_slice(&buf[..n]),
-            }
-        }
-        pending.drain(..head_end + body_len);
-        let mut words = head.split(' ');
-        let (method, path) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
-        match route(method, path) {
-            Reply::Send(bytes) => {
-                if conn.write_all(bytes).is_err() {
-                    return;
-                }
-            }
-            Reply::SendClose(bytes) => {
-                let _ = conn.write_all(bytes);
-                return;
-            }
-            Reply::Hang => {
-                while matches!(conn.read(&mut buf), Ok(n) if n > 0) {}
-                return;
-            }
-        }
-    }
-}
+use std_http::{Reply, serve};
 
 const OK: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
 
-fn routes(method: &str, path: &str) -> Reply {
+fn routes(method: &str, path: &str, n: usize) -> Reply {
     match (method, path) {
+        (_, "/flaky") if n == 1 => Reply::Drop,
+        (_, "/flaky") => Reply::Send(OK),
         ("HEAD", _) => Reply::Send(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"),
         (_, "/length") => Reply::Send(OK),
         (_, "/chunked") => Reply::Send(
@@ -247,6 +148,23 @@ fn a_pooled_connection_the_server_closed_is_replaced() {
         assert_eq!(client.get(&length).await.unwrap().body, b"hello");
         assert_eq!(client.post(&length, "x").await.unwrap().body, b"hello");
     });
+    assert_eq!(server.accepted(), 2);
+}
+
+#[test]
+fn an_idempotent_request_on_a_pooled_connection_that_dies_is_retried_once() {
+    // The server drops the second request on each connection unanswered.
+    let server = serve(routes);
+    let flaky = server.url("/flaky");
+    let (get, post) = with_client(HttpClient::new, move |client| async move {
+        assert_eq!(client.get(&flaky).await.unwrap().body, b"hello");
+        let get = client.get(&flaky).await.map(|r| r.body);
+        // A POST is not retried: the server may have acted on it.
+        let post = client.post(&flaky, "x").await.map(|r| r.body);
+        (get, post)
+    });
+    assert_eq!(get.unwrap(), b"hello");
+    assert!(matches!(post, Err(ClientError::Io(_))), "{post:?}");
     assert_eq!(server.accepted(), 2);
 }
 
