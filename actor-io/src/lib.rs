@@ -19,6 +19,8 @@
 //!   framing, response writing with a cached `Date`, the client side's
 //!   request writing and response parsing, and limits that answer bad input
 //!   with the right status code.
+//! - [`http_client`]: an HTTP/1.1 client with a keep-alive connection
+//!   pool per shard, connect and request timeouts, and optional TLS.
 //! - [`observe`]: `/metrics` in Prometheus text format, `/health`, `/ready`
 //!   and `/alive`.
 //! - [`tls`]: rustls driven over owned-buffer transports, server and client.
@@ -71,6 +73,7 @@ mod buf;
 pub mod codec;
 mod driver;
 pub mod http;
+pub mod http_client;
 pub mod net;
 pub mod observe;
 pub mod tls;

@@ -94,6 +94,31 @@ impl TcpStream {
         self.socket.local_addr()
     }
 
+    /// Whether the connection is no longer fit to carry a new request: the
+    /// peer closed it, reset it, or sent bytes nobody asked for. Checked
+    /// without waiting (a peek), for idle keep-alive connections.
+    pub(crate) fn is_stale(&self) -> bool {
+        let mut byte = 0u8;
+        // SAFETY: `byte` is a valid one-byte buffer for the whole call, and
+        // MSG_PEEK | MSG_DONTWAIT neither consumes data nor blocks.
+        let n = unsafe {
+            libc::recv(
+                self.socket.raw(),
+                (&raw mut byte).cast(),
+                1,
+                libc::MSG_PEEK | libc::MSG_DONTWAIT,
+            )
+        };
+        if n < 0 {
+            let e = std::io::Error::last_os_error();
+            return !matches!(
+                e.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+            );
+        }
+        true
+    }
+
     /// Closes the connection now. Dropping the stream does the same; an
     /// operation still in the kernel keeps the fd open until it completes.
     pub fn close(self) {}

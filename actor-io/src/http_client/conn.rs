@@ -1,0 +1,122 @@
+//! One connection, plain or TLS, and one request/response exchange on it.
+
+use std::io;
+
+use super::ClientError;
+use crate::codec::{Decoder, ReadBuf};
+use crate::http::{Limits, Response, ResponseDecoder, Version};
+use crate::net::TcpStream;
+use crate::tls::TlsStream;
+
+/// Bytes read from the connection at a time.
+const READ_CHUNK: usize = 16 * 1024;
+
+/// A client connection.
+#[derive(Debug)]
+pub(crate) enum Conn {
+    Plain(TcpStream),
+    Tls(Box<TlsStream<TcpStream>>),
+}
+
+impl Conn {
+    async fn read(&mut self, buf: Vec<u8>) -> (io::Result<usize>, Vec<u8>) {
+        match self {
+            Conn::Plain(s) => s.read(buf).await,
+            Conn::Tls(s) => s.read(buf).await,
+        }
+    }
+
+    async fn write_all(&mut self, buf: Vec<u8>) -> (io::Result<()>, Vec<u8>) {
+        match self {
+            Conn::Plain(s) => s.write_all(buf).await,
+            Conn::Tls(s) => s.write_all(buf).await,
+        }
+    }
+}
+
+/// How an exchange ended.
+#[derive(Debug)]
+pub(crate) enum Outcome {
+    /// A complete response; `reusable` when the connection may carry
+    /// another request (framed body, no close, nothing left over).
+    Done { response: Response, reusable: bool },
+    /// The connection was dead before any byte of a response arrived: the
+    /// write failed or the peer closed or reset at once. On a pooled
+    /// connection an idempotent request may be retried on a fresh one.
+    Stale(io::Error),
+}
+
+/// Whether `e` is what writing to or reading from a connection the peer has
+/// already closed gives.
+fn is_closed(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::BrokenPipe
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::UnexpectedEof
+    )
+}
+
+/// Whether a response lets the connection stay open: HTTP/1.1 unless
+/// `Connection: close`, HTTP/1.0 only with `Connection: keep-alive`, never
+/// after a protocol switch.
+pub(crate) fn response_keeps_alive(r: &Response) -> bool {
+    if r.status == 101 || r.headers.has_token("connection", "close") {
+        return false;
+    }
+    match r.version {
+        Version::Http11 => true,
+        Version::Http10 => r.headers.has_token("connection", "keep-alive"),
+    }
+}
+
+/// Writes `request` (already encoded) and reads one response to `method`.
+pub(crate) async fn exchange(
+    conn: &mut Conn,
+    request: Vec<u8>,
+    method: &str,
+    limits: Limits,
+) -> Result<Outcome, ClientError> {
+    let (res, _) = conn.write_all(request).await;
+    match res {
+        Ok(()) => {}
+        Err(e) if is_closed(&e) => return Ok(Outcome::Stale(e)),
+        Err(e) => return Err(ClientError::Io(e)),
+    }
+    let mut decoder = ResponseDecoder::new(limits);
+    decoder.push_request(method);
+    let mut input = ReadBuf::new();
+    let mut chunk = Vec::with_capacity(READ_CHUNK);
+    let mut received = false;
+    loop {
+        let (res, buf) = conn.read(chunk).await;
+        chunk = buf;
+        match res {
+            Err(e) if !received && is_closed(&e) => return Ok(Outcome::Stale(e)),
+            Err(e) => return Err(ClientError::Io(e)),
+            Ok(0) => {
+                return match decoder.decode_eof(&mut input)? {
+                    Some(response) => Ok(Outcome::Done {
+                        response,
+                        reusable: false,
+                    }),
+                    None if !received => Ok(Outcome::Stale(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "connection closed before a response",
+                    ))),
+                    None => Err(crate::http::HttpError::IncompleteMessage.into()),
+                };
+            }
+            Ok(n) => {
+                received = true;
+                input.extend_from_slice(chunk.get(..n).unwrap_or(&chunk));
+                if let Some(response) = decoder.decode(&mut input)? {
+                    let reusable = input.is_empty() && response_keeps_alive(&response);
+                    return Ok(Outcome::Done { response, reusable });
+                }
+                chunk.clear();
+            }
+        }
+    }
+}
