@@ -36,7 +36,11 @@ fn requests_over_tls_get_their_responses() {
     // A batch of pipelined requests, the last one closing.
     let mut all = Vec::new();
     for i in 0..200 {
-        let close = if i == 199 { "Connection: close\r\n" } else { "" };
+        let close = if i == 199 {
+            "Connection: close\r\n"
+        } else {
+            ""
+        };
         all.extend_from_slice(format!("GET /q?{i} HTTP/1.1\r\nHost: t\r\n{close}\r\n").as_bytes());
     }
     tls.write_all(&all).unwrap();
@@ -49,7 +53,10 @@ fn requests_over_tls_get_their_responses() {
     let mut decoder = ResponseDecoder::default();
     for i in 0..200 {
         let r = decoder.decode(&mut buf).unwrap().expect("a response");
-        assert_eq!((r.status, String::from_utf8(r.body).unwrap()), (200, i.to_string()));
+        assert_eq!(
+            (r.status, String::from_utf8(r.body).unwrap()),
+            (200, i.to_string())
+        );
     }
     assert!(buf.is_empty());
     drop(server);
