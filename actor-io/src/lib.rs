@@ -18,7 +18,9 @@
 //! - [`http`]: HTTP/1.1 without I/O: request parsing (pipelined), body
 //!   framing, response writing with a cached `Date`, the client side's
 //!   request writing and response parsing, and limits that answer bad input
-//!   with the right status code.
+//!   with the right status code; [`http::server`] runs it as listener and
+//!   connection actors on every shard, with routes served by functions,
+//!   futures or actors.
 //! - [`http_client`]: an HTTP/1.1 client with a keep-alive connection
 //!   pool per shard, connect and request timeouts, and optional TLS.
 //! - [`observe`]: `/metrics` in Prometheus text format, `/health`, `/ready`

@@ -58,6 +58,7 @@ mod limits;
 mod request;
 mod response;
 mod router;
+pub mod server;
 mod status;
 
 pub use body::BodyDecoder;

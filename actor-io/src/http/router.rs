@@ -14,7 +14,10 @@ pub enum Route<'a, H> {
 
 /// Maps `(method, path)` to a handler: a handler id, a boxed closure, or
 /// the address of the actor that serves the route. Paths match exactly
-/// (the query is not part of the path); `HEAD` falls back to `GET`.
+/// (the query is not part of the path), except that a route ending in `/*`
+/// matches every path under its prefix (`/kv/*` matches `/kv/a` and
+/// `/kv/a/b`, not `/kv`); an exact route wins over a prefix route, and a
+/// longer prefix over a shorter one. `HEAD` falls back to `GET`.
 ///
 /// ```
 /// use actor_io::http::{Route, Router};
@@ -25,6 +28,11 @@ pub enum Route<'a, H> {
 /// assert_eq!(router.route("HEAD", "/health"), Route::Found(&1));
 /// assert_eq!(router.route("GET", "/items"), Route::MethodNotAllowed(vec!["POST"]));
 /// assert_eq!(router.route("GET", "/nope"), Route::NotFound);
+///
+/// router.add("PUT", "/kv/*", 3);
+/// assert_eq!(router.route("PUT", "/kv/apple"), Route::Found(&3));
+/// assert_eq!(router.route("GET", "/kv/apple"), Route::MethodNotAllowed(vec!["PUT"]));
+/// assert_eq!(router.route("PUT", "/kv"), Route::NotFound);
 /// ```
 #[derive(Debug, Clone)]
 pub struct Router<H> {
@@ -57,23 +65,35 @@ impl<H> Router<H> {
         let find = |m: &str| {
             self.routes
                 .iter()
-                .find(|(rm, rp, _)| rm == m && rp == path)
+                .filter(|(rm, rp, _)| rm == m && matches(rp, path).is_some())
+                .max_by_key(|(_, rp, _)| matches(rp, path))
                 .map(|(_, _, h)| h)
         };
         if let Some(h) = find(method).or_else(|| (method == "HEAD").then(|| find("GET")).flatten())
         {
             return Route::Found(h);
         }
-        let allowed: Vec<&str> = self
-            .routes
-            .iter()
-            .filter(|(_, p, _)| p == path)
-            .map(|(m, _, _)| m.as_str())
-            .collect();
+        let mut allowed: Vec<&str> = Vec::new();
+        for (m, p, _) in &self.routes {
+            if matches(p, path).is_some() && !allowed.contains(&m.as_str()) {
+                allowed.push(m);
+            }
+        }
         if allowed.is_empty() {
             Route::NotFound
         } else {
             Route::MethodNotAllowed(allowed)
         }
+    }
+}
+
+/// How well `pattern` matches `path`: `None` when it does not; an exact
+/// match ranks above every prefix match, a longer prefix above a shorter.
+fn matches(pattern: &str, path: &str) -> Option<usize> {
+    match pattern.strip_suffix('*') {
+        Some(prefix) if prefix.ends_with('/') => {
+            (path.len() > prefix.len() && path.starts_with(prefix)).then_some(prefix.len())
+        }
+        _ => (pattern == path).then_some(usize::MAX),
     }
 }

@@ -56,7 +56,34 @@ impl TcpStream {
     /// Waits until a read would find data (or end of stream), holding no
     /// buffer meanwhile.
     pub async fn readable(&self) -> io::Result<()> {
-        self.socket.ready(Direction::Read).await
+        if self.socket.is_uring() {
+            // A poll operation: it completes only on fresh readiness.
+            return self.socket.ready(Direction::Read).await;
+        }
+        // Under epoll readiness is remembered until a syscall says
+        // `WouldBlock`, so a read that took everything leaves the socket
+        // "ready"; peek to know, and wait only when nothing is there.
+        let fd = self.socket.raw();
+        self.socket
+            .with_ready(Direction::Read, || {
+                let mut byte = 0u8;
+                // SAFETY: one writable byte, alive across the call.
+                let n = unsafe {
+                    libc::recv(
+                        fd,
+                        (&raw mut byte).cast(),
+                        1,
+                        libc::MSG_PEEK | libc::MSG_DONTWAIT,
+                    )
+                };
+                match crate::driver::socket::cvt_size(n) {
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => Err(e),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => Err(e),
+                    // Data, end of stream, or an error the next read reports.
+                    _ => Ok(()),
+                }
+            })
+            .await
     }
 
     /// Shuts down one or both halves.

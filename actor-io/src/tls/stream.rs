@@ -160,17 +160,52 @@ impl<T: Transport> TlsStream<T> {
     /// capacity (as [`Transport::read`]). `Ok(0)` means the peer closed the
     /// session cleanly (`close_notify`); a transport closed without it is
     /// `UnexpectedEof`, since that may be a truncation attack.
-    pub async fn read(&mut self, mut buf: Vec<u8>) -> (io::Result<usize>, Vec<u8>) {
+    pub async fn read(&mut self, buf: Vec<u8>) -> (io::Result<usize>, Vec<u8>) {
+        self.read_inner(buf, false).await
+    }
+
+    /// Whether a read could make progress without waiting on the transport:
+    /// rustls holds decrypted plaintext, ciphertext is pending, the peer has
+    /// closed the session, or the session has failed (the read reports it).
+    /// A connection that waits for its transport to be readable checks this
+    /// first, since bytes already taken from the socket do not wake it.
+    pub fn has_buffered_input(&mut self) -> bool {
+        if !self.pending.is_empty() {
+            return true;
+        }
+        match self.conn.process_new_packets() {
+            Ok(state) => state.plaintext_bytes_to_read() > 0 || state.peer_has_closed(),
+            Err(_) => true,
+        }
+    }
+
+    /// Like [`read`](Self::read), but waits on the transport at most once:
+    /// when that read brings no complete record, the result is an error of
+    /// kind [`WouldBlock`](io::ErrorKind::WouldBlock) and the caller waits for
+    /// readiness again (under its own deadline, since a peer can send a
+    /// record byte by byte).
+    pub async fn read_some(&mut self, buf: Vec<u8>) -> (io::Result<usize>, Vec<u8>) {
+        self.read_inner(buf, true).await
+    }
+
+    /// Reads plaintext; with `once`, stops with `WouldBlock` after one
+    /// transport read that completed no record.
+    async fn read_inner(&mut self, mut buf: Vec<u8>, once: bool) -> (io::Result<usize>, Vec<u8>) {
         buf.clear();
         if buf.capacity() == 0 {
             return (Ok(0), buf);
         }
         buf.resize(buf.capacity(), 0);
+        let mut received = false;
         loop {
             match self.conn.reader().read(&mut buf) {
                 Ok(n) => {
                     buf.truncate(n);
                     return (Ok(n), buf);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock && once && received => {
+                    buf.clear();
+                    return (Err(e), buf);
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 Err(e) => {
@@ -182,6 +217,7 @@ impl<T: Transport> TlsStream<T> {
                 buf.clear();
                 return (Err(e), buf);
             }
+            received = true;
             match self.receive().await {
                 Ok(true) => {}
                 Ok(false) => {

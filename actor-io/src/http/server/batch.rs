@@ -1,0 +1,149 @@
+//! One turn of a connection: every request in the receive buffer decoded,
+//! dispatched, and answered in order into one output buffer.
+
+use std::future::poll_fn;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::task::Poll;
+
+use super::counters::{Event, bump, bump_status};
+use super::routes::{Handler, ResponseFuture, plain};
+use super::settings::Settings;
+use crate::codec::{Decoder, ReadBuf};
+use crate::http::{
+    CONTINUE, HttpError, Incoming, Request, RequestDecoder, Response, ResponseContext, Route,
+};
+
+/// What a turn produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Outcome {
+    /// Complete requests answered.
+    pub(crate) requests: usize,
+    /// Close the connection once the output is written.
+    pub(crate) close: bool,
+}
+
+/// A place in the output, in request order.
+enum Slot {
+    /// Bytes to write as they are (`100 Continue`).
+    Raw(&'static [u8]),
+    /// A response to encode.
+    Ready(Response, ResponseContext),
+    /// A handler's future still running.
+    Pending(ResponseFuture, ResponseContext),
+}
+
+/// Decodes every complete request in `input`, runs their handlers (futures
+/// concurrently), and encodes the answers, in request order, into `out`.
+/// Stops at a request after which the connection closes, or at a parse
+/// error (answered with its status).
+pub(crate) async fn answer(
+    input: &mut ReadBuf,
+    decoder: &mut RequestDecoder,
+    settings: &Settings,
+    out: &mut Vec<u8>,
+) -> Outcome {
+    let mut slots: Vec<Slot> = Vec::new();
+    let mut outcome = Outcome {
+        requests: 0,
+        close: false,
+    };
+    for item in decoder.decode_iter(input) {
+        match item {
+            Ok(Incoming::Continue) => slots.push(Slot::Raw(CONTINUE)),
+            Ok(Incoming::Request(request)) => {
+                bump(Event::Request);
+                outcome.requests += 1;
+                let ctx = ResponseContext::for_request(&request);
+                outcome.close |= !ctx.keep_alive;
+                slots.push(dispatch(request, ctx, settings));
+            }
+            Err(e) => {
+                slots.push(refuse(&e));
+                outcome.close = true;
+            }
+        }
+        if outcome.close {
+            break;
+        }
+    }
+    if slots.iter().any(|s| matches!(s, Slot::Pending(..))) {
+        let all = poll_fn(|cx| {
+            let mut waiting = false;
+            for slot in slots.iter_mut() {
+                if let Slot::Pending(fut, ctx) = slot {
+                    match fut.as_mut().poll(cx) {
+                        Poll::Ready(response) => *slot = Slot::Ready(response, *ctx),
+                        Poll::Pending => waiting = true,
+                    }
+                }
+            }
+            if waiting {
+                Poll::Pending
+            } else {
+                Poll::Ready(())
+            }
+        });
+        // Handlers that overrun the deadline are dropped (an ask is
+        // abandoned) and answered with 503.
+        let _ = actor_core::time::timeout(settings.handler_timeout, all).await;
+    }
+    for slot in slots {
+        match slot {
+            Slot::Raw(bytes) => out.extend_from_slice(bytes),
+            Slot::Ready(response, ctx) => encode(&response, ctx, out),
+            Slot::Pending(_, ctx) => encode(&plain(503, "handler timed out\n"), ctx, out),
+        }
+    }
+    outcome
+}
+
+/// The answer to a request that failed to parse; the connection closes.
+fn refuse(e: &HttpError) -> Slot {
+    bump(Event::BadRequest);
+    let ctx = if e.must_close() {
+        ResponseContext::closing()
+    } else {
+        ResponseContext::default()
+    };
+    Slot::Ready(Response::for_error(e), ctx)
+}
+
+/// Routes `request` to its handler.
+fn dispatch(request: Request, ctx: ResponseContext, settings: &Settings) -> Slot {
+    match settings.routes.find(&request.method, request.path()) {
+        Route::Found(Handler::Sync(f)) => {
+            // A panicking handler costs its request a 500, not the connection.
+            let response = catch_unwind(AssertUnwindSafe(|| f(&request)))
+                .unwrap_or_else(|_| plain(500, "handler panicked\n"));
+            Slot::Ready(response, ctx)
+        }
+        Route::Found(Handler::Async(f)) => {
+            match catch_unwind(AssertUnwindSafe(move || f(request))) {
+                Ok(fut) => Slot::Pending(fut, ctx),
+                Err(_) => Slot::Ready(plain(500, "handler panicked\n"), ctx),
+            }
+        }
+        Route::MethodNotAllowed(methods) => {
+            let allow = methods.join(", ");
+            Slot::Ready(
+                plain(405, "method not allowed\n").with_header("Allow", allow),
+                ctx,
+            )
+        }
+        Route::NotFound => Slot::Ready(plain(404, "not found\n"), ctx),
+    }
+}
+
+/// Encodes `response`; one the encoder refuses (a header holding CR or LF,
+/// a status out of range) becomes a 500.
+fn encode(response: &Response, ctx: ResponseContext, out: &mut Vec<u8>) {
+    let status = if response.encode(ctx, out).is_ok() {
+        response.status
+    } else {
+        let fallback = plain(500, "invalid response\n");
+        // A fixed, valid response always encodes.
+        let _ = fallback.encode(ctx, out);
+        500
+    };
+    bump_status(status);
+}

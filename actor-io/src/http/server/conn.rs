@@ -1,0 +1,214 @@
+//! The connection actor: reads requests, answers each batch with one write,
+//! and enforces the header and idle timeouts.
+//!
+//! While idle the connection holds no buffer: it waits for readiness under
+//! a timeout (never a read, whose cancellation could lose bytes), then reads
+//! into a buffer from the shard's pool and hands it back once the bytes are
+//! consumed. A batch is written before the next read, so a client that does
+//! not read its responses stops the connection from reading more requests.
+
+use std::io;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actor_core::{Actor, BoxError, Context};
+
+use super::batch::answer;
+use super::counters::{Event, bump, bump_status};
+use super::io::{ServerIo, give_read_buf, give_vec, take_read_buf, take_vec};
+use super::routes::plain;
+use super::settings::Settings;
+use super::signal::{Either, StopOnDrop, StopSignal, race};
+use crate::codec::ReadBuf;
+use crate::http::{RequestDecoder, ResponseContext};
+use crate::net::TcpStream;
+use crate::timeout;
+
+/// How long a closing connection keeps draining what the client still
+/// sends, so that closing with unread input does not reset the connection
+/// before the client has read the last response.
+const LINGER: Duration = Duration::from_secs(2);
+/// The most bytes drained while lingering.
+const LINGER_BYTES: usize = 256 * 1024;
+
+/// One accepted connection, on the shard of the listener that accepted it.
+/// Its work runs as a task of the shard; stopping the actor ends it (an idle
+/// connection closes at once, a busy one gets the header timeout to finish
+/// its batch).
+#[derive(Debug)]
+pub(crate) struct Connection {
+    stream: Option<TcpStream>,
+    settings: Arc<Settings>,
+    stop: StopSignal,
+    _stopped: StopOnDrop,
+}
+
+impl Connection {
+    pub(crate) fn new(stream: TcpStream, settings: Arc<Settings>) -> Self {
+        let stop = StopSignal::default();
+        Connection {
+            stream: Some(stream),
+            settings,
+            _stopped: stop.guard(),
+            stop,
+        }
+    }
+}
+
+impl Actor for Connection {
+    type Msg = ();
+
+    fn name() -> &'static str {
+        "http::Connection"
+    }
+
+    async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+        let stream = self.stream.take().ok_or("connection started twice")?;
+        let settings = self.settings.clone();
+        let stop = self.stop.clone();
+        let me = ctx.myself().clone();
+        ctx.spawn_task(async move {
+            let grace = async {
+                stop.wait().await;
+                actor_core::time::sleep(settings.header_timeout).await;
+            };
+            let _ = race(run(stream, &settings, &stop), grace).await;
+            me.stop();
+        });
+        Ok(())
+    }
+
+    async fn handle(&mut self, _: (), _: &mut Context<Self>) {}
+}
+
+/// Serves `stream`, over TLS when the server has an acceptor.
+async fn run(stream: TcpStream, settings: &Settings, stop: &StopSignal) {
+    let _ = stream.set_nodelay(true);
+    match &settings.tls {
+        None => serve(stream, settings, stop).await,
+        Some(acceptor) => {
+            let handshake = race(
+                timeout(settings.header_timeout, acceptor.accept(stream)),
+                stop.wait(),
+            );
+            match handshake.await {
+                Either::Left(Ok(Ok(tls))) => serve(tls, settings, stop).await,
+                Either::Left(Ok(Err(e))) => tracing::debug!(error = %e, "tls handshake failed"),
+                Either::Left(Err(_)) => bump(Event::Timeout),
+                Either::Right(()) => {}
+            }
+        }
+    }
+}
+
+/// Why the serving loop ended.
+enum End {
+    /// The peer went away or the connection failed: just close.
+    Gone,
+    /// The server closes: drain what the peer still sends, then close.
+    Close,
+}
+
+/// The serving loop over any transport.
+async fn serve<S: ServerIo>(mut io: S, settings: &Settings, stop: &StopSignal) {
+    let mut decoder = RequestDecoder::new(settings.limits);
+    let mut input: Option<ReadBuf> = None;
+    // When the first byte of the request not yet complete arrived.
+    let mut started: Option<Instant> = None;
+    let end = loop {
+        let wait = match started {
+            Some(t) => settings.header_timeout.saturating_sub(t.elapsed()),
+            None => settings.idle_timeout,
+        };
+        match race(timeout(wait, io.readable()), stop.wait()).await {
+            Either::Left(Ok(Ok(()))) => {}
+            Either::Left(Ok(Err(_))) | Either::Right(()) => break End::Gone,
+            Either::Left(Err(_)) => {
+                bump(Event::Timeout);
+                let mut out = take_vec();
+                let response = plain(408, "request timeout\n");
+                if response
+                    .encode(ResponseContext::closing(), &mut out)
+                    .is_ok()
+                {
+                    bump_status(408);
+                    let _ = timeout(settings.idle_timeout, io.write_all(out)).await;
+                }
+                break End::Close;
+            }
+        }
+        let (res, buf) = io.read(take_vec()).await;
+        let n = match res {
+            Ok(0) => {
+                give_vec(buf);
+                break End::Gone;
+            }
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                give_vec(buf);
+                continue;
+            }
+            Err(_) => {
+                give_vec(buf);
+                break End::Gone;
+            }
+        };
+        let received = input.get_or_insert_with(take_read_buf);
+        received.extend_from_slice(buf.get(..n).unwrap_or(&[]));
+        give_vec(buf);
+        let now = Instant::now();
+        started.get_or_insert(now);
+
+        let mut out = take_vec();
+        let outcome = answer(received, &mut decoder, settings, &mut out).await;
+        let consumed = received.is_empty();
+        if consumed && let Some(buf) = input.take() {
+            give_read_buf(buf);
+        }
+        if !out.is_empty() {
+            match timeout(settings.idle_timeout, io.write_all(out)).await {
+                Ok((Ok(()), out)) => give_vec(out),
+                _ => break End::Gone,
+            }
+        } else {
+            give_vec(out);
+        }
+        if outcome.close {
+            break End::Close;
+        }
+        if consumed && decoder.is_idle() {
+            started = None;
+        } else if outcome.requests > 0 {
+            // The rest of the buffer is the start of the next request.
+            started = Some(now);
+        }
+    };
+    if let Some(buf) = input.take() {
+        give_read_buf(buf);
+    }
+    if let End::Close = end {
+        linger(&mut io).await;
+    }
+}
+
+/// Half-closes, then reads and drops what the peer still sends until it
+/// closes too, for a bounded time and amount.
+async fn linger<S: ServerIo>(io: &mut S) {
+    io.close().await;
+    let deadline = Instant::now() + LINGER;
+    let mut drained = 0;
+    while drained < LINGER_BYTES {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || !matches!(timeout(left, io.readable()).await, Ok(Ok(()))) {
+            return;
+        }
+        let (res, buf) = io.read(take_vec()).await;
+        give_vec(buf);
+        match res {
+            Ok(0) => return,
+            Ok(n) => drained += n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(_) => return,
+        }
+    }
+}

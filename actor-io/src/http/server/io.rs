@@ -1,0 +1,123 @@
+//! What a connection runs over (plain TCP or TLS over TCP), and the
+//! per-shard pool its buffers come from while it has work.
+
+use std::cell::RefCell;
+use std::io;
+use std::net::Shutdown;
+
+use crate::codec::ReadBuf;
+use crate::net::TcpStream;
+use crate::tls::TlsStream;
+
+/// Bytes asked of one read.
+pub(crate) const READ_SIZE: usize = 16 * 1024;
+/// Buffers kept per shard, of each kind.
+const POOLED: usize = 128;
+/// Buffers that grew beyond this are freed rather than pooled.
+const POOL_MAX_CAPACITY: usize = 64 * 1024;
+
+/// A connection's byte stream as the server drives it: wait for input
+/// holding no buffer, read what is there, write all of a response batch.
+pub(crate) trait ServerIo {
+    /// Waits until a read would make progress (data, end of stream, error).
+    async fn readable(&mut self) -> io::Result<()>;
+
+    /// Reads into `buf` (up to its capacity). An error of kind
+    /// [`WouldBlock`](io::ErrorKind::WouldBlock) means nothing usable came
+    /// yet: wait for readiness again.
+    async fn read(&mut self, buf: Vec<u8>) -> (io::Result<usize>, Vec<u8>);
+
+    /// Writes all of `buf`; completes when the kernel has taken every byte.
+    async fn write_all(&mut self, buf: Vec<u8>) -> (io::Result<()>, Vec<u8>);
+
+    /// Ends the sending side: TLS `close_notify`, then a TCP half-close.
+    async fn close(&mut self);
+}
+
+impl ServerIo for TcpStream {
+    async fn readable(&mut self) -> io::Result<()> {
+        TcpStream::readable(self).await
+    }
+
+    async fn read(&mut self, buf: Vec<u8>) -> (io::Result<usize>, Vec<u8>) {
+        TcpStream::read(self, buf).await
+    }
+
+    async fn write_all(&mut self, buf: Vec<u8>) -> (io::Result<()>, Vec<u8>) {
+        TcpStream::write_all(self, buf).await
+    }
+
+    async fn close(&mut self) {
+        let _ = self.shutdown(Shutdown::Write);
+    }
+}
+
+impl ServerIo for TlsStream<TcpStream> {
+    async fn readable(&mut self) -> io::Result<()> {
+        // Records rustls already holds do not make the socket readable.
+        if self.has_buffered_input() {
+            return Ok(());
+        }
+        self.get_ref().readable().await
+    }
+
+    async fn read(&mut self, buf: Vec<u8>) -> (io::Result<usize>, Vec<u8>) {
+        self.read_some(buf).await
+    }
+
+    async fn write_all(&mut self, buf: Vec<u8>) -> (io::Result<()>, Vec<u8>) {
+        TlsStream::write_all(self, buf).await
+    }
+
+    async fn close(&mut self) {
+        let _ = TlsStream::close(self).await;
+        let _ = self.get_ref().shutdown(Shutdown::Write);
+    }
+}
+
+thread_local! {
+    static VECS: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+    static READ_BUFS: RefCell<Vec<ReadBuf>> = const { RefCell::new(Vec::new()) };
+}
+
+/// An empty buffer with room for at least [`READ_SIZE`] bytes, from this
+/// shard's pool when it has one.
+pub(crate) fn take_vec() -> Vec<u8> {
+    VECS.with(|p| p.borrow_mut().pop())
+        .unwrap_or_else(|| Vec::with_capacity(READ_SIZE))
+}
+
+/// Gives a buffer back to this shard's pool.
+pub(crate) fn give_vec(mut buf: Vec<u8>) {
+    if buf.capacity() < READ_SIZE || buf.capacity() > POOL_MAX_CAPACITY {
+        return;
+    }
+    buf.clear();
+    VECS.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.len() < POOLED {
+            p.push(buf);
+        }
+    });
+}
+
+/// An empty receive buffer, from this shard's pool when it has one.
+pub(crate) fn take_read_buf() -> ReadBuf {
+    READ_BUFS
+        .with(|p| p.borrow_mut().pop())
+        .unwrap_or_else(|| ReadBuf::with_capacity(READ_SIZE))
+}
+
+/// Gives a receive buffer back to this shard's pool.
+pub(crate) fn give_read_buf(mut buf: ReadBuf) {
+    if buf.capacity() > POOL_MAX_CAPACITY {
+        return;
+    }
+    buf.clear();
+    READ_BUFS.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.len() < POOLED {
+            p.push(buf);
+        }
+    });
+}

@@ -1,0 +1,214 @@
+//! What answers a request: a plain function, a future, or an actor.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use actor_core::partition::{Partitioner, Sharded};
+use actor_core::{Actor, ActorRef, AskError, ReplyTo};
+
+use crate::http::{Request, Response, Route, Router};
+use crate::observe::{Exporter, Health, Probe};
+
+/// A shard-local future that produces a response.
+pub(crate) type ResponseFuture = Pin<Box<dyn Future<Output = Response>>>;
+
+type SyncFn = dyn Fn(&Request) -> Response + Send + Sync;
+type AsyncFn = dyn Fn(Request) -> ResponseFuture + Send + Sync;
+
+/// A route's handler.
+#[derive(Clone)]
+pub(crate) enum Handler {
+    /// Answers on the spot, on the connection's shard.
+    Sync(Arc<SyncFn>),
+    /// Starts a future (often an ask to an actor) that answers later.
+    Async(Arc<AsyncFn>),
+}
+
+impl fmt::Debug for Handler {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Handler::Sync(_) => "Handler::Sync",
+            Handler::Async(_) => "Handler::Async",
+        })
+    }
+}
+
+/// The message an actor handler receives: the request, and where to send
+/// the response. An actor serves HTTP routes when its message type converts
+/// from `HttpCall` (`impl From<HttpCall> for MyMsg`).
+///
+/// If the actor has stopped the client gets 503; if it drops `reply`
+/// without answering, 500.
+#[derive(Debug)]
+pub struct HttpCall {
+    /// The request, body included.
+    pub request: Request,
+    /// Where the response goes: `reply.send(response)`.
+    pub reply: ReplyTo<Response>,
+}
+
+/// The routing table of an [`HttpServer`](super::HttpServer): method and
+/// path (exact, or a prefix ending in `/*`) to a handler. Unknown paths get
+/// 404, known paths with another method 405 with `Allow`.
+///
+/// ```
+/// use actor_io::http::{Request, Response};
+/// use actor_io::http::server::Routes;
+///
+/// let routes = Routes::new()
+///     .get("/plaintext", |_: &Request| Response::new(200).with_body("Hello, World!"))
+///     .route_async("POST", "/echo", |req: Request| async move {
+///         Response::new(200).with_body(req.body)
+///     });
+/// assert_eq!(routes.len(), 2);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Routes {
+    router: Router<Handler>,
+    count: usize,
+}
+
+impl Routes {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many routes were added (a replaced route counts again).
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether no route was added.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    fn add(mut self, method: &str, path: &str, handler: Handler) -> Self {
+        self.router.add(method, path, handler);
+        self.count += 1;
+        self
+    }
+
+    /// Routes `method` `path` to a function that answers at once, on the
+    /// connection's shard: the fast path (no message, no allocation beyond
+    /// the response).
+    pub fn route(
+        self,
+        method: &str,
+        path: &str,
+        handler: impl Fn(&Request) -> Response + Send + Sync + 'static,
+    ) -> Self {
+        self.add(method, path, Handler::Sync(Arc::new(handler)))
+    }
+
+    /// [`route`](Self::route) for `GET` (and so `HEAD`).
+    pub fn get(
+        self,
+        path: &str,
+        handler: impl Fn(&Request) -> Response + Send + Sync + 'static,
+    ) -> Self {
+        self.route("GET", path, handler)
+    }
+
+    /// Routes `method` `path` to a function that returns a future, run on
+    /// the connection's shard (it need not be `Send`). Pipelined requests
+    /// still get their responses in order.
+    pub fn route_async<F, Fut>(self, method: &str, path: &str, handler: F) -> Self
+    where
+        F: Fn(Request) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Response> + 'static,
+    {
+        let handler: Arc<AsyncFn> = Arc::new(move |req| Box::pin(handler(req)));
+        self.add(method, path, Handler::Async(handler))
+    }
+
+    /// Routes `method` `path` to an actor: each request arrives as an
+    /// [`HttpCall`] message.
+    pub fn route_actor<A>(self, method: &str, path: &str, actor: ActorRef<A>) -> Self
+    where
+        A: Actor,
+        A::Msg: From<HttpCall>,
+    {
+        self.route_async(method, path, move |request| {
+            let actor = actor.clone();
+            async move { call(&actor, request).await }
+        })
+    }
+
+    /// Routes `method` `path` to the member of a [`Sharded`] group that owns
+    /// the request's key, as `key(&request)` says (a path segment, say).
+    pub fn route_sharded<A, P>(
+        self,
+        method: &str,
+        path: &str,
+        group: Sharded<A, P>,
+        key: impl Fn(&Request) -> String + Send + Sync + 'static,
+    ) -> Self
+    where
+        A: Actor,
+        A::Msg: From<HttpCall>,
+        P: Partitioner<str> + Send + Sync + 'static,
+    {
+        self.route_async(method, path, move |request| {
+            let owner = group.route(key(&request).as_str()).clone();
+            async move { call(&owner, request).await }
+        })
+    }
+
+    /// Mounts `GET /metrics` (Prometheus text from `exporter`) and
+    /// `GET /health`, `/ready`, `/alive` (answered by `health`).
+    pub fn observability(self, exporter: Exporter, health: Health) -> Self {
+        let routes = self.get("/metrics", move |_| match exporter.render() {
+            Ok(text) => Response::new(200)
+                .with_header("Content-Type", exporter.content_type())
+                .with_body(text),
+            Err(e) => plain(500, &format!("metrics: {e}\n")),
+        });
+        ["/health", "/ready", "/alive"]
+            .into_iter()
+            .fold(routes, |routes, path| {
+                let health = health.clone();
+                routes.route_async("GET", path, move |req: Request| {
+                    let health = health.clone();
+                    async move {
+                        let Some(probe) = Probe::from_path(req.path()) else {
+                            return plain(404, "not found\n");
+                        };
+                        let answer = health.answer(probe).await;
+                        plain(answer.status, &answer.body)
+                    }
+                })
+            })
+    }
+
+    /// The handler for `method` and `path`.
+    pub(crate) fn find(&self, method: &str, path: &str) -> Route<'_, Handler> {
+        self.router.route(method, path)
+    }
+}
+
+/// Asks `actor` to answer `request`.
+async fn call<A>(actor: &ActorRef<A>, request: Request) -> Response
+where
+    A: Actor,
+    A::Msg: From<HttpCall>,
+{
+    match actor
+        .ask(|reply| A::Msg::from(HttpCall { request, reply }))
+        .await
+    {
+        Ok(response) => response,
+        Err(AskError::Closed) => plain(503, "handler unavailable\n"),
+        Err(e) => plain(500, &format!("handler failed: {e}\n")),
+    }
+}
+
+/// A plain-text response.
+pub(crate) fn plain(status: u16, body: &str) -> Response {
+    Response::new(status)
+        .with_header("Content-Type", "text/plain; charset=utf-8")
+        .with_body(body)
+}
