@@ -119,6 +119,8 @@ fn main() -> Result<(), actor_core::Error> {
     list(&root, 1);
     root.shutdown_blocking(Duration::from_secs(5));
     rt.shutdown()?;
+    // The event stream ends when the last handle to the tree is gone.
+    drop(root);
     printer.join().ok();
     Ok(())
 }
