@@ -9,7 +9,9 @@
 //! curl localhost:8080/kv/hello
 //! ```
 //!
-//! It listens on `PINION_HTTP_PORT` (default 8080). With
+//! It runs with the zero-config defaults, or the profile `PINION_PROFILE`
+//! names (`low-latency`, `performance`, ...). It listens on
+//! `PINION_HTTP_PORT` (default 8080). With
 //! `PINION_HTTP_SECONDS=N` it stops after N seconds; otherwise it runs until
 //! its standard input closes (Ctrl-D) or it is interrupted (Ctrl-C).
 
@@ -72,7 +74,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok()
         .and_then(|s| s.parse().ok());
 
-    let rt = Runtime::new()?;
+    let rt = match std::env::var("PINION_PROFILE") {
+        Ok(name) => Runtime::builder().profile(name.parse()?).build()?,
+        Err(_) => Runtime::new()?,
+    };
     let store = Sharded::spawn(rt.handle(), |_| Store(HashMap::new()))?;
     let health = Health::new(rt.handle())?;
     let exporter = Exporter::new(rt.handle().clone())?;

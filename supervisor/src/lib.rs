@@ -112,7 +112,8 @@
 //! ```
 
 /// The workspace README's examples, compiled and run as doc tests here,
-/// where both the core and the supervisor are in scope.
+/// where the core, the supervisor and (as a dev-dependency) the networking
+/// crate are in scope.
 #[doc = include_str!("../../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
