@@ -80,7 +80,10 @@ fn sibling(bin: &str) -> PathBuf {
 }
 
 fn start(name: &str, mut cmd: Command, port: u16) -> Server {
+    // A piped stdin stays open until the child is killed (Pinion's example
+    // stops when its stdin ends).
     let child = cmd
+        .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
