@@ -27,6 +27,7 @@ struct Options {
     threads: u32,
     pinion: Option<PathBuf>,
     pinion_env: Vec<(String, String)>,
+    latency_only: bool,
 }
 
 fn parse_options() -> Options {
@@ -38,6 +39,7 @@ fn parse_options() -> Options {
         threads: 2,
         pinion: None,
         pinion_env: Vec::new(),
+        latency_only: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -49,6 +51,7 @@ fn parse_options() -> Options {
             "--depth" => o.depth = value().parse().expect("--depth N"),
             "--threads" => o.threads = value().parse().expect("--threads N"),
             "--pinion" => o.pinion = Some(PathBuf::from(value())),
+            "--latency-only" => o.latency_only = true,
             "--pinion-env" => {
                 let kv = value();
                 let (k, v) = kv.split_once('=').expect("--pinion-env KEY=VALUE");
@@ -133,10 +136,11 @@ fn main() {
     may.args(["8082", &threads]);
     servers.push(start("may-minihttp", may, 8082));
 
-    let configs = [("plaintext", 1u32), ("pipelined", o.depth)];
+    let all_configs = [("plaintext", 1u32), ("pipelined", o.depth)];
+    let configs: &[(&str, u32)] = if o.latency_only { &[] } else { &all_configs };
     println!("load before: {}", loadavg());
     for s in &servers {
-        for (_, depth) in configs {
+        for &(_, depth) in configs {
             WrkRun::new(s.port, o.conns, o.threads, 1, depth).run();
         }
     }
