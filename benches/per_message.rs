@@ -1,12 +1,15 @@
 //! A fixed workload for instruction counting under callgrind: `n` same-shard
-//! tells or asks from a driver actor. Run it with two values of `n`; the
+//! tells, asks, or spawn-and-stops from a driver actor. Run it with two values of `n`; the
 //! difference of the totals divided by the difference of `n` is the cost of
 //! one message, free of start-up and shutdown.
 //!
 //! ```sh
 //! cargo build --release -p benches --example per_message
-//! valgrind --tool=callgrind target/release/examples/per_message tell 100000
+//! PINION_DRIVER=epoll valgrind --tool=callgrind target/release/examples/per_message tell 100000
 //! ```
+//!
+//! Modes: `tell`, `ask`, `spawn` (spawn `n` idle actors on the driver's
+//! shard, stop them all, wait for each: workload D of the comparison).
 
 #![allow(missing_docs)]
 
@@ -29,14 +32,39 @@ impl Actor for Target {
     }
 }
 
+struct Idle;
+
+impl Actor for Idle {
+    type Msg = ();
+    async fn handle(&mut self, _: (), _ctx: &mut Context<Self>) {}
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Tell,
+    Ask,
+    Spawn,
+}
+
 struct Driver(ActorRef<Target>);
 
 impl Actor for Driver {
-    type Msg = (bool, u64, ReplyTo<u64>);
-    async fn handle(&mut self, (ask, n, reply): Self::Msg, _ctx: &mut Context<Self>) {
+    type Msg = (Mode, u64, ReplyTo<u64>);
+    async fn handle(&mut self, (mode, n, reply): Self::Msg, ctx: &mut Context<Self>) {
+        if mode == Mode::Spawn {
+            let refs: Vec<_> = (0..n).map(|_| ctx.spawn(Idle)).collect();
+            for a in &refs {
+                a.stop();
+            }
+            for a in &refs {
+                a.wait_stopped().await;
+            }
+            reply.send(n);
+            return;
+        }
         let mut sum = 0;
         for i in 0..n {
-            if ask {
+            if mode == Mode::Ask {
                 sum += self.0.ask(TargetMsg::Get).await.expect("target alive");
             } else {
                 self.0.tell(TargetMsg::Add(i)).await.expect("target alive");
@@ -49,13 +77,22 @@ impl Actor for Driver {
 
 fn main() -> Result<(), actor_core::Error> {
     let mut args = std::env::args().skip(1);
-    let ask = args.next().as_deref() == Some("ask");
+    let mode = match args.next().as_deref() {
+        Some("ask") => Mode::Ask,
+        Some("spawn") => Mode::Spawn,
+        _ => Mode::Tell,
+    };
     let n: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(100_000);
     let rt = Runtime::new()?;
     let target = rt.spawn_on(0, || Target(0))?;
     let driver = rt.spawn_on(0, move || Driver(target))?;
-    let sum = driver.ask_blocking(|r| (ask, n, r))?;
-    println!("{} x{n}: {sum}", if ask { "ask" } else { "tell" });
+    let sum = driver.ask_blocking(|r| (mode, n, r))?;
+    let name = match mode {
+        Mode::Tell => "tell",
+        Mode::Ask => "ask",
+        Mode::Spawn => "spawn",
+    };
+    println!("{name} x{n}: {sum}");
     rt.shutdown()?;
     Ok(())
 }

@@ -8,9 +8,10 @@ use std::task::Waker;
 use crate::actor::{Actor, ActorId, ExitReason, LifecycleEvent, Notice, NoticeVia};
 use crate::dead_letters::{DeadLetter, DeadLetterReason, DeadLetters};
 use crate::loom::sync::Mutex;
-use crate::loom::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 use crate::mailbox::Mailbox;
 use crate::reply::{DropCause, with_drop_cause};
+use crate::shard::registry::UNREGISTERED;
 use crate::shard::shared::ShardShared;
 use crate::shard::task::TaskHeader;
 
@@ -32,7 +33,37 @@ struct ExitState {
     /// How the latest incarnation ended.
     last: Option<ExitReason>,
     watchers: Vec<Watcher>,
-    waiters: Vec<Waker>,
+    waiters: Waiters,
+}
+
+/// Wakers waiting for an exit. Most exits have one waiter at most, so the
+/// first is kept inline and costs no allocation.
+#[derive(Default)]
+struct Waiters {
+    first: Option<Waker>,
+    rest: Vec<Waker>,
+}
+
+impl Waiters {
+    /// Adds `waker` unless an equivalent one is already waiting.
+    fn register(&mut self, waker: &Waker) {
+        match &self.first {
+            None => self.first = Some(waker.clone()),
+            Some(w) if w.will_wake(waker) => {}
+            Some(_) => {
+                if !self.rest.iter().any(|w| w.will_wake(waker)) {
+                    self.rest.push(waker.clone());
+                }
+            }
+        }
+    }
+
+    fn wake_all(self) {
+        self.first
+            .into_iter()
+            .chain(self.rest)
+            .for_each(Waker::wake);
+    }
 }
 
 /// The type-erased view of an actor cell: what the registry, links and
@@ -61,6 +92,10 @@ pub(crate) struct ActorCell<A: Actor> {
     pub(crate) task: Arc<TaskHeader>,
     state: AtomicU8,
     pub(crate) killed: AtomicBool,
+    /// Set while a message handler runs: a panic then dead-letters it.
+    pub(crate) handling: AtomicBool,
+    /// The cell's slot in its shard's registry while it runs.
+    registry_key: AtomicUsize,
     /// Failures end only the incarnation; a supervisor decides what next.
     pub(crate) supervised: bool,
     exit: Mutex<ExitState>,
@@ -83,16 +118,35 @@ impl<A: Actor> ActorCell<A> {
             task: TaskHeader::new(shard.clone()),
             state: AtomicU8::new(STARTING),
             killed: AtomicBool::new(false),
+            handling: AtomicBool::new(false),
+            registry_key: AtomicUsize::new(UNREGISTERED),
             supervised,
             exit: Mutex::new(ExitState {
                 reason: None,
                 last: None,
                 watchers: Vec::new(),
-                waiters: Vec::new(),
+                waiters: Waiters::default(),
             }),
             dead_letters,
             _actor: PhantomData,
         })
+    }
+
+    /// Joins the shard's registry of live actors (on the shard, at launch).
+    pub(crate) fn register(self: &Arc<Self>, shard: &ShardShared) {
+        let entry: Arc<dyn ActorEntry> = self.clone();
+        let key = shard.registry.lock().insert(self.seq, entry);
+        self.registry_key.store(key, Ordering::Relaxed);
+    }
+
+    /// Leaves the shard's registry, if in it.
+    fn unregister(&self, shard: &ShardShared) {
+        let key = self.registry_key.swap(UNREGISTERED, Ordering::Relaxed);
+        if key != UNREGISTERED {
+            let entry = shard.registry.lock().remove(key, self.seq);
+            // Dropped outside the lock: it may be the last count of a cell.
+            drop(entry);
+        }
     }
 
     pub(crate) fn shard(&self) -> &Arc<ShardShared> {
@@ -167,7 +221,7 @@ impl<A: Actor> ActorCell<A> {
         self.dead_letter(DeadLetterReason::ActorStopped, queued);
         if before != EXITED {
             shard.counters.actors_stopped.bump();
-            shard.registry.lock().remove(&self.seq);
+            self.unregister(shard);
         }
         if reason.is_abnormal() {
             tracing::warn!(actor = %self.id, name = A::name(), %reason, "actor stopped");
@@ -197,7 +251,7 @@ impl<A: Actor> ActorCell<A> {
                 via: w.via,
             });
         }
-        waiters.into_iter().for_each(Waker::wake);
+        waiters.wake_all();
     }
 }
 
@@ -229,7 +283,7 @@ impl<A: Actor> ActorCell<A> {
             self.dead_letter(DeadLetterReason::HandlerPanicked, 1);
         }
         shard.counters.actors_stopped.bump();
-        shard.registry.lock().remove(&self.seq);
+        self.unregister(shard);
         tracing::debug!(actor = %self.id, name = A::name(), %reason, "supervised incarnation ended");
         let (sinks, waiters) = {
             let mut exit = self.exit.lock();
@@ -249,7 +303,7 @@ impl<A: Actor> ActorCell<A> {
                 via,
             });
         }
-        waiters.into_iter().for_each(Waker::wake);
+        waiters.wake_all();
     }
 
     /// Makes an exited supervised cell ready for a new incarnation; `false`
@@ -280,9 +334,7 @@ impl<A: Actor> ActorCell<A> {
         {
             return Some(r);
         }
-        if !exit.waiters.iter().any(|w| w.will_wake(waker)) {
-            exit.waiters.push(waker.clone());
-        }
+        exit.waiters.register(waker);
         None
     }
 }
@@ -350,9 +402,7 @@ impl<A: Actor> ActorEntry for ActorCell<A> {
         if let Some(r) = &exit.reason {
             return Some(r.clone());
         }
-        if !exit.waiters.iter().any(|w| w.will_wake(waker)) {
-            exit.waiters.push(waker.clone());
-        }
+        exit.waiters.register(waker);
         None
     }
 }

@@ -215,7 +215,7 @@ impl ShardLocal {
                 // future is dropped, so an asker told `ActorFailed` already
                 // sees the actor as stopped.
                 if let Some(hook) = slot.and_then(|s| s.on_panic) {
-                    if catch_unwind(AssertUnwindSafe(|| hook(text))).is_err() {
+                    if catch_unwind(AssertUnwindSafe(|| hook.on_panic(self, text))).is_err() {
                         tracing::error!(shard = self.index(), "panic hook panicked");
                     }
                 } else {

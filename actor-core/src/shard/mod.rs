@@ -22,6 +22,7 @@
 
 pub(crate) mod local;
 pub(crate) mod park;
+pub(crate) mod registry;
 pub(crate) mod run;
 pub(crate) mod shared;
 pub(crate) mod slab;

@@ -4,12 +4,19 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use crate::shard::local::ShardLocal;
 use crate::shard::task::TaskHeader;
 
 /// A shard-local future.
 pub(crate) type LocalFuture = Pin<Box<dyn Future<Output = ()>>>;
-/// Run once, on the shard, if the task's poll panics: the panic's text.
-pub(crate) type PanicHook = Box<dyn FnOnce(String)>;
+/// Told once, on the shard, if the task's poll panics: the panic's text.
+/// An actor's cell is its own hook, so installing one allocates nothing.
+pub(crate) trait OnPanic {
+    fn on_panic(&self, local: &ShardLocal, text: String);
+}
+
+/// A task's panic hook: a counted reference to whoever handles the panic.
+pub(crate) type PanicHook = Arc<dyn OnPanic>;
 
 pub(crate) struct Slot {
     pub(crate) header: Arc<TaskHeader>,
