@@ -164,6 +164,10 @@ impl<M> Mailbox<M> {
             // SAFETY: the receiver alone reaches the batch (see `batch`).
             let batch = unsafe { &mut *b };
             if batch.is_empty() {
+                if lanes.queue.len() <= 1 {
+                    // One message (an ask, say): no batch to build.
+                    return lanes.queue.pop_front().map(|m| (m, false));
+                }
                 // Swapping keeps both buffers' capacity: no allocation in
                 // steady state.
                 std::mem::swap(batch, &mut lanes.queue);

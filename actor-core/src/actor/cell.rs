@@ -84,12 +84,15 @@ pub(crate) trait ActorEntry: Send + Sync {
     fn poll_exit(&self, waker: &Waker) -> Option<ExitReason>;
 }
 
-/// One actor's shared state.
-pub(crate) struct ActorCell<A: Actor> {
+/// One actor's shared state, in one allocation with its task header: the
+/// header's fields and, through `Deref`, the [`CellState`]'s.
+pub(crate) type ActorCell<A> = TaskHeader<CellState<A>>;
+
+/// What an actor's cell holds besides its task header.
+pub(crate) struct CellState<A: Actor> {
     pub(crate) id: ActorId,
     pub(crate) seq: u64,
     pub(crate) mailbox: Mailbox<A::Msg>,
-    pub(crate) task: Arc<TaskHeader>,
     state: AtomicU8,
     pub(crate) killed: AtomicBool,
     /// Set while a message handler runs: a panic then dead-letters it.
@@ -104,18 +107,17 @@ pub(crate) struct ActorCell<A: Actor> {
 }
 
 impl<A: Actor> ActorCell<A> {
-    pub(crate) fn new(
+    pub(crate) fn create(
         shard: &Arc<ShardShared>,
         capacity: usize,
         dead_letters: Arc<DeadLetters>,
         supervised: bool,
     ) -> Arc<Self> {
         let seq = shard.next_seq();
-        Arc::new(ActorCell {
+        let state = CellState {
             id: ActorId::new(shard.index, seq),
             seq,
             mailbox: Mailbox::new(capacity),
-            task: TaskHeader::new(shard.clone()),
             state: AtomicU8::new(STARTING),
             killed: AtomicBool::new(false),
             handling: AtomicBool::new(false),
@@ -129,7 +131,8 @@ impl<A: Actor> ActorCell<A> {
             }),
             dead_letters,
             _actor: PhantomData,
-        })
+        };
+        TaskHeader::with_payload(shard.clone(), state)
     }
 
     /// Joins the shard's registry of live actors (on the shard, at launch).
@@ -150,7 +153,7 @@ impl<A: Actor> ActorCell<A> {
     }
 
     pub(crate) fn shard(&self) -> &Arc<ShardShared> {
-        &self.task.shard
+        &self.shard
     }
 
     fn dead_letter(&self, reason: DeadLetterReason, count: usize) {
@@ -228,28 +231,36 @@ impl<A: Actor> ActorCell<A> {
         } else {
             tracing::debug!(actor = %self.id, name = A::name(), %reason, "actor stopped");
         }
-        let (watchers, waiters) = {
+        let (watchers, waiters, reason) = {
             let mut exit = self.exit.lock();
-            exit.reason = Some(reason.clone());
-            exit.last = Some(reason.clone());
-            (
-                std::mem::take(&mut exit.watchers),
-                std::mem::take(&mut exit.waiters),
-            )
+            let watchers = std::mem::take(&mut exit.watchers);
+            // Watchers of a supervised child already heard about this exit.
+            let watchers = if before == EXITED {
+                Vec::new()
+            } else {
+                watchers
+            };
+            // The final reason is also the last incarnation's (see
+            // `poll_incarnation_exit`); with no watcher it moves, uncloned.
+            exit.last = None;
+            let kept = if watchers.is_empty() {
+                exit.reason = Some(reason);
+                None
+            } else {
+                exit.reason = Some(reason.clone());
+                Some(reason)
+            };
+            (watchers, std::mem::take(&mut exit.waiters), kept)
         };
-        // Watchers of a supervised child already heard about this exit.
-        let watchers = if before == EXITED {
-            Vec::new()
-        } else {
-            watchers
-        };
-        for w in watchers {
-            w.sink.notify(Notice {
-                id: self.id,
-                name: A::name(),
-                event: LifecycleEvent::Stopped(reason.clone()),
-                via: w.via,
-            });
+        if let Some(reason) = reason {
+            for w in watchers {
+                w.sink.notify(Notice {
+                    id: self.id,
+                    name: A::name(),
+                    event: LifecycleEvent::Stopped(reason.clone()),
+                    via: w.via,
+                });
+            }
         }
         waiters.wake_all();
     }
@@ -330,9 +341,9 @@ impl<A: Actor> ActorCell<A> {
     pub(crate) fn poll_incarnation_exit(&self, waker: &Waker) -> Option<ExitReason> {
         let mut exit = self.exit.lock();
         if !self.is_running()
-            && let Some(r) = exit.last.clone()
+            && let Some(r) = exit.reason.as_ref().or(exit.last.as_ref())
         {
-            return Some(r);
+            return Some(r.clone());
         }
         exit.waiters.register(waker);
         None
@@ -358,18 +369,18 @@ impl<A: Actor> ActorEntry for ActorCell<A> {
 
     fn request_stop(&self, reason: ExitReason) {
         if self.mailbox.request_stop(reason) {
-            self.task.schedule();
+            self.schedule();
         }
     }
 
     fn kill(&self) {
         self.killed.store(true, Ordering::Release);
-        self.task.schedule();
+        self.schedule();
     }
 
     fn notify(&self, notice: Notice) {
         if self.mailbox.push_notice(notice) {
-            self.task.schedule();
+            self.schedule();
         }
     }
 

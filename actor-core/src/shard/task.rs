@@ -5,10 +5,17 @@
 //! header only if it was `false`; the executor swaps it back to `false`
 //! *before* polling. Both are read-modify-writes on one atomic, so a wake that
 //! races with a poll is either seen by that poll or enqueues the task again.
+//!
+//! A header may carry a payload in the same allocation: an actor's cell is a
+//! `TaskHeader<CellState<A>>`, so spawning an actor allocates its cell and
+//! its task header at once. Queues and slabs hold the type-erased
+//! `Arc<TaskHeader>` (payload `dyn TaskPayload`); wakers hold the thin
+//! pointer, with a waker vtable made for the concrete payload type.
 
 use std::mem::ManuallyDrop;
+use std::ops::Deref;
 use std::sync::Arc;
-use std::task::{RawWaker, RawWakerVTable, Wake, Waker};
+use std::task::{RawWaker, RawWakerVTable, Waker};
 
 use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::shard::shared::ShardShared;
@@ -16,14 +23,31 @@ use crate::shard::shared::ShardShared;
 /// The key of a task not yet placed in its shard's slab.
 pub(crate) const UNPLACED: usize = usize::MAX;
 
-/// What wakers hold: enough to find and schedule the task from any thread.
-pub(crate) struct TaskHeader {
+/// What a task header may carry: anything shareable.
+pub(crate) trait TaskPayload: Send + Sync + 'static {}
+
+impl<T: Send + Sync + 'static> TaskPayload for T {}
+
+/// What wakers hold: enough to find and schedule the task from any thread,
+/// and the payload that shares its allocation.
+pub(crate) struct TaskHeader<T: ?Sized = dyn TaskPayload> {
     pub(crate) shard: Arc<ShardShared>,
     key: AtomicUsize,
     scheduled: AtomicBool,
+    /// The waker vtable for this header's concrete payload type.
+    waker_vtable: &'static RawWakerVTable,
+    payload: T,
 }
 
-impl std::fmt::Debug for TaskHeader {
+impl<T: ?Sized> Deref for TaskHeader<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.payload
+    }
+}
+
+impl<T: ?Sized> std::fmt::Debug for TaskHeader<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TaskHeader")
             .field("shard", &self.shard.index)
@@ -33,21 +57,9 @@ impl std::fmt::Debug for TaskHeader {
 }
 
 impl TaskHeader {
+    /// A header with no payload, for a plain future.
     pub(crate) fn new(shard: Arc<ShardShared>) -> Arc<Self> {
-        Arc::new(TaskHeader {
-            shard,
-            key: AtomicUsize::new(UNPLACED),
-            scheduled: AtomicBool::new(false),
-        })
-    }
-
-    /// The slab key; only meaningful on the owning shard.
-    pub(crate) fn key(&self) -> usize {
-        self.key.load(Ordering::Relaxed)
-    }
-
-    pub(crate) fn set_key(&self, key: usize) {
-        self.key.store(key, Ordering::Relaxed);
+        TaskHeader::with_payload(shard, ())
     }
 
     /// Marks the task runnable; enqueues it if it was not already.
@@ -56,16 +68,54 @@ impl TaskHeader {
             crate::shard::local::enqueue(self.clone());
         }
     }
+}
+
+impl<T: TaskPayload> TaskHeader<T> {
+    /// A header carrying `payload` in the same allocation.
+    pub(crate) fn with_payload(shard: Arc<ShardShared>, payload: T) -> Arc<Self> {
+        Arc::new(TaskHeader {
+            shard,
+            key: AtomicUsize::new(UNPLACED),
+            scheduled: AtomicBool::new(false),
+            waker_vtable: vtable::<T>(),
+            payload,
+        })
+    }
+
+    /// Marks the task runnable; enqueues it if it was not already.
+    pub(crate) fn schedule(&self) {
+        if !self.scheduled.swap(true, Ordering::AcqRel) {
+            // SAFETY: headers are only ever made inside an `Arc` (see
+            // `with_payload`), and `self` is borrowed from a live one: the
+            // count taken here is owned by the queued `Arc`.
+            let owned = unsafe {
+                Arc::increment_strong_count(self);
+                Arc::from_raw(self)
+            };
+            crate::shard::local::enqueue(owned);
+        }
+    }
 
     /// Marks the task runnable after a push into its mailbox. The plain load
     /// first skips the read-modify-write when the task is already queued;
     /// that is sound here because the push and the actor's pop take the same
     /// mailbox lock: a poll whose `begin_poll` the load could miss has
     /// popped under the lock after our push, and so sees the message.
-    pub(crate) fn schedule_after_push(self: &Arc<Self>) {
+    pub(crate) fn schedule_after_push(&self) {
         if !self.scheduled.load(Ordering::Acquire) {
             self.schedule();
         }
+    }
+}
+
+impl<T: ?Sized> TaskHeader<T> {
+    /// The slab key; only meaningful on the owning shard.
+    pub(crate) fn key(&self) -> usize {
+        self.key.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_key(&self, key: usize) {
+        self.key.store(key, Ordering::Relaxed);
     }
 
     /// Executor side: called right before each poll.
@@ -78,58 +128,63 @@ impl TaskHeader {
 /// instead of owning a count: a poll costs no reference-count traffic. A
 /// clone of it is an ordinary owning waker.
 pub(crate) fn with_borrowed_waker<R>(header: &Arc<TaskHeader>, f: impl FnOnce(&Waker) -> R) -> R {
-    // The vtable treats the pointer as an `Arc<TaskHeader>` (it is one);
-    // `ManuallyDrop` keeps this borrowed waker from releasing a count it does
-    // not own, and `header` outlives it: it is only lent to `f`.
-    let raw = RawWaker::new(Arc::as_ptr(header).cast(), &VTABLE);
+    // The data pointer is the header's thin address, and `waker_vtable` was
+    // made for its concrete payload type, so the vtable's functions rebuild
+    // the very `Arc<TaskHeader<T>>` it is. `ManuallyDrop` keeps this borrowed
+    // waker from releasing a count it does not own, and `header` outlives
+    // it: it is only lent to `f`.
+    let raw = RawWaker::new(Arc::as_ptr(header).cast::<()>(), header.waker_vtable);
     // SAFETY: see above: a valid Arc pointer with a matching vtable.
     let waker = unsafe { Waker::from_raw(raw) };
     let waker = ManuallyDrop::new(waker);
     f(&waker)
 }
 
-static VTABLE: RawWakerVTable = RawWakerVTable::new(clone_raw, wake_raw, wake_by_ref_raw, drop_raw);
+/// The waker vtable for headers carrying a `T`.
+fn vtable<T: TaskPayload>() -> &'static RawWakerVTable {
+    const {
+        &RawWakerVTable::new(
+            clone_raw::<T>,
+            wake_raw::<T>,
+            wake_by_ref_raw::<T>,
+            drop_raw::<T>,
+        )
+    }
+}
 
 /// # Safety
-/// `p` comes from `Arc::<TaskHeader>::as_ptr` or `into_raw` of a live Arc.
-unsafe fn clone_raw(p: *const ()) -> RawWaker {
-    // SAFETY: per the contract, `p` points into a live `Arc<TaskHeader>`;
+/// `p` is the address of a live `Arc<TaskHeader<T>>` (from `as_ptr` or
+/// `into_raw`), for this very `T`.
+unsafe fn clone_raw<T: TaskPayload>(p: *const ()) -> RawWaker {
+    // SAFETY: per the contract, `p` points into a live `Arc<TaskHeader<T>>`;
     // the new waker owns the count taken here.
-    unsafe { Arc::increment_strong_count(p.cast::<TaskHeader>()) };
-    RawWaker::new(p, &VTABLE)
+    unsafe { Arc::increment_strong_count(p.cast::<TaskHeader<T>>()) };
+    RawWaker::new(p, vtable::<T>())
 }
 
 /// # Safety
-/// `p` carries one owned count (from `clone_raw`).
-unsafe fn wake_raw(p: *const ()) {
-    // SAFETY: this waker owns one count, released when `arc` drops.
-    let arc = unsafe { Arc::from_raw(p.cast::<TaskHeader>()) };
-    arc.schedule();
+/// `p` carries one owned count (from `clone_raw`) of an `Arc<TaskHeader<T>>`.
+unsafe fn wake_raw<T: TaskPayload>(p: *const ()) {
+    // SAFETY: this waker owns one count: handed to the run queue, or
+    // released when `arc` drops.
+    let arc = unsafe { Arc::from_raw(p.cast::<TaskHeader<T>>()) };
+    if !arc.scheduled.swap(true, Ordering::AcqRel) {
+        crate::shard::local::enqueue(arc);
+    }
 }
 
 /// # Safety
-/// `p` points into a live `Arc<TaskHeader>`.
-unsafe fn wake_by_ref_raw(p: *const ()) {
-    // SAFETY: borrowed: `ManuallyDrop` leaves the count untouched.
-    let arc = ManuallyDrop::new(unsafe { Arc::from_raw(p.cast::<TaskHeader>()) });
-    arc.schedule();
+/// `p` points into a live `Arc<TaskHeader<T>>`.
+unsafe fn wake_by_ref_raw<T: TaskPayload>(p: *const ()) {
+    // SAFETY: per the contract, a live header; `schedule` takes its own count.
+    unsafe { &*p.cast::<TaskHeader<T>>() }.schedule();
 }
 
 /// # Safety
-/// `p` carries one owned count (from `clone_raw`).
-unsafe fn drop_raw(p: *const ()) {
+/// `p` carries one owned count (from `clone_raw`) of an `Arc<TaskHeader<T>>`.
+unsafe fn drop_raw<T: TaskPayload>(p: *const ()) {
     // SAFETY: releases the count this waker owns.
-    drop(unsafe { Arc::from_raw(p.cast::<TaskHeader>()) });
-}
-
-impl Wake for TaskHeader {
-    fn wake(self: Arc<Self>) {
-        self.schedule();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.schedule();
-    }
+    drop(unsafe { Arc::from_raw(p.cast::<TaskHeader<T>>()) });
 }
 
 #[cfg(all(test, not(loom)))]
@@ -163,6 +218,32 @@ mod tests {
         assert_eq!(inbox.len(), 1);
         drop(inbox);
         assert_eq!(Arc::strong_count(&header), 1);
+    }
+
+    /// A header with a payload: the typed `schedule` and an owned waker's
+    /// `wake` hand exactly one count to the queue, and the erased `Arc`
+    /// still reaches the payload. (Also under miri, with the test above.)
+    #[test]
+    fn borrowed_waker_of_a_payload_header_keeps_counts_exact() {
+        let shard = Arc::new(ShardShared::new(0).unwrap());
+        let typed = TaskHeader::with_payload(shard.clone(), String::from("cell"));
+        let erased: Arc<TaskHeader> = typed.clone();
+        assert_eq!(Arc::strong_count(&typed), 2);
+        let owned = with_borrowed_waker(&erased, Waker::clone);
+        assert_eq!(Arc::strong_count(&typed), 3);
+        owned.wake(); // not queued yet: its count moves into the inbox
+        assert_eq!(Arc::strong_count(&typed), 3);
+        typed.schedule(); // already queued: no new count
+        assert_eq!(Arc::strong_count(&typed), 3);
+        erased.begin_poll();
+        typed.schedule_after_push(); // queued again: one more count
+        assert_eq!(Arc::strong_count(&typed), 4);
+        let mut inbox = std::collections::VecDeque::new();
+        shard.drain_inbox(&mut inbox);
+        assert_eq!(inbox.len(), 2);
+        drop(inbox);
+        assert_eq!(Arc::strong_count(&typed), 2);
+        assert_eq!(typed.as_str(), "cell");
     }
 }
 
