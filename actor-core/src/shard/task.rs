@@ -17,7 +17,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 use std::task::{RawWaker, RawWakerVTable, Waker};
 
-use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
 use crate::shard::shared::ShardShared;
 
 /// The key of a task not yet placed in its shard's slab.
@@ -36,6 +36,10 @@ pub(crate) struct TaskHeader<T: ?Sized = dyn TaskPayload> {
     scheduled: AtomicBool,
     /// The waker vtable for this header's concrete payload type.
     waker_vtable: &'static RawWakerVTable,
+    /// This header's own `Arc` pointer, with the whole allocation's
+    /// provenance: `schedule(&self)` takes a count through it (a pointer
+    /// made from `&self` may not reach the reference counts).
+    this: AtomicPtr<()>,
     payload: T,
 }
 
@@ -73,24 +77,30 @@ impl TaskHeader {
 impl<T: TaskPayload> TaskHeader<T> {
     /// A header carrying `payload` in the same allocation.
     pub(crate) fn with_payload(shard: Arc<ShardShared>, payload: T) -> Arc<Self> {
-        Arc::new(TaskHeader {
+        let header = Arc::new(TaskHeader {
             shard,
             key: AtomicUsize::new(UNPLACED),
             scheduled: AtomicBool::new(false),
             waker_vtable: vtable::<T>(),
+            this: AtomicPtr::new(std::ptr::null_mut()),
             payload,
-        })
+        });
+        let this = Arc::as_ptr(&header).cast_mut().cast::<()>();
+        // Published to other threads with the `Arc` itself.
+        header.this.store(this, Ordering::Relaxed);
+        header
     }
 
     /// Marks the task runnable; enqueues it if it was not already.
     pub(crate) fn schedule(&self) {
         if !self.scheduled.swap(true, Ordering::AcqRel) {
-            // SAFETY: headers are only ever made inside an `Arc` (see
-            // `with_payload`), and `self` is borrowed from a live one: the
-            // count taken here is owned by the queued `Arc`.
+            let this = self.this.load(Ordering::Relaxed).cast_const();
+            // SAFETY: `this` is `Arc::as_ptr` of the `Arc` this header was
+            // made in (see `with_payload`), which is live while `self` is
+            // borrowed; the count taken here is owned by the queued `Arc`.
             let owned = unsafe {
-                Arc::increment_strong_count(self);
-                Arc::from_raw(self)
+                Arc::increment_strong_count(this.cast::<TaskHeader<T>>());
+                Arc::from_raw(this.cast::<TaskHeader<T>>())
             };
             crate::shard::local::enqueue(owned);
         }
