@@ -9,7 +9,8 @@
 //! ```
 //!
 //! Modes: `tell`, `ask`, `spawn` (spawn `n` idle actors on the driver's
-//! shard, stop them all, wait for each: workload D of the comparison).
+//! shard, stop them all, wait for each: workload D of the comparison),
+//! `ring` (`n` hops of a token around 1000 actors: workload E).
 
 #![allow(missing_docs)]
 
@@ -39,11 +40,36 @@ impl Actor for Idle {
     async fn handle(&mut self, _: (), _ctx: &mut Context<Self>) {}
 }
 
+/// A ring node: forwards the token, counting down; at zero, answers.
+struct Node(Option<ActorRef<Node>>);
+
+enum NodeMsg {
+    Link(ActorRef<Node>),
+    Token(u64, ReplyTo<u64>),
+}
+
+impl Actor for Node {
+    type Msg = NodeMsg;
+    async fn handle(&mut self, msg: NodeMsg, _ctx: &mut Context<Self>) {
+        match msg {
+            NodeMsg::Link(next) => self.0 = Some(next),
+            NodeMsg::Token(0, done) => done.send(0),
+            NodeMsg::Token(left, done) => {
+                let next = self.0.as_ref().expect("ring linked");
+                if next.tell(NodeMsg::Token(left - 1, done)).await.is_err() {
+                    panic!("ring node stopped");
+                }
+            }
+        }
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
     Tell,
     Ask,
     Spawn,
+    Ring,
 }
 
 struct Driver(ActorRef<Target>);
@@ -51,6 +77,17 @@ struct Driver(ActorRef<Target>);
 impl Actor for Driver {
     type Msg = (Mode, u64, ReplyTo<u64>);
     async fn handle(&mut self, (mode, n, reply): Self::Msg, ctx: &mut Context<Self>) {
+        if mode == Mode::Ring {
+            let nodes: Vec<_> = (0..1000).map(|_| ctx.spawn(Node(None))).collect();
+            for (i, node) in nodes.iter().enumerate() {
+                let next = nodes[(i + 1) % nodes.len()].clone();
+                node.tell(NodeMsg::Link(next)).await.expect("node alive");
+            }
+            let left = nodes[0].ask(|r| NodeMsg::Token(n, r)).await;
+            nodes.iter().for_each(ActorRef::stop);
+            reply.send(left.expect("ring"));
+            return;
+        }
         if mode == Mode::Spawn {
             let refs: Vec<_> = (0..n).map(|_| ctx.spawn(Idle)).collect();
             for a in &refs {
@@ -80,6 +117,7 @@ fn main() -> Result<(), actor_core::Error> {
     let mode = match args.next().as_deref() {
         Some("ask") => Mode::Ask,
         Some("spawn") => Mode::Spawn,
+        Some("ring") => Mode::Ring,
         _ => Mode::Tell,
     };
     let n: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(100_000);
@@ -91,6 +129,7 @@ fn main() -> Result<(), actor_core::Error> {
         Mode::Tell => "tell",
         Mode::Ask => "ask",
         Mode::Spawn => "spawn",
+        Mode::Ring => "ring",
     };
     println!("{name} x{n}: {sum}");
     rt.shutdown()?;

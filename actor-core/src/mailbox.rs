@@ -127,7 +127,8 @@ impl<M> Mailbox<M> {
     /// Takes the next thing to do, by priority. Only the actor's own task
     /// calls it.
     pub(crate) fn next(&self) -> Next<M> {
-        if !self.signalled.load(Ordering::Acquire) {
+        // The receiver wrote `batch_len` itself: an exact, cheap test.
+        if self.batch_len.load(Ordering::Relaxed) != 0 && !self.signalled.load(Ordering::Acquire) {
             let popped = self.batch.with_mut(|b| {
                 // SAFETY: the receiver alone reaches the batch (see `batch`).
                 let batch = unsafe { &mut *b };
@@ -149,25 +150,36 @@ impl<M> Mailbox<M> {
     /// batch swapped out of the queue.
     fn next_locked(&self) -> Next<M> {
         let mut lanes = self.lanes.lock();
-        if let Some(reason) = lanes.stop.take() {
-            self.signalled
-                .store(!lanes.notices.is_empty(), Ordering::Relaxed);
-            return Next::Stop(reason);
+        // Raised under this lock with every stop or notice, and lowered
+        // under it only when both are gone: down means nothing to take.
+        if self.signalled.load(Ordering::Relaxed) {
+            if let Some(reason) = lanes.stop.take() {
+                self.signalled
+                    .store(!lanes.notices.is_empty(), Ordering::Relaxed);
+                return Next::Stop(reason);
+            }
+            if let Some(n) = lanes.notices.pop_front() {
+                self.signalled
+                    .store(!lanes.notices.is_empty(), Ordering::Relaxed);
+                return Next::Notice(n);
+            }
+            self.signalled.store(false, Ordering::Relaxed);
         }
-        if let Some(n) = lanes.notices.pop_front() {
-            self.signalled
-                .store(!lanes.notices.is_empty(), Ordering::Relaxed);
-            return Next::Notice(n);
+        if self.batch_len.load(Ordering::Relaxed) == 0 && lanes.queue.len() <= 1 {
+            // One message (an ask, a ring's token) or none: no batch.
+            let msg = lanes.queue.pop_front();
+            if !lanes.send_waiters.is_empty() {
+                lanes.send_waiters.drain(..).for_each(Waker::wake);
+            }
+            return match msg {
+                Some(msg) => Next::Msg(msg, false),
+                None => Next::Empty,
+            };
         }
-        self.signalled.store(false, Ordering::Relaxed);
         let popped = self.batch.with_mut(|b| {
             // SAFETY: the receiver alone reaches the batch (see `batch`).
             let batch = unsafe { &mut *b };
             if batch.is_empty() {
-                if lanes.queue.len() <= 1 {
-                    // One message (an ask, say): no batch to build.
-                    return lanes.queue.pop_front().map(|m| (m, false));
-                }
                 // Swapping keeps both buffers' capacity: no allocation in
                 // steady state.
                 std::mem::swap(batch, &mut lanes.queue);

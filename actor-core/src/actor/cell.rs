@@ -13,7 +13,7 @@ use crate::mailbox::Mailbox;
 use crate::reply::{DropCause, with_drop_cause};
 use crate::shard::registry::UNREGISTERED;
 use crate::shard::shared::ShardShared;
-use crate::shard::task::TaskHeader;
+use crate::shard::task::TaskCell;
 
 const STARTING: u8 = 0;
 const RUNNING: u8 = 1;
@@ -86,7 +86,7 @@ pub(crate) trait ActorEntry: Send + Sync {
 
 /// One actor's shared state, in one allocation with its task header: the
 /// header's fields and, through `Deref`, the [`CellState`]'s.
-pub(crate) type ActorCell<A> = TaskHeader<CellState<A>>;
+pub(crate) type ActorCell<A> = TaskCell<CellState<A>>;
 
 /// What an actor's cell holds besides its task header.
 pub(crate) struct CellState<A: Actor> {
@@ -132,7 +132,7 @@ impl<A: Actor> ActorCell<A> {
             dead_letters,
             _actor: PhantomData,
         };
-        TaskHeader::with_payload(shard.clone(), state)
+        TaskCell::new(shard.clone(), state)
     }
 
     /// Joins the shard's registry of live actors (on the shard, at launch).
@@ -153,7 +153,7 @@ impl<A: Actor> ActorCell<A> {
     }
 
     pub(crate) fn shard(&self) -> &Arc<ShardShared> {
-        &self.shard
+        &self.header().shard
     }
 
     fn dead_letter(&self, reason: DeadLetterReason, count: usize) {

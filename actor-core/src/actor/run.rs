@@ -12,14 +12,13 @@ use crate::loom::sync::atomic::Ordering;
 use crate::mailbox::Next;
 use crate::shard::local::ShardLocal;
 use crate::shard::slab::OnPanic;
-use crate::shard::task::TaskHeader;
 use crate::{ActorRef, Context};
 
 /// Starts `actor` on this shard as a task bound to `cell`.
 pub(crate) fn launch<A: Actor>(local: &Rc<ShardLocal>, cell: Arc<ActorCell<A>>, actor: A) {
     cell.register(&local.shared);
     local.shared.counters.actors_started.bump();
-    let task: Arc<TaskHeader> = cell.clone();
+    let task = cell.task_ref();
     let ctx = Context::new(ActorRef { cell: cell.clone() }, local.clone());
     let fut = actor_loop(actor, ctx);
     // The cell is its own panic hook: no allocation.

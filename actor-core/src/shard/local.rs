@@ -15,7 +15,7 @@ use crate::reply::{DropCause, with_drop_cause};
 use crate::runtime::RuntimeInner;
 use crate::shard::shared::{Remote, ShardShared};
 use crate::shard::slab::{LocalFuture, PanicHook, Slot, TaskSlab};
-use crate::shard::task::{TaskHeader, with_borrowed_waker};
+use crate::shard::task::{TaskRef, with_borrowed_waker};
 use crate::time::wheel::Wheel;
 
 thread_local! {
@@ -26,7 +26,7 @@ thread_local! {
 pub(crate) struct ShardLocal {
     pub(crate) shared: Arc<ShardShared>,
     pub(crate) runtime: Arc<RuntimeInner>,
-    pub(crate) run_queue: RefCell<VecDeque<Arc<TaskHeader>>>,
+    pub(crate) run_queue: RefCell<VecDeque<TaskRef>>,
     pub(crate) tasks: RefCell<TaskSlab>,
     pub(crate) wheel: RefCell<Wheel>,
     /// Set by the shutdown task when the loop should end.
@@ -59,7 +59,7 @@ pub(crate) fn on_shard_thread() -> bool {
 
 /// Puts a runnable task in its shard's run queue: locally with no syscall, or
 /// through the owning shard's inbox.
-pub(crate) fn enqueue(header: Arc<TaskHeader>) {
+pub(crate) fn enqueue(header: TaskRef) {
     let header = with_current(move |l| match l {
         Some(l) if Arc::ptr_eq(&l.shared, &header.shard) => {
             l.run_queue.borrow_mut().push_back(header);
@@ -155,8 +155,8 @@ impl ShardLocal {
     }
 
     /// Spawns a plain shard-local future.
-    pub(crate) fn spawn_task(&self, fut: impl Future<Output = ()> + 'static) -> Arc<TaskHeader> {
-        let header = TaskHeader::new(self.shared.clone());
+    pub(crate) fn spawn_task(&self, fut: impl Future<Output = ()> + 'static) -> TaskRef {
+        let header = TaskRef::new(self.shared.clone());
         self.insert_task(header.clone(), Box::pin(fut), None);
         header
     }
@@ -164,7 +164,7 @@ impl ShardLocal {
     /// Places a future in the slab and schedules its first poll.
     pub(crate) fn insert_task(
         &self,
-        header: Arc<TaskHeader>,
+        header: TaskRef,
         future: LocalFuture,
         on_panic: Option<PanicHook>,
     ) {
@@ -177,13 +177,13 @@ impl ShardLocal {
     }
 
     /// Drops a task's future now (cancelling it).
-    pub(crate) fn abort_task(&self, header: &Arc<TaskHeader>) {
+    pub(crate) fn abort_task(&self, header: &TaskRef) {
         let slot = self.tasks.borrow_mut().remove(header);
         drop(slot);
     }
 
     /// Polls one runnable task, catching a panic so only that task fails.
-    pub(crate) fn poll_task(&self, header: Arc<TaskHeader>) {
+    pub(crate) fn poll_task(&self, header: TaskRef) {
         header.begin_poll();
         let future = self
             .tasks

@@ -3,7 +3,6 @@
 
 use std::collections::VecDeque;
 use std::rc::Rc;
-use std::sync::Arc;
 use std::task::Waker;
 use std::time::Instant;
 
@@ -14,7 +13,7 @@ use crate::reactor::EventFd;
 use crate::shard::local::ShardLocal;
 use crate::shard::park::ParkFlag;
 use crate::shard::registry::Registry;
-use crate::shard::task::TaskHeader;
+use crate::shard::task::TaskRef;
 
 /// A job run on the shard, with the shard's local state.
 pub(crate) type ShardJob = Box<dyn FnOnce(&Rc<ShardLocal>) + Send>;
@@ -22,7 +21,7 @@ pub(crate) type ShardJob = Box<dyn FnOnce(&Rc<ShardLocal>) + Send>;
 /// What other threads hand a shard.
 pub(crate) enum Remote {
     /// A task became runnable.
-    Schedule(Arc<TaskHeader>),
+    Schedule(TaskRef),
     /// Run this on the shard (spawning an actor, for one).
     Run(ShardJob),
     /// Wake this waker at or after the deadline (sleeps off the shard).
