@@ -1,5 +1,8 @@
-//! One-shot replies for `ask`: one allocation per request, and no lock: the
-//! slot is a small state machine on one atomic (see [`Slot`]).
+//! One-shot replies for `ask`, with no lock: the slot is a small state
+//! machine on one atomic (see [`Slot`]). When the asker holds the last
+//! reference (the usual end of an ask), its slot goes back to a small
+//! per-thread pool for the next ask of the same reply type, so asks in
+//! steady state allocate nothing.
 //!
 //! When a [`ReplyTo`] is dropped unanswered, the asker learns why from the
 //! shard's current drop cause: the handler panicked (`ActorFailed`), the actor
@@ -87,6 +90,15 @@ impl<R> Slot<R> {
             waker: UnsafeCell::new(None),
             value: UnsafeCell::new(None),
         }
+    }
+
+    /// Makes a slot nobody else can reach ready for another ask.
+    fn reset(&mut self) {
+        self.state.store(0, Ordering::Relaxed);
+        // SAFETY: `&mut self`: no other access.
+        self.waker.with_mut(|w| unsafe { *w = None });
+        // SAFETY: as above.
+        self.value.with_mut(|v| unsafe { *v = None });
     }
 
     /// The answerer's side; called at most once per slot (the `ReplyTo`
@@ -200,11 +212,12 @@ impl<R: 'static> Drop for ReplyTo<R> {
 
 /// The asker's side: resolves to the reply or the reason there is none.
 #[must_use = "futures do nothing unless awaited"]
-pub struct Reply<R> {
-    slot: Arc<Slot<R>>,
+pub struct Reply<R: 'static> {
+    /// `None` only while being dropped.
+    slot: Option<Arc<Slot<R>>>,
 }
 
-impl<R> std::fmt::Debug for Reply<R> {
+impl<R: 'static> std::fmt::Debug for Reply<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Reply").finish_non_exhaustive()
     }
@@ -212,20 +225,112 @@ impl<R> std::fmt::Debug for Reply<R> {
 
 /// A connected reply pair.
 pub(crate) fn reply_pair<R: 'static>() -> (ReplyTo<R>, Reply<R>) {
-    let slot = Arc::new(Slot::new());
+    let slot = pool::take::<R>().unwrap_or_else(|| Arc::new(Slot::new()));
     (
         ReplyTo {
             slot: Some(slot.clone()),
         },
-        Reply { slot },
+        Reply { slot: Some(slot) },
     )
 }
 
-impl<R> Future for Reply<R> {
+impl<R: 'static> Future for Reply<R> {
     type Output = Result<R, AskError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.slot.poll(cx)
+        match &self.slot {
+            Some(slot) => slot.poll(cx),
+            None => Poll::Ready(Err(AskError::Closed)),
+        }
+    }
+}
+
+impl<R: 'static> Drop for Reply<R> {
+    fn drop(&mut self) {
+        if let Some(mut slot) = self.slot.take()
+            && let Some(unique) = Arc::get_mut(&mut slot)
+        {
+            // The answerer is gone: nobody else can reach the slot.
+            unique.reset();
+            pool::give(slot);
+        }
+    }
+}
+
+/// A few idle reply slots per thread, by type.
+mod pool {
+    use std::any::TypeId;
+    use std::cell::RefCell;
+    use std::sync::Arc;
+
+    use super::Slot;
+
+    /// Slots kept per thread, all types together.
+    const MAX: usize = 8;
+
+    /// An idle `Arc<Slot<R>>`, its type erased.
+    struct Idle {
+        ty: TypeId,
+        ptr: *const (),
+        drop: unsafe fn(*const ()),
+    }
+
+    impl Drop for Idle {
+        fn drop(&mut self) {
+            // SAFETY: `ptr` came from `Arc::into_raw` of an `Arc<Slot<R>>`
+            // and `drop` is `release::<R>` for that same `R` (see `give`).
+            unsafe { (self.drop)(self.ptr) }
+        }
+    }
+
+    /// # Safety
+    /// `p` is `Arc::into_raw` of an `Arc<Slot<R>>`, owned by the caller.
+    unsafe fn release<R>(p: *const ()) {
+        // SAFETY: per the contract.
+        drop(unsafe { Arc::from_raw(p.cast::<Slot<R>>()) });
+    }
+
+    thread_local! {
+        static IDLE: RefCell<Vec<Idle>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// An idle slot for replies of type `R`, if this thread has one. (Never
+    /// under loom: a slot must not outlive the model run that made it.)
+    pub(super) fn take<R: 'static>() -> Option<Arc<Slot<R>>> {
+        if cfg!(loom) {
+            return None;
+        }
+        let ty = TypeId::of::<Slot<R>>();
+        IDLE.try_with(|idle| {
+            let mut idle = idle.try_borrow_mut().ok()?;
+            let i = idle.iter().rposition(|s| s.ty == ty)?;
+            let slot = std::mem::ManuallyDrop::new(idle.swap_remove(i));
+            // SAFETY: an `Idle` of this `TypeId` holds an owned
+            // `Arc<Slot<R>>` pointer; `ManuallyDrop` hands its count over.
+            Some(unsafe { Arc::from_raw(slot.ptr.cast::<Slot<R>>()) })
+        })
+        .ok()
+        .flatten()
+    }
+
+    /// Keeps a reset, unshared slot for a later `take`, or frees it.
+    pub(super) fn give<R: 'static>(slot: Arc<Slot<R>>) {
+        if cfg!(loom) {
+            return;
+        }
+        let idle = Idle {
+            ty: TypeId::of::<Slot<R>>(),
+            ptr: Arc::into_raw(slot).cast(),
+            drop: release::<R>,
+        };
+        let _ = IDLE.try_with(|list| {
+            if let Ok(mut list) = list.try_borrow_mut()
+                && list.len() < MAX
+            {
+                list.push(idle);
+            }
+            // Otherwise `idle` drops here, freeing the slot.
+        });
     }
 }
 
@@ -299,6 +404,49 @@ mod tests {
             Pin::new(&mut reply).poll(&mut cx),
             Poll::Ready(Err(AskError::NoReply))
         );
+    }
+
+    fn slot_ptr<R: 'static>(reply: &Reply<R>) -> *const Slot<R> {
+        Arc::as_ptr(reply.slot.as_ref().unwrap())
+    }
+
+    /// A finished ask's slot serves the next ask of the same type on this
+    /// thread, reset; a slot the answerer still holds is not pooled, and
+    /// types never share slots. (Also under miri, with the test above.)
+    #[test]
+    fn reply_slots_are_reused_per_thread_and_type() {
+        let waker = Waker::from(Arc::new(Count(Default::default())));
+        let mut cx = Context::from_waker(&waker);
+        let (to, mut reply) = reply_pair::<String>();
+        let first = slot_ptr(&reply);
+        assert!(Pin::new(&mut reply).poll(&mut cx).is_pending());
+        to.send("one".into());
+        assert_eq!(
+            Pin::new(&mut reply).poll(&mut cx),
+            Poll::Ready(Ok("one".into()))
+        );
+        drop(reply);
+
+        let (other_to, other) = reply_pair::<u64>();
+        assert_ne!(
+            slot_ptr(&other).cast::<()>(),
+            first.cast::<()>(),
+            "types never share"
+        );
+        let (to, mut reply) = reply_pair::<String>();
+        assert_eq!(slot_ptr(&reply), first, "the slot came back");
+        assert!(to.is_waiting());
+        assert!(
+            Pin::new(&mut reply).poll(&mut cx).is_pending(),
+            "reset to waiting"
+        );
+        drop(reply);
+        assert!(
+            pool::take::<String>().is_none(),
+            "the answerer still holds it"
+        );
+        to.send("lost".into());
+        drop((other_to, other));
     }
 }
 
