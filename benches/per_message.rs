@@ -1,12 +1,16 @@
 //! A fixed workload for instruction counting under callgrind: `n` same-shard
-//! tells or asks from a driver actor. Run it with two values of `n`; the
+//! tells, asks, or spawn-and-stops from a driver actor. Run it with two values of `n`; the
 //! difference of the totals divided by the difference of `n` is the cost of
 //! one message, free of start-up and shutdown.
 //!
 //! ```sh
 //! cargo build --release -p benches --example per_message
-//! valgrind --tool=callgrind target/release/examples/per_message tell 100000
+//! PINION_DRIVER=epoll valgrind --tool=callgrind target/release/examples/per_message tell 100000
 //! ```
+//!
+//! Modes: `tell`, `ask`, `spawn` (spawn `n` idle actors on the driver's
+//! shard, stop them all, wait for each: workload D of the comparison),
+//! `ring` (`n` hops of a token around 1000 actors: workload E).
 
 #![allow(missing_docs)]
 
@@ -29,14 +33,75 @@ impl Actor for Target {
     }
 }
 
+struct Idle;
+
+impl Actor for Idle {
+    type Msg = ();
+    async fn handle(&mut self, _: (), _ctx: &mut Context<Self>) {}
+}
+
+/// A ring node: forwards the token, counting down; at zero, answers.
+struct Node(Option<ActorRef<Node>>);
+
+enum NodeMsg {
+    Link(ActorRef<Node>),
+    Token(u64, ReplyTo<u64>),
+}
+
+impl Actor for Node {
+    type Msg = NodeMsg;
+    async fn handle(&mut self, msg: NodeMsg, _ctx: &mut Context<Self>) {
+        match msg {
+            NodeMsg::Link(next) => self.0 = Some(next),
+            NodeMsg::Token(0, done) => done.send(0),
+            NodeMsg::Token(left, done) => {
+                let next = self.0.as_ref().expect("ring linked");
+                if next.tell(NodeMsg::Token(left - 1, done)).await.is_err() {
+                    panic!("ring node stopped");
+                }
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Tell,
+    Ask,
+    Spawn,
+    Ring,
+}
+
 struct Driver(ActorRef<Target>);
 
 impl Actor for Driver {
-    type Msg = (bool, u64, ReplyTo<u64>);
-    async fn handle(&mut self, (ask, n, reply): Self::Msg, _ctx: &mut Context<Self>) {
+    type Msg = (Mode, u64, ReplyTo<u64>);
+    async fn handle(&mut self, (mode, n, reply): Self::Msg, ctx: &mut Context<Self>) {
+        if mode == Mode::Ring {
+            let nodes: Vec<_> = (0..1000).map(|_| ctx.spawn(Node(None))).collect();
+            for (i, node) in nodes.iter().enumerate() {
+                let next = nodes[(i + 1) % nodes.len()].clone();
+                node.tell(NodeMsg::Link(next)).await.expect("node alive");
+            }
+            let left = nodes[0].ask(|r| NodeMsg::Token(n, r)).await;
+            nodes.iter().for_each(ActorRef::stop);
+            reply.send(left.expect("ring"));
+            return;
+        }
+        if mode == Mode::Spawn {
+            let refs: Vec<_> = (0..n).map(|_| ctx.spawn(Idle)).collect();
+            for a in &refs {
+                a.stop();
+            }
+            for a in &refs {
+                a.wait_stopped().await;
+            }
+            reply.send(n);
+            return;
+        }
         let mut sum = 0;
         for i in 0..n {
-            if ask {
+            if mode == Mode::Ask {
                 sum += self.0.ask(TargetMsg::Get).await.expect("target alive");
             } else {
                 self.0.tell(TargetMsg::Add(i)).await.expect("target alive");
@@ -49,13 +114,24 @@ impl Actor for Driver {
 
 fn main() -> Result<(), actor_core::Error> {
     let mut args = std::env::args().skip(1);
-    let ask = args.next().as_deref() == Some("ask");
+    let mode = match args.next().as_deref() {
+        Some("ask") => Mode::Ask,
+        Some("spawn") => Mode::Spawn,
+        Some("ring") => Mode::Ring,
+        _ => Mode::Tell,
+    };
     let n: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(100_000);
     let rt = Runtime::new()?;
     let target = rt.spawn_on(0, || Target(0))?;
     let driver = rt.spawn_on(0, move || Driver(target))?;
-    let sum = driver.ask_blocking(|r| (ask, n, r))?;
-    println!("{} x{n}: {sum}", if ask { "ask" } else { "tell" });
+    let sum = driver.ask_blocking(|r| (mode, n, r))?;
+    let name = match mode {
+        Mode::Tell => "tell",
+        Mode::Ask => "ask",
+        Mode::Spawn => "spawn",
+        Mode::Ring => "ring",
+    };
+    println!("{name} x{n}: {sum}");
     rt.shutdown()?;
     Ok(())
 }

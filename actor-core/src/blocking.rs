@@ -34,11 +34,11 @@ pub enum BlockingError {
 /// Resolves to the blocking job's result.
 #[must_use = "futures do nothing unless awaited"]
 #[derive(Debug)]
-pub struct BlockingHandle<R> {
+pub struct BlockingHandle<R: 'static> {
     reply: Reply<Result<R, BlockingError>>,
 }
 
-impl<R> Future for BlockingHandle<R> {
+impl<R: 'static> Future for BlockingHandle<R> {
     type Output = Result<R, BlockingError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {

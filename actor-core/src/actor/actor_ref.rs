@@ -84,7 +84,7 @@ impl<A: Actor> ActorRef<A> {
     pub fn try_tell(&self, msg: A::Msg) -> Result<(), SendError<A::Msg>> {
         match self.cell.mailbox.try_push(msg) {
             Ok(()) => {
-                self.cell.task.schedule_after_push();
+                self.cell.schedule_after_push();
                 Ok(())
             }
             Err(e) => {
@@ -237,7 +237,7 @@ impl<A: Actor> Future for Tell<'_, A> {
         let cell = &self.actor.cell;
         match cell.mailbox.push_or_register(msg, cx.waker()) {
             Ok(()) => {
-                cell.task.schedule_after_push();
+                cell.schedule_after_push();
                 Poll::Ready(Ok(()))
             }
             Err(SendError::Full(msg)) => {

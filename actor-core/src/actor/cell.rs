@@ -8,11 +8,12 @@ use std::task::Waker;
 use crate::actor::{Actor, ActorId, ExitReason, LifecycleEvent, Notice, NoticeVia};
 use crate::dead_letters::{DeadLetter, DeadLetterReason, DeadLetters};
 use crate::loom::sync::Mutex;
-use crate::loom::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 use crate::mailbox::Mailbox;
 use crate::reply::{DropCause, with_drop_cause};
+use crate::shard::registry::UNREGISTERED;
 use crate::shard::shared::ShardShared;
-use crate::shard::task::TaskHeader;
+use crate::shard::task::TaskCell;
 
 const STARTING: u8 = 0;
 const RUNNING: u8 = 1;
@@ -32,7 +33,37 @@ struct ExitState {
     /// How the latest incarnation ended.
     last: Option<ExitReason>,
     watchers: Vec<Watcher>,
-    waiters: Vec<Waker>,
+    waiters: Waiters,
+}
+
+/// Wakers waiting for an exit. Most exits have one waiter at most, so the
+/// first is kept inline and costs no allocation.
+#[derive(Default)]
+struct Waiters {
+    first: Option<Waker>,
+    rest: Vec<Waker>,
+}
+
+impl Waiters {
+    /// Adds `waker` unless an equivalent one is already waiting.
+    fn register(&mut self, waker: &Waker) {
+        match &self.first {
+            None => self.first = Some(waker.clone()),
+            Some(w) if w.will_wake(waker) => {}
+            Some(_) => {
+                if !self.rest.iter().any(|w| w.will_wake(waker)) {
+                    self.rest.push(waker.clone());
+                }
+            }
+        }
+    }
+
+    fn wake_all(self) {
+        self.first
+            .into_iter()
+            .chain(self.rest)
+            .for_each(Waker::wake);
+    }
 }
 
 /// The type-erased view of an actor cell: what the registry, links and
@@ -53,14 +84,21 @@ pub(crate) trait ActorEntry: Send + Sync {
     fn poll_exit(&self, waker: &Waker) -> Option<ExitReason>;
 }
 
-/// One actor's shared state.
-pub(crate) struct ActorCell<A: Actor> {
+/// One actor's shared state, in one allocation with its task header: the
+/// header's fields and, through `Deref`, the [`CellState`]'s.
+pub(crate) type ActorCell<A> = TaskCell<CellState<A>>;
+
+/// What an actor's cell holds besides its task header.
+pub(crate) struct CellState<A: Actor> {
     pub(crate) id: ActorId,
     pub(crate) seq: u64,
     pub(crate) mailbox: Mailbox<A::Msg>,
-    pub(crate) task: Arc<TaskHeader>,
     state: AtomicU8,
     pub(crate) killed: AtomicBool,
+    /// Set while a message handler runs: a panic then dead-letters it.
+    pub(crate) handling: AtomicBool,
+    /// The cell's slot in its shard's registry while it runs.
+    registry_key: AtomicUsize,
     /// Failures end only the incarnation; a supervisor decides what next.
     pub(crate) supervised: bool,
     exit: Mutex<ExitState>,
@@ -69,34 +107,53 @@ pub(crate) struct ActorCell<A: Actor> {
 }
 
 impl<A: Actor> ActorCell<A> {
-    pub(crate) fn new(
+    pub(crate) fn create(
         shard: &Arc<ShardShared>,
         capacity: usize,
         dead_letters: Arc<DeadLetters>,
         supervised: bool,
     ) -> Arc<Self> {
         let seq = shard.next_seq();
-        Arc::new(ActorCell {
+        let state = CellState {
             id: ActorId::new(shard.index, seq),
             seq,
             mailbox: Mailbox::new(capacity),
-            task: TaskHeader::new(shard.clone()),
             state: AtomicU8::new(STARTING),
             killed: AtomicBool::new(false),
+            handling: AtomicBool::new(false),
+            registry_key: AtomicUsize::new(UNREGISTERED),
             supervised,
             exit: Mutex::new(ExitState {
                 reason: None,
                 last: None,
                 watchers: Vec::new(),
-                waiters: Vec::new(),
+                waiters: Waiters::default(),
             }),
             dead_letters,
             _actor: PhantomData,
-        })
+        };
+        TaskCell::new(shard.clone(), state)
+    }
+
+    /// Joins the shard's registry of live actors (on the shard, at launch).
+    pub(crate) fn register(self: &Arc<Self>, shard: &ShardShared) {
+        let entry: Arc<dyn ActorEntry> = self.clone();
+        let key = shard.registry.lock().insert(self.seq, entry);
+        self.registry_key.store(key, Ordering::Relaxed);
+    }
+
+    /// Leaves the shard's registry, if in it.
+    fn unregister(&self, shard: &ShardShared) {
+        let key = self.registry_key.swap(UNREGISTERED, Ordering::Relaxed);
+        if key != UNREGISTERED {
+            let entry = shard.registry.lock().remove(key, self.seq);
+            // Dropped outside the lock: it may be the last count of a cell.
+            drop(entry);
+        }
     }
 
     pub(crate) fn shard(&self) -> &Arc<ShardShared> {
-        &self.task.shard
+        &self.header().shard
     }
 
     fn dead_letter(&self, reason: DeadLetterReason, count: usize) {
@@ -167,37 +224,45 @@ impl<A: Actor> ActorCell<A> {
         self.dead_letter(DeadLetterReason::ActorStopped, queued);
         if before != EXITED {
             shard.counters.actors_stopped.bump();
-            shard.registry.lock().remove(&self.seq);
+            self.unregister(shard);
         }
         if reason.is_abnormal() {
             tracing::warn!(actor = %self.id, name = A::name(), %reason, "actor stopped");
         } else {
             tracing::debug!(actor = %self.id, name = A::name(), %reason, "actor stopped");
         }
-        let (watchers, waiters) = {
+        let (watchers, waiters, reason) = {
             let mut exit = self.exit.lock();
-            exit.reason = Some(reason.clone());
-            exit.last = Some(reason.clone());
-            (
-                std::mem::take(&mut exit.watchers),
-                std::mem::take(&mut exit.waiters),
-            )
+            let watchers = std::mem::take(&mut exit.watchers);
+            // Watchers of a supervised child already heard about this exit.
+            let watchers = if before == EXITED {
+                Vec::new()
+            } else {
+                watchers
+            };
+            // The final reason is also the last incarnation's (see
+            // `poll_incarnation_exit`); with no watcher it moves, uncloned.
+            exit.last = None;
+            let kept = if watchers.is_empty() {
+                exit.reason = Some(reason);
+                None
+            } else {
+                exit.reason = Some(reason.clone());
+                Some(reason)
+            };
+            (watchers, std::mem::take(&mut exit.waiters), kept)
         };
-        // Watchers of a supervised child already heard about this exit.
-        let watchers = if before == EXITED {
-            Vec::new()
-        } else {
-            watchers
-        };
-        for w in watchers {
-            w.sink.notify(Notice {
-                id: self.id,
-                name: A::name(),
-                event: LifecycleEvent::Stopped(reason.clone()),
-                via: w.via,
-            });
+        if let Some(reason) = reason {
+            for w in watchers {
+                w.sink.notify(Notice {
+                    id: self.id,
+                    name: A::name(),
+                    event: LifecycleEvent::Stopped(reason.clone()),
+                    via: w.via,
+                });
+            }
         }
-        waiters.into_iter().for_each(Waker::wake);
+        waiters.wake_all();
     }
 }
 
@@ -229,7 +294,7 @@ impl<A: Actor> ActorCell<A> {
             self.dead_letter(DeadLetterReason::HandlerPanicked, 1);
         }
         shard.counters.actors_stopped.bump();
-        shard.registry.lock().remove(&self.seq);
+        self.unregister(shard);
         tracing::debug!(actor = %self.id, name = A::name(), %reason, "supervised incarnation ended");
         let (sinks, waiters) = {
             let mut exit = self.exit.lock();
@@ -249,7 +314,7 @@ impl<A: Actor> ActorCell<A> {
                 via,
             });
         }
-        waiters.into_iter().for_each(Waker::wake);
+        waiters.wake_all();
     }
 
     /// Makes an exited supervised cell ready for a new incarnation; `false`
@@ -276,13 +341,11 @@ impl<A: Actor> ActorCell<A> {
     pub(crate) fn poll_incarnation_exit(&self, waker: &Waker) -> Option<ExitReason> {
         let mut exit = self.exit.lock();
         if !self.is_running()
-            && let Some(r) = exit.last.clone()
+            && let Some(r) = exit.reason.as_ref().or(exit.last.as_ref())
         {
-            return Some(r);
+            return Some(r.clone());
         }
-        if !exit.waiters.iter().any(|w| w.will_wake(waker)) {
-            exit.waiters.push(waker.clone());
-        }
+        exit.waiters.register(waker);
         None
     }
 }
@@ -306,18 +369,18 @@ impl<A: Actor> ActorEntry for ActorCell<A> {
 
     fn request_stop(&self, reason: ExitReason) {
         if self.mailbox.request_stop(reason) {
-            self.task.schedule();
+            self.schedule();
         }
     }
 
     fn kill(&self) {
         self.killed.store(true, Ordering::Release);
-        self.task.schedule();
+        self.schedule();
     }
 
     fn notify(&self, notice: Notice) {
         if self.mailbox.push_notice(notice) {
-            self.task.schedule();
+            self.schedule();
         }
     }
 
@@ -350,9 +413,7 @@ impl<A: Actor> ActorEntry for ActorCell<A> {
         if let Some(r) = &exit.reason {
             return Some(r.clone());
         }
-        if !exit.waiters.iter().any(|w| w.will_wake(waker)) {
-            exit.waiters.push(waker.clone());
-        }
+        exit.waiters.register(waker);
         None
     }
 }

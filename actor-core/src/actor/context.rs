@@ -13,14 +13,14 @@ use crate::blocking::BlockingHandle;
 use crate::error::SpawnError;
 use crate::runtime::Handle;
 use crate::shard::local::ShardLocal;
-use crate::shard::task::TaskHeader;
+use crate::shard::task::TaskRef;
 use crate::time::sleep_until;
 
 /// An actor's view of itself and its shard. Shard-local: `!Send`.
 pub struct Context<A: Actor> {
     myself: ActorRef<A>,
     pub(crate) local: Rc<ShardLocal>,
-    timers: Vec<Arc<TaskHeader>>,
+    timers: Vec<TaskRef>,
 }
 
 impl<A: Actor> std::fmt::Debug for Context<A> {
@@ -35,7 +35,7 @@ impl<A: Actor> std::fmt::Debug for Context<A> {
 /// Shard-local (`!Send`). Timers also end when their actor stops.
 #[derive(Debug)]
 pub struct TimerHandle {
-    task: Arc<TaskHeader>,
+    task: TaskRef,
     _local: PhantomData<Rc<()>>,
 }
 
@@ -126,7 +126,7 @@ impl<A: Actor> Context<A> {
     }
 
     fn timer(&mut self, fut: impl Future<Output = ()> + 'static) -> TimerHandle {
-        self.timers.retain(|t| Arc::strong_count(t) > 1);
+        self.timers.retain(|t| t.strong_count() > 1);
         let task = self.local.spawn_task(fut);
         self.timers.push(task.clone());
         TimerHandle {

@@ -1,6 +1,5 @@
 //! An actor's task: start, then handle signals and messages until stopped.
 
-use std::cell::Cell;
 use std::future::Future;
 use std::pin::{Pin, pin};
 use std::rc::Rc;
@@ -12,28 +11,29 @@ use crate::actor::{Actor, ExitReason};
 use crate::loom::sync::atomic::Ordering;
 use crate::mailbox::Next;
 use crate::shard::local::ShardLocal;
+use crate::shard::slab::OnPanic;
 use crate::{ActorRef, Context};
 
 /// Starts `actor` on this shard as a task bound to `cell`.
 pub(crate) fn launch<A: Actor>(local: &Rc<ShardLocal>, cell: Arc<ActorCell<A>>, actor: A) {
-    local.shared.registry.lock().insert(cell.seq, cell.clone());
+    cell.register(&local.shared);
     local.shared.counters.actors_started.bump();
-    let handling = Rc::new(Cell::new(false));
+    let task = cell.task_ref();
     let ctx = Context::new(ActorRef { cell: cell.clone() }, local.clone());
-    let fut = actor_loop(actor, ctx, handling.clone());
-    let weak = Rc::downgrade(local);
-    let hook_cell = cell.clone();
-    let on_panic = Box::new(move |text: String| {
-        if let Some(local) = weak.upgrade() {
-            hook_cell.end_incarnation(
-                &local.shared,
-                local.stopping.get(),
-                ExitReason::Panicked(text),
-                handling.get(),
-            );
-        }
-    });
-    local.insert_task(cell.task.clone(), Box::pin(fut), Some(on_panic));
+    let fut = actor_loop(actor, ctx);
+    // The cell is its own panic hook: no allocation.
+    local.insert_task(task, Box::pin(fut), Some(cell));
+}
+
+impl<A: Actor> OnPanic for ActorCell<A> {
+    fn on_panic(&self, local: &ShardLocal, text: String) {
+        self.end_incarnation(
+            &local.shared,
+            local.stopping.get(),
+            ExitReason::Panicked(text),
+            self.handling.load(Ordering::Relaxed),
+        );
+    }
 }
 
 /// Polls `fut` unless the actor has been killed; `None` when killed.
@@ -117,7 +117,7 @@ impl Future for YieldNow {
     }
 }
 
-async fn actor_loop<A: Actor>(mut actor: A, mut ctx: Context<A>, handling: Rc<Cell<bool>>) {
+async fn actor_loop<A: Actor>(mut actor: A, mut ctx: Context<A>) {
     let cell = ctx.myself().cell.clone();
     let local = ctx.local.clone();
     let killed = &cell.killed;
@@ -128,7 +128,7 @@ async fn actor_loop<A: Actor>(mut actor: A, mut ctx: Context<A>, handling: Rc<Ce
         Some(Err(e)) => ExitReason::StartFailed(e.to_string()),
         Some(Ok(())) => {
             cell.mark_started();
-            run_mailbox(&mut actor, &mut ctx, &cell, &handling, budget).await
+            run_mailbox(&mut actor, &mut ctx, &cell, budget).await
         }
     };
     if !matches!(reason, ExitReason::Killed | ExitReason::StartFailed(_))
@@ -155,7 +155,6 @@ async fn run_mailbox<A: Actor>(
     actor: &mut A,
     ctx: &mut Context<A>,
     cell: &ActorCell<A>,
-    handling: &Cell<bool>,
     budget: usize,
 ) -> ExitReason {
     let shard = ctx.local.shared.clone();
@@ -177,10 +176,10 @@ async fn run_mailbox<A: Actor>(
                 }
             }
             Next::Msg(msg, more) => {
-                handling.set(true);
+                cell.handling.store(true, Ordering::Relaxed);
                 let mut polls = 0;
                 let done = killable_counted(killed, actor.handle(msg, ctx), &mut polls).await;
-                handling.set(false);
+                cell.handling.store(false, Ordering::Relaxed);
                 if done.is_none() {
                     return ExitReason::Killed;
                 }

@@ -42,18 +42,27 @@ fn begin(local: &Rc<ShardLocal>, limit: Duration, report: mpsc::Sender<Report>) 
     let l = local.clone();
     local.spawn_task(async move {
         let mut stragglers = Vec::new();
+        // No actor starts on a stopping shard, so one snapshot in reverse
+        // spawn order is the whole list; look again in case one raced in.
         loop {
-            let newest = l.shared.registry.lock().values().next_back().cloned();
-            let Some(actor) = newest else { break };
-            actor.request_stop(ExitReason::Shutdown);
-            if timeout(limit, ExitWait(actor.clone())).await.is_err() {
-                stragglers.push(Straggler {
-                    id: actor.id(),
-                    name: actor.name(),
-                    shard: l.index(),
-                });
-                actor.kill();
-                ExitWait(actor).await;
+            let newest_first = l.shared.registry.lock().newest_first();
+            if newest_first.is_empty() {
+                break;
+            }
+            for actor in newest_first {
+                if !actor.is_alive() {
+                    continue;
+                }
+                actor.request_stop(ExitReason::Shutdown);
+                if timeout(limit, ExitWait(actor.clone())).await.is_err() {
+                    stragglers.push(Straggler {
+                        id: actor.id(),
+                        name: actor.name(),
+                        shard: l.index(),
+                    });
+                    actor.kill();
+                    ExitWait(actor).await;
+                }
             }
         }
         let _ = report.send((l.index(), stragglers));

@@ -85,7 +85,7 @@ pub(crate) fn spawn_cell<A: Actor>(
         shard,
         shards: inner.shards.len(),
     })?;
-    let cell = ActorCell::<A>::new(
+    let cell = ActorCell::<A>::create(
         shared,
         capacity::<A>(inner, mailbox),
         inner.dead_letters.clone(),
@@ -146,7 +146,7 @@ pub(crate) fn spawn_here<A: Actor>(
     actor: A,
     mailbox: Option<usize>,
 ) -> ActorRef<A> {
-    let cell = ActorCell::<A>::new(
+    let cell = ActorCell::<A>::create(
         &local.shared,
         capacity::<A>(&local.runtime, mailbox),
         local.runtime.dead_letters.clone(),

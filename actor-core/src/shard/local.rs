@@ -16,7 +16,7 @@ use crate::reply::{DropCause, with_drop_cause};
 use crate::runtime::RuntimeInner;
 use crate::shard::shared::{Remote, ShardShared};
 use crate::shard::slab::{LocalFuture, PanicHook, Slot, TaskSlab};
-use crate::shard::task::{TaskHeader, with_borrowed_waker};
+use crate::shard::task::{TaskRef, with_borrowed_waker};
 use crate::time::wheel::Wheel;
 
 thread_local! {
@@ -27,7 +27,7 @@ thread_local! {
 pub(crate) struct ShardLocal {
     pub(crate) shared: Arc<ShardShared>,
     pub(crate) runtime: Arc<RuntimeInner>,
-    pub(crate) run_queue: RefCell<VecDeque<Arc<TaskHeader>>>,
+    pub(crate) run_queue: RefCell<VecDeque<TaskRef>>,
     pub(crate) tasks: RefCell<TaskSlab>,
     pub(crate) wheel: RefCell<Wheel>,
     /// The shard's reactor: parks the loop and drives tasks' I/O.
@@ -62,7 +62,7 @@ pub(crate) fn on_shard_thread() -> bool {
 
 /// Puts a runnable task in its shard's run queue: locally with no syscall, or
 /// through the owning shard's inbox.
-pub(crate) fn enqueue(header: Arc<TaskHeader>) {
+pub(crate) fn enqueue(header: TaskRef) {
     let header = with_current(move |l| match l {
         Some(l) if Arc::ptr_eq(&l.shared, &header.shard) => {
             l.run_queue.borrow_mut().push_back(header);
@@ -160,8 +160,8 @@ impl ShardLocal {
     }
 
     /// Spawns a plain shard-local future.
-    pub(crate) fn spawn_task(&self, fut: impl Future<Output = ()> + 'static) -> Arc<TaskHeader> {
-        let header = TaskHeader::new(self.shared.clone());
+    pub(crate) fn spawn_task(&self, fut: impl Future<Output = ()> + 'static) -> TaskRef {
+        let header = TaskRef::new(self.shared.clone());
         self.insert_task(header.clone(), Box::pin(fut), None);
         header
     }
@@ -169,7 +169,7 @@ impl ShardLocal {
     /// Places a future in the slab and schedules its first poll.
     pub(crate) fn insert_task(
         &self,
-        header: Arc<TaskHeader>,
+        header: TaskRef,
         future: LocalFuture,
         on_panic: Option<PanicHook>,
     ) {
@@ -182,13 +182,13 @@ impl ShardLocal {
     }
 
     /// Drops a task's future now (cancelling it).
-    pub(crate) fn abort_task(&self, header: &Arc<TaskHeader>) {
+    pub(crate) fn abort_task(&self, header: &TaskRef) {
         let slot = self.tasks.borrow_mut().remove(header);
         drop(slot);
     }
 
     /// Polls one runnable task, catching a panic so only that task fails.
-    pub(crate) fn poll_task(&self, header: Arc<TaskHeader>) {
+    pub(crate) fn poll_task(&self, header: TaskRef) {
         header.begin_poll();
         let future = self
             .tasks
@@ -220,7 +220,7 @@ impl ShardLocal {
                 // future is dropped, so an asker told `ActorFailed` already
                 // sees the actor as stopped.
                 if let Some(hook) = slot.and_then(|s| s.on_panic) {
-                    if catch_unwind(AssertUnwindSafe(|| hook(text))).is_err() {
+                    if catch_unwind(AssertUnwindSafe(|| hook.on_panic(self, text))).is_err() {
                         tracing::error!(shard = self.index(), "panic hook panicked");
                     }
                 } else {

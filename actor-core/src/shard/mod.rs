@@ -7,7 +7,8 @@
 //! - [`ShardLocal`](local::ShardLocal): owned by the shard thread — the run
 //!   queue, the task slab, the timer wheel and the reactor; reachable through a
 //!   thread-local while the shard runs.
-//! - [`TaskHeader`](task::TaskHeader): the `Arc` a waker holds.
+//! - [`TaskHeader`](task::TaskHeader): what a waker points at (through a
+//!   [`TaskRef`](task::TaskRef)).
 //!
 //! One turn of the loop: drain the inbox, fire due timers, poll up to a batch
 //! of runnable tasks, and when nothing is runnable, spin briefly and then park
@@ -22,6 +23,7 @@
 
 pub(crate) mod local;
 pub(crate) mod park;
+pub(crate) mod registry;
 pub(crate) mod run;
 pub(crate) mod shared;
 pub(crate) mod slab;

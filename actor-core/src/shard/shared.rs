@@ -1,20 +1,19 @@
 //! The part of a shard other threads touch: its inbox, its park flag and
 //! eventfd, its counters and its registry of live actors.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
-use std::sync::Arc;
 use std::task::Waker;
 use std::time::Instant;
 
-use crate::actor::cell::ActorEntry;
 use crate::loom::sync::Mutex;
 use crate::loom::sync::atomic::{AtomicU64, Ordering};
 use crate::metrics::ShardCounters;
 use crate::reactor::EventFd;
 use crate::shard::local::ShardLocal;
 use crate::shard::park::ParkFlag;
-use crate::shard::task::TaskHeader;
+use crate::shard::registry::Registry;
+use crate::shard::task::TaskRef;
 
 /// A job run on the shard, with the shard's local state.
 pub(crate) type ShardJob = Box<dyn FnOnce(&Rc<ShardLocal>) + Send>;
@@ -22,7 +21,7 @@ pub(crate) type ShardJob = Box<dyn FnOnce(&Rc<ShardLocal>) + Send>;
 /// What other threads hand a shard.
 pub(crate) enum Remote {
     /// A task became runnable.
-    Schedule(Arc<TaskHeader>),
+    Schedule(TaskRef),
     /// Run this on the shard (spawning an actor, for one).
     Run(ShardJob),
     /// Wake this waker at or after the deadline (sleeps off the shard).
@@ -43,8 +42,8 @@ pub(crate) struct ShardShared {
     park: ParkFlag,
     pub(crate) eventfd: EventFd,
     pub(crate) counters: ShardCounters,
-    /// Live actors in spawn order (by sequence number).
-    pub(crate) registry: Mutex<BTreeMap<u64, Arc<dyn ActorEntry>>>,
+    /// Live actors.
+    pub(crate) registry: Mutex<Registry>,
 }
 
 impl std::fmt::Debug for ShardShared {
@@ -67,7 +66,7 @@ impl ShardShared {
             park: ParkFlag::new(),
             eventfd: EventFd::new()?,
             counters: ShardCounters::default(),
-            registry: Mutex::new(BTreeMap::new()),
+            registry: Mutex::new(Registry::default()),
         })
     }
 

@@ -4,15 +4,22 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use crate::shard::task::TaskHeader;
+use crate::shard::local::ShardLocal;
+use crate::shard::task::TaskRef;
 
 /// A shard-local future.
 pub(crate) type LocalFuture = Pin<Box<dyn Future<Output = ()>>>;
-/// Run once, on the shard, if the task's poll panics: the panic's text.
-pub(crate) type PanicHook = Box<dyn FnOnce(String)>;
+/// Told once, on the shard, if the task's poll panics: the panic's text.
+/// An actor's cell is its own hook, so installing one allocates nothing.
+pub(crate) trait OnPanic {
+    fn on_panic(&self, local: &ShardLocal, text: String);
+}
+
+/// A task's panic hook: a counted reference to whoever handles the panic.
+pub(crate) type PanicHook = Arc<dyn OnPanic>;
 
 pub(crate) struct Slot {
-    pub(crate) header: Arc<TaskHeader>,
+    pub(crate) header: TaskRef,
     /// `None` while the future is out being polled.
     pub(crate) future: Option<LocalFuture>,
     pub(crate) on_panic: Option<PanicHook>,
@@ -43,14 +50,14 @@ impl TaskSlab {
     }
 
     /// The slot `header` was placed in, if it is still there.
-    pub(crate) fn get_mut(&mut self, header: &Arc<TaskHeader>) -> Option<&mut Slot> {
+    pub(crate) fn get_mut(&mut self, header: &TaskRef) -> Option<&mut Slot> {
         self.slots
             .get_mut(header.key())
             .and_then(Option::as_mut)
-            .filter(|s| Arc::ptr_eq(&s.header, header))
+            .filter(|s| s.header == *header)
     }
 
-    pub(crate) fn remove(&mut self, header: &Arc<TaskHeader>) -> Option<Slot> {
+    pub(crate) fn remove(&mut self, header: &TaskRef) -> Option<Slot> {
         let key = header.key();
         self.get_mut(header)?;
         self.live -= 1;

@@ -5,22 +5,67 @@
 //! header only if it was `false`; the executor swaps it back to `false`
 //! *before* polling. Both are read-modify-writes on one atomic, so a wake that
 //! races with a poll is either seen by that poll or enqueues the task again.
+//!
+//! A header heads a [`TaskCell`], which may carry a payload in the same
+//! allocation: an actor's cell is a `TaskCell<CellState<A>>`, so spawning an
+//! actor allocates its cell and its task header at once. Queues, slabs and
+//! wakers hold a [`TaskRef`]: a thin pointer to the header that counts
+//! references on the cell's `Arc` through a vtable made for its payload type.
 
-use std::mem::ManuallyDrop;
+use std::ops::Deref;
+use std::ptr::NonNull;
 use std::sync::Arc;
-use std::task::{RawWaker, RawWakerVTable, Wake, Waker};
+use std::task::{RawWaker, RawWakerVTable, Waker};
 
-use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
 use crate::shard::shared::ShardShared;
 
 /// The key of a task not yet placed in its shard's slab.
 pub(crate) const UNPLACED: usize = usize::MAX;
 
-/// What wakers hold: enough to find and schedule the task from any thread.
+/// What a task cell may carry: anything shareable.
+pub(crate) trait TaskPayload: Send + Sync + 'static {}
+
+impl<T: Send + Sync + 'static> TaskPayload for T {}
+
+/// The operations that depend on the payload type, on the thin pointer to a
+/// `TaskCell<T>` (which is also a pointer to its header).
+struct TaskVtable {
+    waker: RawWakerVTable,
+    /// Takes one count of the cell's `Arc`.
+    increment: unsafe fn(*const ()),
+    /// Releases one count; the last frees the cell.
+    decrement: unsafe fn(*const ()),
+    strong_count: unsafe fn(*const ()) -> usize,
+}
+
+/// What every task reference reaches: enough to find and schedule the task
+/// from any thread.
 pub(crate) struct TaskHeader {
     pub(crate) shard: Arc<ShardShared>,
     key: AtomicUsize,
     scheduled: AtomicBool,
+    vtable: &'static TaskVtable,
+    /// The cell's own `Arc` pointer, with the whole allocation's
+    /// provenance: `schedule(&self)` takes a count through it (a pointer
+    /// made from `&self` may not reach the reference counts).
+    this: AtomicPtr<()>,
+}
+
+/// A header and its payload in one `Arc` allocation. `repr(C)` puts the
+/// header first, so a pointer to the cell is a pointer to its header.
+#[repr(C)]
+pub(crate) struct TaskCell<T> {
+    header: TaskHeader,
+    payload: T,
+}
+
+impl<T> Deref for TaskCell<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.payload
+    }
 }
 
 impl std::fmt::Debug for TaskHeader {
@@ -33,12 +78,31 @@ impl std::fmt::Debug for TaskHeader {
 }
 
 impl TaskHeader {
-    pub(crate) fn new(shard: Arc<ShardShared>) -> Arc<Self> {
-        Arc::new(TaskHeader {
-            shard,
-            key: AtomicUsize::new(UNPLACED),
-            scheduled: AtomicBool::new(false),
-        })
+    /// Marks the task runnable; enqueues it if it was not already.
+    pub(crate) fn schedule(&self) {
+        if !self.scheduled.swap(true, Ordering::AcqRel) {
+            let this = self.this.load(Ordering::Relaxed).cast_const();
+            // SAFETY: `this` is `Arc::as_ptr` of the cell this header heads
+            // (see `TaskCell::new`), live while `self` is borrowed; the count
+            // taken here is owned by the queued reference.
+            let task = unsafe {
+                (self.vtable.increment)(this);
+                TaskRef::from_raw(this)
+            };
+            crate::shard::local::enqueue(task);
+        }
+    }
+
+    /// Marks the task runnable after a push into its mailbox. The plain load
+    /// first skips the read-modify-write when the task is already queued;
+    /// that is sound here because the push and the actor's pop take the same
+    /// mailbox lock: a poll whose `begin_poll` the load could miss has
+    /// popped under the lock after our push, and so sees the message.
+    #[inline]
+    pub(crate) fn schedule_after_push(&self) {
+        if !self.scheduled.load(Ordering::Acquire) {
+            self.schedule();
+        }
     }
 
     /// The slab key; only meaningful on the owning shard.
@@ -50,86 +114,212 @@ impl TaskHeader {
         self.key.store(key, Ordering::Relaxed);
     }
 
-    /// Marks the task runnable; enqueues it if it was not already.
-    pub(crate) fn schedule(self: &Arc<Self>) {
-        if !self.scheduled.swap(true, Ordering::AcqRel) {
-            crate::shard::local::enqueue(self.clone());
-        }
-    }
-
-    /// Marks the task runnable after a push into its mailbox. The plain load
-    /// first skips the read-modify-write when the task is already queued;
-    /// that is sound here because the push and the actor's pop take the same
-    /// mailbox lock: a poll whose `begin_poll` the load could miss has
-    /// popped under the lock after our push, and so sees the message.
-    pub(crate) fn schedule_after_push(self: &Arc<Self>) {
-        if !self.scheduled.load(Ordering::Acquire) {
-            self.schedule();
-        }
-    }
-
     /// Executor side: called right before each poll.
     pub(crate) fn begin_poll(&self) {
         self.scheduled.swap(false, Ordering::AcqRel);
     }
 }
 
-/// Runs `f` with a waker for `header` that borrows the caller's `Arc`
+impl<T: TaskPayload> TaskCell<T> {
+    /// A cell carrying `payload` behind a fresh header.
+    pub(crate) fn new(shard: Arc<ShardShared>, payload: T) -> Arc<Self> {
+        let cell = Arc::new(TaskCell {
+            header: TaskHeader {
+                shard,
+                key: AtomicUsize::new(UNPLACED),
+                scheduled: AtomicBool::new(false),
+                vtable: vtable::<T>(),
+                this: AtomicPtr::new(std::ptr::null_mut()),
+            },
+            payload,
+        });
+        let this = Arc::as_ptr(&cell).cast_mut().cast::<()>();
+        // Published to other threads with the `Arc` itself.
+        cell.header.this.store(this, Ordering::Relaxed);
+        cell
+    }
+
+    /// A counted task reference to this cell.
+    pub(crate) fn task_ref(self: &Arc<Self>) -> TaskRef {
+        let this = Arc::as_ptr(self).cast::<()>();
+        // SAFETY: a live `Arc<TaskCell<T>>` pointer, whose vtable is `T`'s;
+        // the count taken here is owned by the reference.
+        unsafe {
+            Arc::increment_strong_count(this.cast::<TaskCell<T>>());
+            TaskRef::from_raw(this)
+        }
+    }
+
+    pub(crate) fn header(&self) -> &TaskHeader {
+        &self.header
+    }
+
+    /// Marks the task runnable; see [`TaskHeader::schedule`].
+    pub(crate) fn schedule(&self) {
+        self.header.schedule();
+    }
+
+    /// See [`TaskHeader::schedule_after_push`].
+    #[inline]
+    pub(crate) fn schedule_after_push(&self) {
+        self.header.schedule_after_push();
+    }
+}
+
+/// A counted reference to a task: a thin pointer to its header.
+pub(crate) struct TaskRef(NonNull<TaskHeader>);
+
+// SAFETY: it points at a `TaskCell<T>` with `T: Send + Sync`, and its header
+// is `Send + Sync`; the counts it holds are atomic.
+unsafe impl Send for TaskRef {}
+// SAFETY: as above.
+unsafe impl Sync for TaskRef {}
+
+impl TaskRef {
+    /// A task with no payload, for a plain future.
+    pub(crate) fn new(shard: Arc<ShardShared>) -> TaskRef {
+        TaskCell::new(shard, ()).task_ref()
+    }
+
+    /// # Safety
+    /// `p` points at a live `TaskCell<T>` inside an `Arc`, with the
+    /// allocation's provenance, and carries one count for this reference.
+    unsafe fn from_raw(p: *const ()) -> TaskRef {
+        // SAFETY: per the contract, non-null.
+        TaskRef(unsafe { NonNull::new_unchecked(p.cast_mut().cast()) })
+    }
+
+    fn as_raw(&self) -> *const () {
+        self.0.as_ptr().cast_const().cast()
+    }
+
+    /// How many references the task's cell has (its `Arc`'s strong count).
+    pub(crate) fn strong_count(&self) -> usize {
+        // SAFETY: our pointer and its own vtable.
+        unsafe { (self.vtable.strong_count)(self.as_raw()) }
+    }
+}
+
+impl Deref for TaskRef {
+    type Target = TaskHeader;
+
+    fn deref(&self) -> &TaskHeader {
+        // SAFETY: the count we hold keeps the cell, and its header, alive.
+        unsafe { self.0.as_ref() }
+    }
+}
+
+impl Clone for TaskRef {
+    fn clone(&self) -> TaskRef {
+        // SAFETY: our pointer and its own vtable; the new count is the
+        // clone's.
+        unsafe {
+            (self.vtable.increment)(self.as_raw());
+            TaskRef::from_raw(self.as_raw())
+        }
+    }
+}
+
+impl Drop for TaskRef {
+    fn drop(&mut self) {
+        // SAFETY: releases the count this reference owns.
+        unsafe { (self.vtable.decrement)(self.as_raw()) }
+    }
+}
+
+impl PartialEq for TaskRef {
+    fn eq(&self, other: &TaskRef) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for TaskRef {}
+
+impl std::fmt::Debug for TaskRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+/// Runs `f` with a waker for `task` that borrows the caller's reference
 /// instead of owning a count: a poll costs no reference-count traffic. A
 /// clone of it is an ordinary owning waker.
-pub(crate) fn with_borrowed_waker<R>(header: &Arc<TaskHeader>, f: impl FnOnce(&Waker) -> R) -> R {
-    // The vtable treats the pointer as an `Arc<TaskHeader>` (it is one);
-    // `ManuallyDrop` keeps this borrowed waker from releasing a count it does
-    // not own, and `header` outlives it: it is only lent to `f`.
-    let raw = RawWaker::new(Arc::as_ptr(header).cast(), &VTABLE);
-    // SAFETY: see above: a valid Arc pointer with a matching vtable.
+pub(crate) fn with_borrowed_waker<R>(task: &TaskRef, f: impl FnOnce(&Waker) -> R) -> R {
+    // The data pointer is the cell's, and the vtable was made for its
+    // payload type. `ManuallyDrop` keeps this borrowed waker from releasing
+    // a count it does not own, and `task` outlives it: it is only lent to
+    // `f`.
+    let raw = RawWaker::new(task.as_raw(), &task.vtable.waker);
+    // SAFETY: see above: a valid cell pointer with a matching vtable.
     let waker = unsafe { Waker::from_raw(raw) };
-    let waker = ManuallyDrop::new(waker);
+    let waker = std::mem::ManuallyDrop::new(waker);
     f(&waker)
 }
 
-static VTABLE: RawWakerVTable = RawWakerVTable::new(clone_raw, wake_raw, wake_by_ref_raw, drop_raw);
-
-/// # Safety
-/// `p` comes from `Arc::<TaskHeader>::as_ptr` or `into_raw` of a live Arc.
-unsafe fn clone_raw(p: *const ()) -> RawWaker {
-    // SAFETY: per the contract, `p` points into a live `Arc<TaskHeader>`;
-    // the new waker owns the count taken here.
-    unsafe { Arc::increment_strong_count(p.cast::<TaskHeader>()) };
-    RawWaker::new(p, &VTABLE)
-}
-
-/// # Safety
-/// `p` carries one owned count (from `clone_raw`).
-unsafe fn wake_raw(p: *const ()) {
-    // SAFETY: this waker owns one count, released when `arc` drops.
-    let arc = unsafe { Arc::from_raw(p.cast::<TaskHeader>()) };
-    arc.schedule();
-}
-
-/// # Safety
-/// `p` points into a live `Arc<TaskHeader>`.
-unsafe fn wake_by_ref_raw(p: *const ()) {
-    // SAFETY: borrowed: `ManuallyDrop` leaves the count untouched.
-    let arc = ManuallyDrop::new(unsafe { Arc::from_raw(p.cast::<TaskHeader>()) });
-    arc.schedule();
-}
-
-/// # Safety
-/// `p` carries one owned count (from `clone_raw`).
-unsafe fn drop_raw(p: *const ()) {
-    // SAFETY: releases the count this waker owns.
-    drop(unsafe { Arc::from_raw(p.cast::<TaskHeader>()) });
-}
-
-impl Wake for TaskHeader {
-    fn wake(self: Arc<Self>) {
-        self.schedule();
+/// The vtable for cells carrying a `T`.
+fn vtable<T: TaskPayload>() -> &'static TaskVtable {
+    const {
+        &TaskVtable {
+            waker: RawWakerVTable::new(
+                clone_raw::<T>,
+                wake_raw::<T>,
+                wake_by_ref_raw::<T>,
+                decrement::<T>,
+            ),
+            increment: increment::<T>,
+            decrement: decrement::<T>,
+            strong_count: strong_count::<T>,
+        }
     }
+}
 
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.schedule();
+/// # Safety
+/// `p` is the address of a live `Arc<TaskCell<T>>` (from `as_ptr`), with the
+/// allocation's provenance, for this very `T`.
+unsafe fn increment<T: TaskPayload>(p: *const ()) {
+    // SAFETY: per the contract.
+    unsafe { Arc::increment_strong_count(p.cast::<TaskCell<T>>()) };
+}
+
+/// # Safety
+/// As [`increment`], and the caller owns the count released here.
+unsafe fn decrement<T: TaskPayload>(p: *const ()) {
+    // SAFETY: per the contract.
+    unsafe { Arc::decrement_strong_count(p.cast::<TaskCell<T>>()) };
+}
+
+/// # Safety
+/// As [`increment`].
+unsafe fn strong_count<T: TaskPayload>(p: *const ()) -> usize {
+    // SAFETY: per the contract, a live `Arc`; the count is only borrowed.
+    let arc = std::mem::ManuallyDrop::new(unsafe { Arc::from_raw(p.cast::<TaskCell<T>>()) });
+    Arc::strong_count(&arc)
+}
+
+/// # Safety
+/// As [`increment`].
+unsafe fn clone_raw<T: TaskPayload>(p: *const ()) -> RawWaker {
+    // SAFETY: per the contract; the new waker owns the count taken here.
+    unsafe { increment::<T>(p) };
+    RawWaker::new(p, &vtable::<T>().waker)
+}
+
+/// # Safety
+/// As [`increment`], and the waker owns one count.
+unsafe fn wake_raw<T: TaskPayload>(p: *const ()) {
+    // SAFETY: this waker's count moves into the reference: queued, or
+    // released when it drops.
+    let task = unsafe { TaskRef::from_raw(p) };
+    if !task.scheduled.swap(true, Ordering::AcqRel) {
+        crate::shard::local::enqueue(task);
     }
+}
+
+/// # Safety
+/// As [`increment`].
+unsafe fn wake_by_ref_raw<T: TaskPayload>(p: *const ()) {
+    // SAFETY: per the contract, a live header; `schedule` takes its own count.
+    unsafe { &*p.cast::<TaskHeader>() }.schedule();
 }
 
 #[cfg(all(test, not(loom)))]
@@ -142,27 +332,53 @@ mod tests {
     #[test]
     fn borrowed_waker_keeps_reference_counts_exact() {
         let shard = Arc::new(ShardShared::new(0).unwrap());
-        let header = TaskHeader::new(shard.clone());
+        let header = TaskRef::new(shard.clone());
         // Queue it once: the shard's inbox now holds one count.
         header.schedule();
-        assert_eq!(Arc::strong_count(&header), 2);
+        assert_eq!(header.strong_count(), 2);
         let owned = with_borrowed_waker(&header, |w| {
-            assert_eq!(Arc::strong_count(&header), 2, "borrowing takes no count");
+            assert_eq!(header.strong_count(), 2, "borrowing takes no count");
             w.wake_by_ref(); // already queued: no new count
             let a = w.clone();
             let b = a.clone();
-            assert_eq!(Arc::strong_count(&header), 4);
+            assert_eq!(header.strong_count(), 4);
             drop(a);
             b
         });
-        assert_eq!(Arc::strong_count(&header), 3);
+        assert_eq!(header.strong_count(), 3);
         owned.wake(); // already queued; releases its count
-        assert_eq!(Arc::strong_count(&header), 2);
+        assert_eq!(header.strong_count(), 2);
         let mut inbox = std::collections::VecDeque::new();
         shard.drain_inbox(&mut inbox);
         assert_eq!(inbox.len(), 1);
         drop(inbox);
-        assert_eq!(Arc::strong_count(&header), 1);
+        assert_eq!(header.strong_count(), 1);
+    }
+
+    /// A header with a payload: the typed `schedule` and an owned waker's
+    /// `wake` hand exactly one count to the queue, and the erased `Arc`
+    /// still reaches the payload. (Also under miri, with the test above.)
+    #[test]
+    fn borrowed_waker_of_a_payload_header_keeps_counts_exact() {
+        let shard = Arc::new(ShardShared::new(0).unwrap());
+        let typed = TaskCell::new(shard.clone(), String::from("cell"));
+        let erased: TaskRef = typed.task_ref();
+        assert_eq!(Arc::strong_count(&typed), 2);
+        let owned = with_borrowed_waker(&erased, Waker::clone);
+        assert_eq!(Arc::strong_count(&typed), 3);
+        owned.wake(); // not queued yet: its count moves into the inbox
+        assert_eq!(Arc::strong_count(&typed), 3);
+        typed.schedule(); // already queued: no new count
+        assert_eq!(Arc::strong_count(&typed), 3);
+        erased.begin_poll();
+        typed.schedule_after_push(); // queued again: one more count
+        assert_eq!(Arc::strong_count(&typed), 4);
+        let mut inbox = std::collections::VecDeque::new();
+        shard.drain_inbox(&mut inbox);
+        assert_eq!(inbox.len(), 2);
+        drop(inbox);
+        assert_eq!(Arc::strong_count(&typed), 2);
+        assert_eq!(typed.as_str(), "cell");
     }
 }
 
