@@ -86,6 +86,52 @@ impl TcpStream {
             .await
     }
 
+    /// Reads what is already there into `buf`'s spare room, without
+    /// waiting: a plain non-blocking `recv` under either driver (no ring
+    /// operation, so nothing is left in flight). `WouldBlock` when nothing
+    /// is there. Under epoll a read that leaves the socket drained forgets
+    /// its readiness, so [`wait_readable`](Self::wait_readable) waits for
+    /// the next edge instead of costing a syscall that finds nothing.
+    pub(crate) fn try_read_now(&self, buf: &mut Vec<u8>) -> io::Result<usize> {
+        let room = buf.spare_capacity_mut();
+        let len = room.len();
+        // SAFETY: `room` is `len` writable bytes owned by `buf`, alive
+        // across the call; MSG_DONTWAIT never blocks.
+        let n = unsafe {
+            libc::recv(
+                self.socket.raw(),
+                room.as_mut_ptr().cast(),
+                len,
+                libc::MSG_DONTWAIT,
+            )
+        };
+        match crate::driver::socket::cvt_size(n) {
+            Ok(n) => {
+                // SAFETY: the kernel initialised the first `n` bytes of the
+                // spare room, right after the `Vec`'s length.
+                unsafe { buf.set_len(buf.len() + n) };
+                if n < len {
+                    self.socket.clear_ready(Direction::Read);
+                }
+                Ok(n)
+            }
+            Err(e) => {
+                if e.kind() == io::ErrorKind::WouldBlock {
+                    self.socket.clear_ready(Direction::Read);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Waits for read readiness without a syscall of its own: under epoll
+    /// it returns at once unless a read found the socket drained (it may
+    /// then be stale: the next read says `WouldBlock`); under io_uring it
+    /// is a poll operation. Holds no buffer.
+    pub(crate) async fn wait_readable(&self) -> io::Result<()> {
+        self.socket.ready(Direction::Read).await
+    }
+
     /// Shuts down one or both halves.
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         let how = match how {

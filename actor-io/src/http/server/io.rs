@@ -19,7 +19,13 @@ const POOL_MAX_CAPACITY: usize = 64 * 1024;
 /// A connection's byte stream as the server drives it: wait for input
 /// holding no buffer, read what is there, write all of a response batch.
 pub(crate) trait ServerIo {
-    /// Waits until a read would make progress (data, end of stream, error).
+    /// Whether [`read`](Self::read) never waits (it answers `WouldBlock`
+    /// when nothing is there), so it may be tried before
+    /// [`readable`](Self::readable).
+    const READ_NOW: bool;
+
+    /// Waits until a read is likely to make progress (data, end of stream,
+    /// error); the read may still answer `WouldBlock`.
     async fn readable(&mut self) -> io::Result<()>;
 
     /// Reads into `buf` (up to its capacity). An error of kind
@@ -35,12 +41,16 @@ pub(crate) trait ServerIo {
 }
 
 impl ServerIo for TcpStream {
+    const READ_NOW: bool = true;
+
     async fn readable(&mut self) -> io::Result<()> {
-        TcpStream::readable(self).await
+        self.wait_readable().await
     }
 
-    async fn read(&mut self, buf: Vec<u8>) -> (io::Result<usize>, Vec<u8>) {
-        TcpStream::read(self, buf).await
+    async fn read(&mut self, mut buf: Vec<u8>) -> (io::Result<usize>, Vec<u8>) {
+        buf.clear();
+        let res = self.try_read_now(&mut buf);
+        (res, buf)
     }
 
     async fn write_all(&mut self, buf: Vec<u8>) -> (io::Result<()>, Vec<u8>) {
@@ -53,6 +63,8 @@ impl ServerIo for TcpStream {
 }
 
 impl ServerIo for TlsStream<TcpStream> {
+    const READ_NOW: bool = false;
+
     async fn readable(&mut self) -> io::Result<()> {
         // Records rustls already holds do not make the socket readable.
         if self.has_buffered_input() {
