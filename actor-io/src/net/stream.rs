@@ -89,9 +89,8 @@ impl TcpStream {
     /// Reads what is already there into `buf`'s spare room, without
     /// waiting: a plain non-blocking `recv` under either driver (no ring
     /// operation, so nothing is left in flight). `WouldBlock` when nothing
-    /// is there. Under epoll a read that leaves the socket drained forgets
-    /// its readiness, so [`wait_readable`](Self::wait_readable) waits for
-    /// the next edge instead of costing a syscall that finds nothing.
+    /// is there, and then under epoll the readiness is forgotten, so that
+    /// [`wait_readable`](Self::wait_readable) waits for the next edge.
     pub(crate) fn try_read_now(&self, buf: &mut Vec<u8>) -> io::Result<usize> {
         let room = buf.spare_capacity_mut();
         let len = room.len();
@@ -110,9 +109,6 @@ impl TcpStream {
                 // SAFETY: the kernel initialised the first `n` bytes of the
                 // spare room, right after the `Vec`'s length.
                 unsafe { buf.set_len(buf.len() + n) };
-                if n < len {
-                    self.socket.clear_ready(Direction::Read);
-                }
                 Ok(n)
             }
             Err(e) => {
@@ -125,9 +121,8 @@ impl TcpStream {
     }
 
     /// Waits for read readiness without a syscall of its own: under epoll
-    /// it returns at once unless a read found the socket drained (it may
-    /// then be stale: the next read says `WouldBlock`); under io_uring it
-    /// is a poll operation. Holds no buffer.
+    /// it returns at once unless a read said `WouldBlock` since the last
+    /// edge; under io_uring it is a poll operation. Holds no buffer.
     pub(crate) async fn wait_readable(&self) -> io::Result<()> {
         self.socket.ready(Direction::Read).await
     }

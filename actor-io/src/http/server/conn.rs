@@ -132,9 +132,10 @@ async fn serve<S: ServerIo>(mut io: S, settings: &Settings, stop: &StopSignal) {
     let mut input: Option<ReadBuf> = None;
     // When the first byte of the request not yet complete arrived.
     let mut started: Option<Instant> = None;
-    // Whether to read before waiting: true at first (a client usually sends
-    // its request right after connecting) and after a read that filled the
-    // buffer (more is likely queued).
+    // Whether to read before waiting for readiness: with a transport whose
+    // read never waits, yes after each batch (a loaded server usually finds
+    // the next request already there, a client usually sends its request
+    // right after connecting); after a `WouldBlock`, wait.
     let mut read_first = S::READ_NOW;
     let end = loop {
         if !read_first {
@@ -177,7 +178,7 @@ async fn serve<S: ServerIo>(mut io: S, settings: &Settings, stop: &StopSignal) {
                 break End::Gone;
             }
         };
-        read_first = S::READ_NOW && n >= buf.capacity();
+        read_first = S::READ_NOW;
         let received = input.get_or_insert_with(take_read_buf);
         received.extend_from_slice(buf.get(..n).unwrap_or(&[]));
         give_vec(buf);
