@@ -120,6 +120,11 @@ impl TcpStream {
         }
     }
 
+    /// Whether the stream's operations go through io_uring.
+    pub(crate) fn is_uring(&self) -> bool {
+        self.socket.is_uring()
+    }
+
     /// Waits for read readiness without a syscall of its own: under epoll
     /// it returns at once unless a read said `WouldBlock` since the last
     /// edge; under io_uring it is a poll operation. Holds no buffer.

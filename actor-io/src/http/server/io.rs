@@ -24,6 +24,12 @@ pub(crate) trait ServerIo {
     /// [`readable`](Self::readable).
     const READ_NOW: bool;
 
+    /// Whether to try [`read`](Self::read) first after every batch, not
+    /// only after one that filled the buffer: worth it where waiting for
+    /// readiness costs a syscall anyway (epoll), not where the wait is a
+    /// ring operation and a read that finds nothing is an extra syscall.
+    fn eager_read(&self) -> bool;
+
     /// Waits until a read is likely to make progress (data, end of stream,
     /// error); the read may still answer `WouldBlock`.
     async fn readable(&mut self) -> io::Result<()>;
@@ -42,6 +48,10 @@ pub(crate) trait ServerIo {
 
 impl ServerIo for TcpStream {
     const READ_NOW: bool = true;
+
+    fn eager_read(&self) -> bool {
+        !self.is_uring()
+    }
 
     async fn readable(&mut self) -> io::Result<()> {
         self.wait_readable().await
@@ -64,6 +74,10 @@ impl ServerIo for TcpStream {
 
 impl ServerIo for TlsStream<TcpStream> {
     const READ_NOW: bool = false;
+
+    fn eager_read(&self) -> bool {
+        false
+    }
 
     async fn readable(&mut self) -> io::Result<()> {
         // Records rustls already holds do not make the socket readable.
