@@ -132,13 +132,10 @@ async fn serve<S: ServerIo>(mut io: S, settings: &Settings, stop: &StopSignal) {
     let mut input: Option<ReadBuf> = None;
     // When the first byte of the request not yet complete arrived.
     let mut started: Option<Instant> = None;
-    // Whether to read before waiting for readiness, with a transport whose
-    // read never waits: at first (a client usually sends its request right
-    // after connecting), after a read that filled the buffer (more is
-    // queued), and after every batch where waiting costs a syscall anyway
-    // (a loaded server usually finds the next request there); after a
-    // `WouldBlock`, wait.
-    let mut read_first = S::READ_NOW;
+    // Whether to read before waiting for readiness, where the read never
+    // waits (epoll): at first and after every batch (a loaded server
+    // usually finds the next request there); after a `WouldBlock`, wait.
+    let mut read_first = S::READ_NOW && io.eager_read();
     let end = loop {
         if !read_first {
             let deadline = match started {
@@ -180,7 +177,7 @@ async fn serve<S: ServerIo>(mut io: S, settings: &Settings, stop: &StopSignal) {
                 break End::Gone;
             }
         };
-        read_first = S::READ_NOW && (io.eager_read() || n >= buf.capacity());
+        read_first = S::READ_NOW && io.eager_read();
         let received = input.get_or_insert_with(take_read_buf);
         received.extend_from_slice(buf.get(..n).unwrap_or(&[]));
         give_vec(buf);

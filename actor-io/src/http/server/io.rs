@@ -24,10 +24,11 @@ pub(crate) trait ServerIo {
     /// [`readable`](Self::readable).
     const READ_NOW: bool;
 
-    /// Whether to try [`read`](Self::read) first after every batch, not
-    /// only after one that filled the buffer: worth it where waiting for
-    /// readiness costs a syscall anyway (epoll), not where the wait is a
-    /// ring operation and a read that finds nothing is an extra syscall.
+    /// Whether [`read`](Self::read) may be tried before
+    /// [`readable`](Self::readable): under epoll, where the read never waits
+    /// and waiting costs a syscall anyway; not under io_uring, where the
+    /// read is a ring operation (never cancelled, so only issued once the
+    /// socket is readable) and the wait is batched with other operations.
     fn eager_read(&self) -> bool;
 
     /// Waits until a read is likely to make progress (data, end of stream,
@@ -58,6 +59,11 @@ impl ServerIo for TcpStream {
     }
 
     async fn read(&mut self, mut buf: Vec<u8>) -> (io::Result<usize>, Vec<u8>) {
+        if self.is_uring() {
+            // Only ever after readiness (see `eager_read`): one ring
+            // operation, batched with the others in one submission.
+            return TcpStream::read(self, buf).await;
+        }
         buf.clear();
         let res = self.try_read_now(&mut buf);
         (res, buf)
