@@ -48,6 +48,8 @@ pub struct RequestDecoder {
     limits: Limits,
     /// Bytes of the current head already scanned for its end.
     scanned: usize,
+    /// A finished request whose buffers the next one reuses.
+    spare: Option<Request>,
     state: State,
 }
 
@@ -69,6 +71,7 @@ impl RequestDecoder {
         Self {
             limits,
             scanned: 0,
+            spare: None,
             state: State::Head,
         }
     }
@@ -76,6 +79,14 @@ impl RequestDecoder {
     /// The limits in force.
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// Hands back a request the caller is done with: the next request
+    /// decoded reuses its buffers (method, target, headers, body) instead
+    /// of allocating, so a connection that recycles each request decodes
+    /// small requests without allocating.
+    pub fn recycle(&mut self, request: Request) {
+        self.spare = Some(request);
     }
 
     /// Whether the decoder is between requests (nothing partially read).
@@ -98,17 +109,12 @@ impl RequestDecoder {
                         return Ok(None);
                     };
                     let head = buf.as_slice().get(..end).unwrap_or(&[]);
-                    let head = parse_request_head(head, &self.limits)?;
-                    check_host(&head.headers, head.version)?;
-                    let kind = request_body(&head.headers, head.version, &self.limits)?;
+                    let mut request = self.spare.take().unwrap_or_default();
+                    parse_request_head(head, &self.limits, &mut request)?;
+                    check_host(&request.headers, request.version)?;
+                    let kind = request_body(&request.headers, request.version, &self.limits)?;
                     buf.advance(end);
-                    let request = Request {
-                        method: head.method,
-                        target: head.target,
-                        version: head.version,
-                        headers: head.headers,
-                        body: Vec::new(),
-                    };
+                    request.body.clear();
                     if kind == BodyKind::Empty {
                         return Ok(Some(Incoming::Request(request)));
                     }

@@ -2,7 +2,9 @@
 //! endings, and parsing with httparse into a stack array of headers.
 
 use super::headers::is_tchar;
-use super::{Headers, HttpError, Limits, Version};
+use std::mem::MaybeUninit;
+
+use super::{Headers, HttpError, Limits, Request, Version};
 
 /// Where the head ends in `buf`, or `Ok(None)` while it is incomplete.
 ///
@@ -17,51 +19,45 @@ pub(crate) fn find_head_end(
     limits: &Limits,
 ) -> Result<Option<usize>, HttpError> {
     let window = buf.get(..limits.max_head_bytes).unwrap_or(buf);
-    let from = scanned.saturating_sub(3).min(window.len());
-    let fresh = window.get(from..).unwrap_or(&[]);
-    let found = fresh.windows(4).position(|w| w == b"\r\n\r\n");
-    // Only the head's own bytes are checked: the body may hold anything.
-    let checked_end = found.map_or(window.len(), |i| from + i + 4);
-    if from == 0 {
-        check_line_endings(window.get(..checked_end).unwrap_or(&[]))?;
+    // Earlier calls stop where no CR was left pending: resuming there, the
+    // bytes before are known good, and a line starts there when they end
+    // in CRLF.
+    let mut pos = (*scanned).min(window.len());
+    let mut line_start = if pos >= 2 && window.get(pos - 2..pos) == Some(b"\r\n") {
+        pos
     } else {
-        check_line_endings_after(window.get(from - 1..checked_end).unwrap_or(&[]))?;
-    }
-    match found {
-        Some(_) => {
+        usize::MAX
+    };
+    loop {
+        let rest = window.get(pos..).unwrap_or(&[]);
+        let Some(i) = memchr::memchr2(b'\r', b'\n', rest).map(|i| pos + i) else {
+            pos = window.len();
+            break;
+        };
+        // Every LF must follow a CR, and every CR precede an LF.
+        match (window.get(i), window.get(i + 1)) {
+            (Some(b'\r'), Some(b'\n')) => {}
+            (Some(b'\r'), None) => {
+                // The LF may still come: look at this CR again next time.
+                pos = i;
+                break;
+            }
+            _ => return Err(HttpError::InvalidLineEnding),
+        }
+        if i == line_start {
             *scanned = 0;
-            Ok(Some(checked_end))
+            return Ok(Some(i + 2));
         }
-        None if buf.len() >= limits.max_head_bytes => Err(HttpError::HeadTooLarge {
+        pos = i + 2;
+        line_start = pos;
+    }
+    if buf.len() >= limits.max_head_bytes {
+        return Err(HttpError::HeadTooLarge {
             max: limits.max_head_bytes,
-        }),
-        None => {
-            *scanned = window.len();
-            Ok(None)
-        }
+        });
     }
-}
-
-/// [`check_line_endings`] for bytes that continue a checked prefix:
-/// `bytes[0]` is the last byte already checked.
-fn check_line_endings_after(bytes: &[u8]) -> Result<(), HttpError> {
-    for w in bytes.windows(2) {
-        match w {
-            [b'\r', b'\n'] => {}
-            [b'\r', _] | [_, b'\n'] => return Err(HttpError::InvalidLineEnding),
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-/// Every LF must follow a CR and every CR must precede an LF (a CR at the
-/// very end may still be followed by one).
-pub(crate) fn check_line_endings(bytes: &[u8]) -> Result<(), HttpError> {
-    if bytes.first() == Some(&b'\n') {
-        return Err(HttpError::InvalidLineEnding);
-    }
-    check_line_endings_after(bytes)
+    *scanned = pos;
+    Ok(None)
 }
 
 /// Number of leading empty lines (CRLF pairs) to skip before a message.
@@ -69,20 +65,17 @@ pub(crate) fn leading_crlf(buf: &[u8]) -> usize {
     buf.chunks_exact(2).take_while(|c| *c == b"\r\n").count() * 2
 }
 
-/// A parsed request head.
-pub(crate) struct RequestHead {
-    pub(crate) method: String,
-    pub(crate) target: String,
-    pub(crate) version: Version,
-    pub(crate) headers: Headers,
-}
-
-/// Parses a complete request head (`head` ends with the blank line).
-pub(crate) fn parse_request_head(head: &[u8], limits: &Limits) -> Result<RequestHead, HttpError> {
-    let mut slots = [httparse::EMPTY_HEADER; Limits::HEADER_SLOTS];
+/// Parses a complete request head (`head` ends with the blank line) into
+/// `into`, reusing its buffers; its body is left alone.
+pub(crate) fn parse_request_head(
+    head: &[u8],
+    limits: &Limits,
+    into: &mut Request,
+) -> Result<(), HttpError> {
+    let mut slots = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; Limits::HEADER_SLOTS];
     let slots = slots.get_mut(..limits.header_slots()).unwrap_or(&mut []);
-    let mut req = httparse::Request::new(slots);
-    match req.parse(head) {
+    let mut req = httparse::Request::new(&mut []);
+    match req.parse_with_uninit_headers(head, slots) {
         Ok(httparse::Status::Complete(_)) => {}
         Ok(httparse::Status::Partial) => return Err(HttpError::InvalidLineEnding),
         Err(httparse::Error::Version) => return Err(request_version_error(head)),
@@ -91,17 +84,17 @@ pub(crate) fn parse_request_head(head: &[u8], limits: &Limits) -> Result<Request
     let (Some(method), Some(target), Some(minor)) = (req.method, req.path, req.version) else {
         return Err(HttpError::InvalidLineEnding);
     };
-    let version = match minor {
+    check_target(method, target)?;
+    into.version = match minor {
         0 => Version::Http10,
         _ => Version::Http11,
     };
-    check_target(method, target)?;
-    Ok(RequestHead {
-        method: method.to_owned(),
-        target: target.to_owned(),
-        version,
-        headers: own_headers(req.headers)?,
-    })
+    into.method.clear();
+    into.method.push_str(method);
+    into.target.clear();
+    into.target.push_str(target);
+    into.headers.clear();
+    fill_headers(req.headers, &mut into.headers)
 }
 
 /// A parsed response head.
@@ -144,13 +137,18 @@ pub(crate) fn parse_response_head(head: &[u8], limits: &Limits) -> Result<Respon
 
 fn own_headers(parsed: &[httparse::Header<'_>]) -> Result<Headers, HttpError> {
     let mut headers = Headers::with_capacity(parsed.len());
+    fill_headers(parsed, &mut headers)?;
+    Ok(headers)
+}
+
+fn fill_headers(parsed: &[httparse::Header<'_>], headers: &mut Headers) -> Result<(), HttpError> {
     for h in parsed {
         if h.value.iter().any(|&b| b == 0 || b == b'\r' || b == b'\n') {
             return Err(HttpError::InvalidHeaderValue);
         }
         headers.append(h.name, h.value);
     }
-    Ok(headers)
+    Ok(())
 }
 
 fn map_request_error(e: httparse::Error, head: &[u8]) -> HttpError {

@@ -1,10 +1,59 @@
-//! An owned, ordered list of header fields.
+//! An ordered list of header fields, kept in one buffer.
+
+use std::fmt;
+
+/// Bytes of an entry's prefix: the name's length, then the value's, each a
+/// little-endian `u32`.
+const PREFIX: usize = 8;
+/// Room reserved by the first append, enough for a few typical fields.
+const FIRST_RESERVE: usize = 128;
 
 /// Header fields in the order they arrived, names compared ASCII
 /// case-insensitively. Repeated names are kept as separate entries.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// Every field lives in one buffer (a length prefix, the name, the value),
+/// so a set of headers costs one allocation however many fields it holds,
+/// and [`clear`](Self::clear) keeps that allocation for reuse.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Headers {
-    entries: Vec<(String, Vec<u8>)>,
+    /// `[name_len u32][value_len u32][name][value]` per field.
+    buf: Vec<u8>,
+    /// Number of fields.
+    count: usize,
+}
+
+impl fmt::Debug for Headers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(
+                self.iter()
+                    .map(|(n, v)| (n, String::from_utf8_lossy(v).into_owned())),
+            )
+            .finish()
+    }
+}
+
+/// Walks the fields of an encoded buffer.
+struct Fields<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = (&'a str, &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (prefix, rest) = self.rest.split_first_chunk::<PREFIX>()?;
+        let [a, b, c, d, e, f, g, h] = *prefix;
+        let name_len = u32::from_le_bytes([a, b, c, d]) as usize;
+        let value_len = u32::from_le_bytes([e, f, g, h]) as usize;
+        let (name, rest) = rest.split_at_checked(name_len)?;
+        let (value, rest) = rest.split_at_checked(value_len)?;
+        self.rest = rest;
+        // SAFETY: names are only ever written from `&str`s (see
+        // `Headers::append`), whole, so these bytes are valid UTF-8.
+        let name = unsafe { std::str::from_utf8_unchecked(name) };
+        Some((name, value))
+    }
 }
 
 impl Headers {
@@ -13,46 +62,79 @@ impl Headers {
         Self::default()
     }
 
-    /// Room for `n` headers.
+    /// Room for `n` headers of typical size.
     pub fn with_capacity(n: usize) -> Self {
         Self {
-            entries: Vec::with_capacity(n),
+            buf: Vec::with_capacity(n * (PREFIX + 32)),
+            count: 0,
         }
     }
 
     /// Appends a field (an existing field of the same name is kept).
-    pub fn append(&mut self, name: impl Into<String>, value: impl Into<Vec<u8>>) {
-        self.entries.push((name.into(), value.into()));
+    pub fn append(&mut self, name: impl AsRef<str>, value: impl AsRef<[u8]>) {
+        self.push(name.as_ref(), value.as_ref());
+    }
+
+    fn push(&mut self, name: &str, value: &[u8]) {
+        let need = PREFIX + name.len() + value.len();
+        if self.buf.capacity() - self.buf.len() < need {
+            self.buf.reserve(need.max(FIRST_RESERVE));
+        }
+        // No real field comes near 4 GiB; one that did is stored empty
+        // rather than cut (a cut name could split a character).
+        let name_len = u32::try_from(name.len()).unwrap_or(0);
+        let value_len = u32::try_from(value.len()).unwrap_or(0);
+        let name = name.as_bytes().get(..name_len as usize).unwrap_or(&[]);
+        let value = value.get(..value_len as usize).unwrap_or(&[]);
+        self.buf.extend_from_slice(&name_len.to_le_bytes());
+        self.buf.extend_from_slice(&value_len.to_le_bytes());
+        self.buf.extend_from_slice(name);
+        self.buf.extend_from_slice(value);
+        self.count += 1;
+    }
+
+    /// Removes every field, keeping the buffer for reuse.
+    pub fn clear(&mut self) {
+        self.buf.clear();
+        self.count = 0;
     }
 
     /// Replaces every field named `name` by one with `value`.
-    pub fn set(&mut self, name: impl Into<String>, value: impl Into<Vec<u8>>) {
-        let name = name.into();
-        self.remove(&name);
-        self.entries.push((name, value.into()));
+    pub fn set(&mut self, name: impl AsRef<str>, value: impl AsRef<[u8]>) {
+        let name = name.as_ref();
+        self.remove(name);
+        self.push(name, value.as_ref());
     }
 
     /// Removes every field named `name`; returns how many there were.
     pub fn remove(&mut self, name: &str) -> usize {
-        let before = self.entries.len();
-        self.entries.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
-        before - self.entries.len()
+        if !self.contains(name) {
+            return 0;
+        }
+        let before = self.count;
+        let old = std::mem::take(&mut self.buf);
+        self.count = 0;
+        self.buf.reserve(old.len());
+        for (n, v) in (Fields { rest: &old }) {
+            if !n.eq_ignore_ascii_case(name) {
+                self.push(n, v);
+            }
+        }
+        before - self.count
     }
 
     /// The value of the first field named `name`.
     pub fn get(&self, name: &str) -> Option<&[u8]> {
-        self.entries
-            .iter()
+        self.iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_slice())
+            .map(|(_, v)| v)
     }
 
     /// The values of every field named `name`, in order.
     pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
-        self.entries
-            .iter()
+        self.iter()
             .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_slice())
+            .map(|(_, v)| v)
     }
 
     /// Whether some field is named `name`.
@@ -70,17 +152,17 @@ impl Headers {
 
     /// Every field as `(name, value)`, in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.entries.iter().map(|(n, v)| (n.as_str(), v.as_slice()))
+        Fields { rest: &self.buf }
     }
 
     /// Number of fields.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.count
     }
 
     /// Whether there are no fields.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.count == 0
     }
 }
 
@@ -97,8 +179,37 @@ pub(crate) fn trim_ows(mut s: &[u8]) -> &[u8] {
 
 /// Whether `b` may appear in a token (RFC 9110 `tchar`).
 pub(crate) fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+    TCHAR.get(usize::from(b)).copied().unwrap_or(false)
 }
+
+/// [`is_tchar`] as a table.
+static TCHAR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            );
+        b += 1;
+    }
+    table
+};
 
 /// Whether `s` is a non-empty token.
 pub(crate) fn is_token(s: &[u8]) -> bool {

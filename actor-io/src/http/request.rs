@@ -50,7 +50,7 @@ impl Request {
     }
 
     /// Adds a header field (builder style).
-    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<Vec<u8>>) -> Self {
+    pub fn with_header(mut self, name: impl AsRef<str>, value: impl AsRef<[u8]>) -> Self {
         self.headers.append(name, value);
         self
     }

@@ -86,6 +86,52 @@ impl TcpStream {
             .await
     }
 
+    /// Reads what is already there into `buf`'s spare room, without
+    /// waiting: a plain non-blocking `recv` under either driver (no ring
+    /// operation, so nothing is left in flight). `WouldBlock` when nothing
+    /// is there, and then under epoll the readiness is forgotten, so that
+    /// [`wait_readable`](Self::wait_readable) waits for the next edge.
+    pub(crate) fn try_read_now(&self, buf: &mut Vec<u8>) -> io::Result<usize> {
+        let room = buf.spare_capacity_mut();
+        let len = room.len();
+        // SAFETY: `room` is `len` writable bytes owned by `buf`, alive
+        // across the call; MSG_DONTWAIT never blocks.
+        let n = unsafe {
+            libc::recv(
+                self.socket.raw(),
+                room.as_mut_ptr().cast(),
+                len,
+                libc::MSG_DONTWAIT,
+            )
+        };
+        match crate::driver::socket::cvt_size(n) {
+            Ok(n) => {
+                // SAFETY: the kernel initialised the first `n` bytes of the
+                // spare room, right after the `Vec`'s length.
+                unsafe { buf.set_len(buf.len() + n) };
+                Ok(n)
+            }
+            Err(e) => {
+                if e.kind() == io::ErrorKind::WouldBlock {
+                    self.socket.clear_ready(Direction::Read);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Whether the stream's operations go through io_uring.
+    pub(crate) fn is_uring(&self) -> bool {
+        self.socket.is_uring()
+    }
+
+    /// Waits for read readiness without a syscall of its own: under epoll
+    /// it returns at once unless a read said `WouldBlock` since the last
+    /// edge; under io_uring it is a poll operation. Holds no buffer.
+    pub(crate) async fn wait_readable(&self) -> io::Result<()> {
+        self.socket.ready(Direction::Read).await
+    }
+
     /// Shuts down one or both halves.
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         let how = match how {

@@ -42,25 +42,37 @@ pub(crate) async fn answer(
     settings: &Settings,
     out: &mut Vec<u8>,
 ) -> Outcome {
+    // Answers are encoded at once while no handler before them is still
+    // running; from the first future on they wait in `slots`, in order.
     let mut slots: Vec<Slot> = Vec::new();
     let mut outcome = Outcome {
         requests: 0,
         close: false,
     };
-    for item in decoder.decode_iter(input) {
-        match item {
-            Ok(Incoming::Continue) => slots.push(Slot::Raw(CONTINUE)),
-            Ok(Incoming::Request(request)) => {
+    loop {
+        let slot = match decoder.decode(input) {
+            Ok(None) => break,
+            Ok(Some(Incoming::Continue)) => Slot::Raw(CONTINUE),
+            Ok(Some(Incoming::Request(request))) => {
                 bump(Event::Request);
                 outcome.requests += 1;
                 let ctx = ResponseContext::for_request(&request);
                 outcome.close |= !ctx.keep_alive;
-                slots.push(dispatch(request, ctx, settings));
+                dispatch(request, ctx, settings, decoder)
             }
             Err(e) => {
-                slots.push(refuse(&e));
                 outcome.close = true;
+                refuse(&e)
             }
+        };
+        if slots.is_empty() {
+            match slot {
+                Slot::Raw(bytes) => out.extend_from_slice(bytes),
+                Slot::Ready(response, ctx) => encode(&response, ctx, out),
+                pending @ Slot::Pending(..) => slots.push(pending),
+            }
+        } else {
+            slots.push(slot);
         }
         if outcome.close {
             break;
@@ -108,9 +120,15 @@ fn refuse(e: &HttpError) -> Slot {
     Slot::Ready(Response::for_error(e), ctx)
 }
 
-/// Routes `request` to its handler.
-fn dispatch(request: Request, ctx: ResponseContext, settings: &Settings) -> Slot {
-    match settings.routes.find(&request.method, request.path()) {
+/// Routes `request` to its handler; a request a handler only borrowed goes
+/// back to `decoder` for reuse.
+fn dispatch(
+    request: Request,
+    ctx: ResponseContext,
+    settings: &Settings,
+    decoder: &mut RequestDecoder,
+) -> Slot {
+    let slot = match settings.routes.find(&request.method, request.path()) {
         Route::Found(Handler::Sync(f)) => {
             // A panicking handler costs its request a 500, not the connection.
             let response = catch_unwind(AssertUnwindSafe(|| f(&request)))
@@ -118,10 +136,10 @@ fn dispatch(request: Request, ctx: ResponseContext, settings: &Settings) -> Slot
             Slot::Ready(response, ctx)
         }
         Route::Found(Handler::Async(f)) => {
-            match catch_unwind(AssertUnwindSafe(move || f(request))) {
+            return match catch_unwind(AssertUnwindSafe(move || f(request))) {
                 Ok(fut) => Slot::Pending(fut, ctx),
                 Err(_) => Slot::Ready(plain(500, "handler panicked\n"), ctx),
-            }
+            };
         }
         Route::MethodNotAllowed(methods) => {
             let allow = methods.join(", ");
@@ -131,7 +149,9 @@ fn dispatch(request: Request, ctx: ResponseContext, settings: &Settings) -> Slot
             )
         }
         Route::NotFound => Slot::Ready(plain(404, "not found\n"), ctx),
-    }
+    };
+    decoder.recycle(request);
+    slot
 }
 
 /// Encodes `response`; one the encoder refuses (a header holding CR or LF,

@@ -7,8 +7,11 @@
 //! consumed. A batch is written before the next read, so a client that does
 //! not read its responses stops the connection from reading more requests.
 
+use std::future::{Future, poll_fn};
 use std::io;
+use std::pin::pin;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use actor_core::{Actor, BoxError, Context};
@@ -109,32 +112,52 @@ enum End {
     Close,
 }
 
+/// Runs `fut` until `deadline`: `None` when the deadline came first. The
+/// future is polled once before a timer is armed, so work that completes at
+/// once (a write the kernel takes whole) costs no timer.
+async fn within<F: Future>(deadline: Instant, fut: F) -> Option<F::Output> {
+    let mut fut = pin!(fut);
+    if let Poll::Ready(out) = poll_fn(|cx| Poll::Ready(fut.as_mut().poll(cx))).await {
+        return Some(out);
+    }
+    match race(fut, actor_core::time::sleep_until(deadline)).await {
+        Either::Left(out) => Some(out),
+        Either::Right(()) => None,
+    }
+}
+
 /// The serving loop over any transport.
 async fn serve<S: ServerIo>(mut io: S, settings: &Settings, stop: &StopSignal) {
     let mut decoder = RequestDecoder::new(settings.limits);
     let mut input: Option<ReadBuf> = None;
     // When the first byte of the request not yet complete arrived.
     let mut started: Option<Instant> = None;
+    // Whether to read before waiting for readiness, where the read never
+    // waits (epoll): at first and after every batch (a loaded server
+    // usually finds the next request there); after a `WouldBlock`, wait.
+    let mut read_first = S::READ_NOW && io.eager_read();
     let end = loop {
-        let wait = match started {
-            Some(t) => settings.header_timeout.saturating_sub(t.elapsed()),
-            None => settings.idle_timeout,
-        };
-        match race(timeout(wait, io.readable()), stop.wait()).await {
-            Either::Left(Ok(Ok(()))) => {}
-            Either::Left(Ok(Err(_))) | Either::Right(()) => break End::Gone,
-            Either::Left(Err(_)) => {
-                bump(Event::Timeout);
-                let mut out = take_vec();
-                let response = plain(408, "request timeout\n");
-                if response
-                    .encode(ResponseContext::closing(), &mut out)
-                    .is_ok()
-                {
-                    bump_status(408);
-                    let _ = timeout(settings.idle_timeout, io.write_all(out)).await;
+        if !read_first {
+            let deadline = match started {
+                Some(t) => t + settings.header_timeout,
+                None => Instant::now() + settings.idle_timeout,
+            };
+            match race(within(deadline, io.readable()), stop.wait()).await {
+                Either::Left(Some(Ok(()))) => {}
+                Either::Left(Some(Err(_))) | Either::Right(()) => break End::Gone,
+                Either::Left(None) => {
+                    bump(Event::Timeout);
+                    let mut out = take_vec();
+                    let response = plain(408, "request timeout\n");
+                    if response
+                        .encode(ResponseContext::closing(), &mut out)
+                        .is_ok()
+                    {
+                        bump_status(408);
+                        let _ = timeout(settings.idle_timeout, io.write_all(out)).await;
+                    }
+                    break End::Close;
                 }
-                break End::Close;
             }
         }
         let (res, buf) = io.read(take_vec()).await;
@@ -146,6 +169,7 @@ async fn serve<S: ServerIo>(mut io: S, settings: &Settings, stop: &StopSignal) {
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 give_vec(buf);
+                read_first = false;
                 continue;
             }
             Err(_) => {
@@ -153,6 +177,7 @@ async fn serve<S: ServerIo>(mut io: S, settings: &Settings, stop: &StopSignal) {
                 break End::Gone;
             }
         };
+        read_first = S::READ_NOW && io.eager_read();
         let received = input.get_or_insert_with(take_read_buf);
         received.extend_from_slice(buf.get(..n).unwrap_or(&[]));
         give_vec(buf);
@@ -166,8 +191,8 @@ async fn serve<S: ServerIo>(mut io: S, settings: &Settings, stop: &StopSignal) {
             give_read_buf(buf);
         }
         if !out.is_empty() {
-            match timeout(settings.idle_timeout, io.write_all(out)).await {
-                Ok((Ok(()), out)) => give_vec(out),
+            match within(now + settings.idle_timeout, io.write_all(out)).await {
+                Some((Ok(()), out)) => give_vec(out),
                 _ => break End::Gone,
             }
         } else {

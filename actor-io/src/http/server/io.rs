@@ -19,7 +19,20 @@ const POOL_MAX_CAPACITY: usize = 64 * 1024;
 /// A connection's byte stream as the server drives it: wait for input
 /// holding no buffer, read what is there, write all of a response batch.
 pub(crate) trait ServerIo {
-    /// Waits until a read would make progress (data, end of stream, error).
+    /// Whether [`read`](Self::read) never waits (it answers `WouldBlock`
+    /// when nothing is there), so it may be tried before
+    /// [`readable`](Self::readable).
+    const READ_NOW: bool;
+
+    /// Whether [`read`](Self::read) may be tried before
+    /// [`readable`](Self::readable): under epoll, where the read never waits
+    /// and waiting costs a syscall anyway; not under io_uring, where the
+    /// read is a ring operation (never cancelled, so only issued once the
+    /// socket is readable) and the wait is batched with other operations.
+    fn eager_read(&self) -> bool;
+
+    /// Waits until a read is likely to make progress (data, end of stream,
+    /// error); the read may still answer `WouldBlock`.
     async fn readable(&mut self) -> io::Result<()>;
 
     /// Reads into `buf` (up to its capacity). An error of kind
@@ -35,12 +48,25 @@ pub(crate) trait ServerIo {
 }
 
 impl ServerIo for TcpStream {
-    async fn readable(&mut self) -> io::Result<()> {
-        TcpStream::readable(self).await
+    const READ_NOW: bool = true;
+
+    fn eager_read(&self) -> bool {
+        !self.is_uring()
     }
 
-    async fn read(&mut self, buf: Vec<u8>) -> (io::Result<usize>, Vec<u8>) {
-        TcpStream::read(self, buf).await
+    async fn readable(&mut self) -> io::Result<()> {
+        self.wait_readable().await
+    }
+
+    async fn read(&mut self, mut buf: Vec<u8>) -> (io::Result<usize>, Vec<u8>) {
+        if self.is_uring() {
+            // Only ever after readiness (see `eager_read`): one ring
+            // operation, batched with the others in one submission.
+            return TcpStream::read(self, buf).await;
+        }
+        buf.clear();
+        let res = self.try_read_now(&mut buf);
+        (res, buf)
     }
 
     async fn write_all(&mut self, buf: Vec<u8>) -> (io::Result<()>, Vec<u8>) {
@@ -53,6 +79,12 @@ impl ServerIo for TcpStream {
 }
 
 impl ServerIo for TlsStream<TcpStream> {
+    const READ_NOW: bool = false;
+
+    fn eager_read(&self) -> bool {
+        false
+    }
+
     async fn readable(&mut self) -> io::Result<()> {
         // Records rustls already holds do not make the socket readable.
         if self.has_buffered_input() {
