@@ -109,6 +109,7 @@ impl<M> Mailbox<M> {
     }
 
     /// Pushes, or registers `waker` to be woken when room appears.
+    #[inline]
     pub(crate) fn push_or_register(&self, msg: M, waker: &Waker) -> Result<(), SendError<M>> {
         let mut lanes = self.lanes.lock();
         if lanes.closed {
@@ -126,6 +127,7 @@ impl<M> Mailbox<M> {
 
     /// Takes the next thing to do, by priority. Only the actor's own task
     /// calls it.
+    #[inline]
     pub(crate) fn next(&self) -> Next<M> {
         // The receiver wrote `batch_len` itself: an exact, cheap test.
         if self.batch_len.load(Ordering::Relaxed) != 0 && !self.signalled.load(Ordering::Acquire) {
@@ -148,6 +150,7 @@ impl<M> Mailbox<M> {
 
     /// The slow path of [`next`](Mailbox::next): signals first, then a fresh
     /// batch swapped out of the queue.
+    #[inline(never)]
     fn next_locked(&self) -> Next<M> {
         let mut lanes = self.lanes.lock();
         // Raised under this lock with every stop or notice, and lowered
