@@ -267,3 +267,51 @@ fn requests_round_trip_through_the_server_decoder() {
         );
     }
 }
+
+#[test]
+fn chunked_framing_round_trips_and_falls_back_for_http10_and_head() {
+    let body: Vec<u8> = (0..(Response::CHUNK * 2 + 5) as u32)
+        .map(|i| i as u8)
+        .collect();
+    let resp = Response::new(200)
+        .with_body(body.clone())
+        .with_chunked_framing();
+    let mut out = Vec::new();
+    resp.encode(ResponseContext::default(), &mut out).unwrap();
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.contains("Transfer-Encoding: chunked\r\n"));
+    assert!(!text.contains("Content-Length"));
+    assert!(
+        text.contains("\r\n4000\r\n") && text.contains("\r\n5\r\n") && text.ends_with("0\r\n\r\n")
+    );
+    let back = parse(&out).unwrap().unwrap();
+    assert_eq!(back.body, body);
+    assert!(back.chunked);
+
+    let mut out10 = Vec::new();
+    let http10 = ResponseContext {
+        version: Version::Http10,
+        ..ResponseContext::default()
+    };
+    resp.encode(http10, &mut out10).unwrap();
+    let text = String::from_utf8_lossy(&out10);
+    assert!(text.contains(&format!("Content-Length: {}\r\n", body.len())));
+    assert!(!text.contains("Transfer-Encoding"));
+
+    let mut head = Vec::new();
+    let head_ctx = ResponseContext {
+        head_request: true,
+        ..ResponseContext::default()
+    };
+    resp.encode(head_ctx, &mut head).unwrap();
+    assert!(head.ends_with(b"Transfer-Encoding: chunked\r\n\r\n"));
+
+    // An empty chunked body is just the last chunk.
+    let mut empty = Vec::new();
+    Response::new(200)
+        .with_chunked_framing()
+        .encode(ResponseContext::default(), &mut empty)
+        .unwrap();
+    assert!(empty.ends_with(b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"));
+    assert!(parse(&empty).unwrap().unwrap().body.is_empty());
+}

@@ -85,6 +85,11 @@ fn routes(rt: &Runtime) -> Routes {
                     .collect::<Vec<_>>(),
             )
         })
+        .get("/big-chunked", |_: &Request| {
+            Response::new(200)
+                .with_body((0..40_000u32).map(|i| (i % 241) as u8).collect::<Vec<_>>())
+                .with_chunked_framing()
+        })
         .get("/bad-header", |_: &Request| {
             Response::new(200).with_header("X-Evil", "a\r\nInjected: 1")
         })
@@ -162,12 +167,30 @@ fn chunked_request_large_response_and_head() {
             .enumerate()
             .all(|(i, b)| *b == (i % 251) as u8)
     );
+    // A chunked response: three chunks on the wire, the same bytes decoded.
+    let r = c.exchange(&get("/big-chunked"));
+    assert!(r.chunked, "framed with Transfer-Encoding: chunked");
+    assert!(!r.headers.contains("content-length"));
+    assert_eq!(r.body.len(), 40_000);
+    assert!(
+        r.body
+            .iter()
+            .enumerate()
+            .all(|(i, b)| *b == (i % 241) as u8)
+    );
     // HEAD gets the GET route's headers without the body.
     c.send(b"HEAD /big HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
     let raw = String::from_utf8(c.read_to_close()).unwrap();
     assert!(raw.starts_with("HTTP/1.1 200 OK\r\n"));
     assert!(raw.contains("Content-Length: 1000000\r\n"));
     assert!(raw.ends_with("\r\n\r\n"));
+    // An HTTP/1.0 client knows no chunked framing: it gets a length.
+    let mut c = Client::connect(server.local_addr());
+    c.send(b"GET /big-chunked HTTP/1.0\r\n\r\n");
+    let raw = c.read_to_close();
+    let text = String::from_utf8_lossy(&raw);
+    assert!(text.contains("Content-Length: 40000\r\n"), "{text}");
+    assert!(!text.contains("Transfer-Encoding"), "{text}");
     drop(server);
     rt.shutdown().unwrap();
 }

@@ -94,6 +94,7 @@ impl ResponseDecoder {
                         version: head.version,
                         headers: head.headers,
                         body: Vec::new(),
+                        chunked: kind == BodyKind::Chunked,
                     };
                     if kind == BodyKind::Empty {
                         return Ok(Some(response));

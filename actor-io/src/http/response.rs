@@ -24,6 +24,11 @@ pub struct Response {
     pub headers: Headers,
     /// The body.
     pub body: Vec<u8>,
+    /// Frame the body with `Transfer-Encoding: chunked`, in chunks of at most
+    /// [`Response::CHUNK`] bytes, instead of `Content-Length` (HTTP/1.1
+    /// clients only: an HTTP/1.0 client gets `Content-Length`). On the client
+    /// side, whether the response arrived chunked.
+    pub chunked: bool,
 }
 
 /// How to frame a response for the request it answers.
@@ -77,7 +82,18 @@ impl Response {
             version: Version::Http11,
             headers: Headers::new(),
             body: Vec::new(),
+            chunked: false,
         }
+    }
+
+    /// The largest chunk a [`chunked`](Response::with_chunked_framing)
+    /// response is cut into.
+    pub const CHUNK: usize = 16 * 1024;
+
+    /// Frames the body with `Transfer-Encoding: chunked` (builder style).
+    pub fn with_chunked_framing(mut self) -> Self {
+        self.chunked = true;
+        self
     }
 
     /// Adds a header (builder style).
@@ -102,8 +118,10 @@ impl Response {
     }
 
     /// Appends the response to `dst`: status line, `Date`, the headers,
-    /// `Content-Length` (except for 1xx, 204 and 304), `Connection` as the
-    /// context requires, then the body (not for `HEAD`).
+    /// `Content-Length` or, for a [`chunked`](Response::chunked) response to
+    /// an HTTP/1.1 request, `Transfer-Encoding: chunked` (neither for 1xx,
+    /// 204 and 304), `Connection` as the context requires, then the body
+    /// (not for `HEAD`).
     ///
     /// ```
     /// use actor_io::http::{Response, ResponseContext};
@@ -124,11 +142,24 @@ impl Response {
             dst.truncate(start);
             return Err(e);
         }
-        if has_body(self.status) {
-            write_content_length(self.body.len(), dst);
+        let chunked = self.chunked && ctx.version == Version::Http11;
+        match (has_body(self.status), chunked) {
+            (false, _) => {}
+            (true, true) => dst.extend_from_slice(b"Transfer-Encoding: chunked\r\n"),
+            (true, false) => write_content_length(self.body.len(), dst),
         }
         dst.extend_from_slice(b"\r\n");
-        if has_body(self.status) && !ctx.head_request {
+        if !has_body(self.status) || ctx.head_request {
+            return Ok(());
+        }
+        if chunked {
+            for piece in self.body.chunks(Self::CHUNK) {
+                write_chunk_size(piece.len(), dst);
+                dst.extend_from_slice(piece);
+                dst.extend_from_slice(b"\r\n");
+            }
+            dst.extend_from_slice(b"0\r\n\r\n");
+        } else {
             dst.extend_from_slice(&self.body);
         }
         Ok(())
@@ -155,6 +186,23 @@ impl Response {
         }
         Ok(())
     }
+}
+
+/// Writes a chunk-size line: the length in hex, then CRLF.
+fn write_chunk_size(n: usize, dst: &mut Vec<u8>) {
+    let mut digits = [0u8; 16];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        digits[at] = b"0123456789ABCDEF"[n & 0xF];
+        n >>= 4;
+        if n == 0 {
+            break;
+        }
+    }
+    dst.extend_from_slice(&digits[at..]);
+    dst.extend_from_slice(b"\r\n");
 }
 
 /// Whether a response with this status carries a body (and so a length).
@@ -228,7 +276,7 @@ impl ChunkedWriter {
             return;
         }
         if self.chunked {
-            dst.extend_from_slice(format!("{:X}\r\n", data.len()).as_bytes());
+            write_chunk_size(data.len(), dst);
             dst.extend_from_slice(data);
             dst.extend_from_slice(b"\r\n");
         } else {
