@@ -150,11 +150,12 @@ impl<R> Slot<R> {
                 return Poll::Ready(self.take());
             }
         }
-        // SAFETY: `WAKER_SET` is down and `DONE` was not up when it went
-        // down, so the answerer will not read the waker: this is the only
-        // access.
-        self.waker
-            .with_mut(|w| unsafe { *w = Some(cx.waker().clone()) });
+        self.waker.with_mut(|w| {
+            // SAFETY: `WAKER_SET` is down and `DONE` was not up when it went
+            // down, so the answerer will not read the waker: this is the
+            // only access.
+            unsafe { *w = Some(cx.waker().clone()) }
+        });
         let prev = self.state.fetch_or(WAKER_SET, Ordering::AcqRel);
         if prev & DONE != 0 {
             return Poll::Ready(self.take());

@@ -78,6 +78,7 @@ pub mod http;
 pub mod http_client;
 pub mod net;
 pub mod observe;
+mod shard_counters;
 pub mod tls;
 
 pub use buf::{IoBuf, IoBufMut};

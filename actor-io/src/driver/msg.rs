@@ -55,11 +55,12 @@ impl Socket {
             let sqe = opcode::SendMsg::new(types::Fd(self.raw()), &raw const state.hdr)
                 .flags(libc::MSG_NOSIGNAL as u32)
                 .build();
+            let resources = (buf, state, self.shared_fd());
             // SAFETY: the header, iovec and address live in the boxed
             // state; the iovec points into `buf`'s heap memory; all are
             // owned by the resources with a clone of the fd.
-            let (res, (buf, _state, _fd)) =
-                unsafe { ring(sqe, (buf, state, self.shared_fd()), None) }.await;
+            let completion = unsafe { ring(sqe, resources, None) };
+            let (res, (buf, _state, _fd)) = completion.await;
             (res.map(|n| n as usize), buf)
         } else {
             let fd = self.raw();

@@ -2,24 +2,11 @@
 //! they appear in every [`Metrics`](actor_core::Metrics) snapshot (and any
 //! exporter built on it) as `tcp.shard<N>.accepted`, `.opened`, `.closed`.
 
-use std::cell::RefCell;
-use std::sync::{Arc, Mutex};
+use actor_core::Handle;
 
-use actor_core::{Handle, NamedCounter};
+use crate::shard_counters::{LocalCounters, ShardCounters};
 
-const KINDS: [&str; 3] = ["accepted", "opened", "closed"];
-
-/// The counter names of shard `shard`, made once per shard index for the
-/// process (named counters take `&'static str`).
-fn names(shard: usize) -> [&'static str; 3] {
-    static NAMES: Mutex<Vec<[&'static str; 3]>> = Mutex::new(Vec::new());
-    let mut names = NAMES.lock().unwrap_or_else(|p| p.into_inner());
-    while names.len() <= shard {
-        let i = names.len();
-        names.push(KINDS.map(|k| &*Box::leak(format!("tcp.shard{i}.{k}").into_boxed_str())));
-    }
-    names[shard]
-}
+static TCP: ShardCounters<3> = ShardCounters::new("tcp", ["accepted", "opened", "closed"]);
 
 /// One shard's TCP connection counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -40,7 +27,7 @@ impl ConnectionCounts {
 
     /// The counts of shard `shard` of the runtime behind `handle`.
     pub fn of_shard(handle: &Handle, shard: usize) -> Self {
-        let [a, o, c] = names(shard).map(|n| handle.counter(n).get());
+        let [a, o, c] = TCP.read(handle, shard);
         ConnectionCounts {
             accepted: a,
             opened: o,
@@ -51,7 +38,7 @@ impl ConnectionCounts {
 
 thread_local! {
     /// The calling shard's counters (a shard thread serves one runtime).
-    static LOCAL: RefCell<Option<[Arc<NamedCounter>; 3]>> = const { RefCell::new(None) };
+    static LOCAL: LocalCounters<3> = const { std::cell::RefCell::new(None) };
 }
 
 /// Which counter to bump.
@@ -64,18 +51,5 @@ pub(crate) enum Event {
 
 /// Bumps the calling shard's counter; does nothing off a shard.
 pub(crate) fn bump(event: Event) {
-    LOCAL.with(|l| {
-        let mut l = l.borrow_mut();
-        if l.is_none() {
-            let (Some(handle), Ok(shard)) =
-                (Handle::current(), actor_core::io_driver::current_shard())
-            else {
-                return;
-            };
-            *l = Some(names(shard).map(|n| handle.counter(n)));
-        }
-        if let Some(counters) = l.as_ref() {
-            counters[event as usize].inc();
-        }
-    });
+    TCP.bump(&LOCAL, event as usize);
 }

@@ -3,34 +3,24 @@
 //! snapshot and the Prometheus exporter see them; the exporter turns
 //! `http.shard0.requests` into `pinion_http_requests_total{shard="0"}`.
 
-use std::cell::RefCell;
-use std::sync::{Arc, Mutex};
+use actor_core::Handle;
 
-use actor_core::{Handle, NamedCounter};
+use crate::shard_counters::{LocalCounters, ShardCounters};
 
-const KINDS: [&str; 7] = [
-    "requests",
-    "responses_2xx",
-    "responses_3xx",
-    "responses_4xx",
-    "responses_5xx",
-    "bad_requests",
-    "timeouts",
-];
+const KINDS: usize = 7;
 
-type Names = [&'static str; KINDS.len()];
-
-/// The counter names of shard `shard`, made once per shard index for the
-/// process (named counters take `&'static str`).
-fn names(shard: usize) -> Names {
-    static NAMES: Mutex<Vec<Names>> = Mutex::new(Vec::new());
-    let mut names = NAMES.lock().unwrap_or_else(|p| p.into_inner());
-    while names.len() <= shard {
-        let i = names.len();
-        names.push(KINDS.map(|k| &*Box::leak(format!("http.shard{i}.{k}").into_boxed_str())));
-    }
-    names[shard]
-}
+static HTTP: ShardCounters<KINDS> = ShardCounters::new(
+    "http",
+    [
+        "requests",
+        "responses_2xx",
+        "responses_3xx",
+        "responses_4xx",
+        "responses_5xx",
+        "bad_requests",
+        "timeouts",
+    ],
+);
 
 /// One shard's HTTP server counts, ever.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -54,8 +44,7 @@ pub struct HttpCounts {
 impl HttpCounts {
     /// The counts of shard `shard` of the runtime behind `handle`.
     pub fn of_shard(handle: &Handle, shard: usize) -> Self {
-        let [requests, r2, r3, r4, r5, bad, timeouts] =
-            names(shard).map(|n| handle.counter(n).get());
+        let [requests, r2, r3, r4, r5, bad, timeouts] = HTTP.read(handle, shard);
         HttpCounts {
             requests,
             responses_2xx: r2,
@@ -85,7 +74,7 @@ impl HttpCounts {
 
 thread_local! {
     /// The calling shard's counters (a shard thread serves one runtime).
-    static LOCAL: RefCell<Option<[Arc<NamedCounter>; KINDS.len()]>> = const { RefCell::new(None) };
+    static LOCAL: LocalCounters<KINDS> = const { std::cell::RefCell::new(None) };
 }
 
 /// Which counter to bump.
@@ -97,20 +86,7 @@ pub(crate) enum Event {
 }
 
 fn bump_index(i: usize) {
-    LOCAL.with(|l| {
-        let mut l = l.borrow_mut();
-        if l.is_none() {
-            let (Some(handle), Ok(shard)) =
-                (Handle::current(), actor_core::io_driver::current_shard())
-            else {
-                return;
-            };
-            *l = Some(names(shard).map(|n| handle.counter(n)));
-        }
-        if let Some(c) = l.as_ref().and_then(|c| c.get(i)) {
-            c.inc();
-        }
-    });
+    HTTP.bump(&LOCAL, i);
 }
 
 /// Bumps the calling shard's counter; does nothing off a shard.
