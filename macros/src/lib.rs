@@ -7,7 +7,7 @@
 //!   capacity and lifecycle hooks.
 //! - [`macro@messages`] on the actor's `impl` block turns each `#[message]`
 //!   method into a variant of one message enum, writes `impl Actor` with the
-//!   `handle` dispatch, and a trait of typed methods on `ActorRef<Actor>`.
+//!   `handle` dispatch, and typed methods reached on `ActorRef<Actor>`.
 //! - [`macro@message`] on a struct or enum declares an *open* message that
 //!   several actors accept through a hand-written `impl Handler<M>`.
 //!
@@ -52,7 +52,7 @@
 //!
 //! ```
 //! use actor_core::prelude::*;
-//! use actor_core::{Reply, __private, __private::ActorDecl};
+//! use actor_core::{Reply, __private, __private::ActorDecl, __private::TypedMailbox};
 //! use std::future::Future;
 //! use std::time::Duration;
 //!
@@ -60,9 +60,11 @@
 //!     total: u64,
 //! }
 //!
-//! // From `#[actor]`: the declaration `#[messages]` reads, and default hooks.
-//! // (`#[messages]` reaches both only through `ActorDecl`, so that a missing
+//! // From `#[actor]`: the name of the mailbox enum, the declaration
+//! // `#[messages]` reads, and default hooks. (`#[messages]` reaches the
+//! // declaration and the hooks only through `ActorDecl`, so that a missing
 //! // `#[actor]` is a single error.)
+//! type CounterMsg = <Counter as Actor>::Msg;
 //! impl ActorDecl for Counter {
 //!     const NAME: &'static str = "Counter";
 //!     const MAILBOX: Option<usize> = None;
@@ -79,83 +81,86 @@
 //!     }
 //! }
 //!
-//! // ...one enum: the mailbox, no `Box<dyn>` per message...
-//! pub enum CounterMsg {
-//!     Add { by: u64, reply_to: Option<ReplyTo<()>> },
-//!     Total { reply_to: ReplyTo<u64> },
-//! }
-//!
-//! // ...`impl Actor`: name, capacity and hooks from `#[actor]`, and `handle`...
-//! impl Actor for Counter {
-//!     type Msg = CounterMsg;
-//!     fn name() -> &'static str { __private::name::<Self>() } // `ActorDecl::NAME`
-//!     fn mailbox_capacity() -> Option<usize> { __private::mailbox::<Self>() }
-//!     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
-//!         __private::on_start(self, ctx).await // `ActorHooks::on_start`
+//! // ...and the rest inside an anonymous `const`, so that nothing else is
+//! // added to the module (a second `#[messages]` block is then one error,
+//! // the conflicting `impl Actor`):
+//! const _: () = {
+//!     // One enum: the mailbox, no `Box<dyn>` per message...
+//!     pub enum CounterMsg {
+//!         Add { by: u64, reply_to: Option<ReplyTo<()>> },
+//!         Total { reply_to: ReplyTo<u64> },
 //!     }
-//!     // (on_notice and on_stop delegate the same way)
-//!     async fn handle(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
-//!         match msg {
-//!             CounterMsg::Add { by, reply_to } => {
-//!                 Self::add(self, by);
-//!                 if let Some(reply_to) = reply_to {
-//!                     reply_to.send(());
+//!
+//!     // ...`impl Actor`: name, capacity and hooks from `#[actor]`, and `handle`...
+//!     impl Actor for Counter {
+//!         type Msg = CounterMsg;
+//!         fn name() -> &'static str { __private::name::<Self>() } // `ActorDecl::NAME`
+//!         fn mailbox_capacity() -> Option<usize> { __private::mailbox::<Self>() }
+//!         async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+//!             __private::on_start(self, ctx).await // `ActorHooks::on_start`
+//!         }
+//!         // (on_notice and on_stop delegate the same way)
+//!         async fn handle(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+//!             match msg {
+//!                 CounterMsg::Add { by, reply_to } => {
+//!                     Self::add(self, by);
+//!                     if let Some(reply_to) = reply_to {
+//!                         reply_to.send(());
+//!                     }
 //!                 }
+//!                 CounterMsg::Total { reply_to } => reply_to.send(Self::total(self)),
 //!             }
-//!             CounterMsg::Total { reply_to } => reply_to.send(Self::total(self)),
 //!         }
 //!     }
-//! }
 //!
-//! // ...and the handle trait: four typed methods per message.
-//! pub trait CounterRef {
-//!     fn add(&self, by: u64) -> Result<(), SendError<CounterMsg>>;
-//!     fn try_add(&self, by: u64) -> Result<(), SendError<CounterMsg>>;
-//!     fn add_blocking(&self, by: u64) -> Result<(), SendError<CounterMsg>>;
-//!     fn add_timeout(&self, timeout: Duration, by: u64)
-//!         -> impl Future<Output = Result<(), AskError>>;
-//!     fn total(&self) -> impl Future<Output = Result<u64, AskError>>;
-//!     fn try_total(&self) -> Result<Reply<u64>, SendError<CounterMsg>>;
-//!     fn total_blocking(&self) -> Result<u64, AskError>;
-//!     fn total_timeout(&self, timeout: Duration)
-//!         -> impl Future<Output = Result<u64, AskError>>;
-//! }
+//!     // ...and the typed handle: `ActorRef<Counter>` dereferences to it...
+//!     #[repr(transparent)]
+//!     pub struct CounterRef(ActorRef<Counter>);
 //!
-//! impl CounterRef for ActorRef<Counter> {
-//!     fn add(&self, by: u64) -> Result<(), SendError<CounterMsg>> {
-//!         self.try_tell(CounterMsg::Add { by, reply_to: None })
+//!     // SAFETY: `CounterRef` is `#[repr(transparent)]` over `ActorRef<Counter>`.
+//!     unsafe impl TypedMailbox<Counter> for CounterMsg {
+//!         type Handle = CounterRef;
 //!     }
-//!     fn try_add(&self, by: u64) -> Result<(), SendError<CounterMsg>> {
-//!         self.try_tell(CounterMsg::Add { by, reply_to: None })
+//!
+//!     // ...with four methods per message, as visible as the message method.
+//!     impl CounterRef {
+//!         pub fn add(&self, by: u64) -> Result<(), SendError<CounterMsg>> {
+//!             self.0.try_tell(CounterMsg::Add { by, reply_to: None })
+//!         }
+//!         pub fn try_add(&self, by: u64) -> Result<(), SendError<CounterMsg>> {
+//!             self.0.try_tell(CounterMsg::Add { by, reply_to: None })
+//!         }
+//!         pub fn add_blocking(&self, by: u64) -> Result<(), SendError<CounterMsg>> {
+//!             self.0.tell_blocking(CounterMsg::Add { by, reply_to: None })
+//!         }
+//!         pub fn add_timeout(&self, timeout: Duration, by: u64)
+//!             -> impl Future<Output = Result<(), AskError>> {
+//!             self.0.ask_timeout(timeout, move |r| CounterMsg::Add { by, reply_to: Some(r) })
+//!         }
+//!         pub fn total(&self) -> impl Future<Output = Result<u64, AskError>> {
+//!             self.0.ask(|reply_to| CounterMsg::Total { reply_to })
+//!         }
+//!         pub fn try_total(&self) -> Result<Reply<u64>, SendError<CounterMsg>> {
+//!             self.0.try_ask(|reply_to| CounterMsg::Total { reply_to })
+//!         }
+//!         pub fn total_blocking(&self) -> Result<u64, AskError> {
+//!             self.0.ask_blocking(|reply_to| CounterMsg::Total { reply_to })
+//!         }
+//!         pub fn total_timeout(&self, timeout: Duration)
+//!             -> impl Future<Output = Result<u64, AskError>> {
+//!             self.0.ask_timeout(timeout, |reply_to| CounterMsg::Total { reply_to })
+//!         }
 //!     }
-//!     fn add_blocking(&self, by: u64) -> Result<(), SendError<CounterMsg>> {
-//!         self.tell_blocking(CounterMsg::Add { by, reply_to: None })
-//!     }
-//!     fn add_timeout(&self, timeout: Duration, by: u64)
-//!         -> impl Future<Output = Result<(), AskError>> {
-//!         self.ask_timeout(timeout, move |r| CounterMsg::Add { by, reply_to: Some(r) })
-//!     }
-//!     fn total(&self) -> impl Future<Output = Result<u64, AskError>> {
-//!         self.ask(|reply_to| CounterMsg::Total { reply_to })
-//!     }
-//!     fn try_total(&self) -> Result<Reply<u64>, SendError<CounterMsg>> {
-//!         self.try_ask(|reply_to| CounterMsg::Total { reply_to })
-//!     }
-//!     fn total_blocking(&self) -> Result<u64, AskError> {
-//!         self.ask_blocking(|reply_to| CounterMsg::Total { reply_to })
-//!     }
-//!     fn total_timeout(&self, timeout: Duration)
-//!         -> impl Future<Output = Result<u64, AskError>> {
-//!         self.ask_timeout(timeout, |reply_to| CounterMsg::Total { reply_to })
-//!     }
-//! }
+//! };
 //!
 //! let rt = Runtime::builder().shards(1).build()?;
 //! let counter = rt.spawn(|| Counter { total: 0 })?;
-//! counter.add(5)?;
+//! counter.add(5)?; // `CounterRef::add`, through `Deref`
 //! assert_eq!(counter.total_blocking()?, 5);
+//! let sent: Result<(), SendError<CounterMsg>> = counter.try_add(1); // the alias names the enum
+//! sent?;
 //! rt.shutdown()?;
-//! # Ok::<(), actor_core::Error>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! The generated enum also gets a `Debug` impl that prints the variant name.
@@ -219,7 +224,7 @@ pub fn messages(args: TokenStream, input: TokenStream) -> TokenStream {
         }
     };
     let mut block = ast::parse_messages(item);
-    valid::messages(&mut block, &mut errors);
+    valid::messages(&mut block, !opts.handles.is_empty(), &mut errors);
     let out = if block.item.trait_.is_some() {
         let item = &block.item;
         quote!(#item)

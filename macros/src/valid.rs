@@ -36,11 +36,34 @@ const ACTOR_REF_METHODS: &[&str] = &[
     "wait_stopped_blocking",
 ];
 
+/// Methods every `ActorRef` has through blanket impls of traits in the
+/// prelude (`Into`, `ToOwned`, ...) or of `Deref` itself: found before the
+/// handle's, so a message of the same name would never be sent.
+const BLANKET_METHODS: &[&str] = &[
+    "borrow",
+    "borrow_mut",
+    "clone_into",
+    "deref",
+    "into",
+    "to_owned",
+    "try_into",
+    "type_id",
+];
+
+/// `MessageRef`'s methods, which an actor with `handles(...)` has.
+const OPEN_MESSAGE_METHODS: &[&str] = &[
+    "post",
+    "post_blocking",
+    "request",
+    "request_blocking",
+    "request_timeout",
+];
+
 /// Field names the generated enum uses itself.
 pub(crate) const REPLY_FIELD: &str = "reply_to";
 
 /// Checks the `impl` block and its methods; drops invalid methods.
-pub(crate) fn messages(block: &mut MessagesBlock, errors: &mut Vec<Error>) {
+pub(crate) fn messages(block: &mut MessagesBlock, open: bool, errors: &mut Vec<Error>) {
     if let Some((_, path, _)) = &block.item.trait_ {
         errors.push(Error::new_spanned(
             path,
@@ -61,7 +84,7 @@ pub(crate) fn messages(block: &mut MessagesBlock, errors: &mut Vec<Error>) {
         ));
     }
     block.methods.retain(|m| method(m, errors) == 0);
-    let keep = clashes(&block.methods, errors);
+    let keep = clashes(&block.methods, open, errors);
     let mut i = 0;
     block.methods.retain(|_| {
         i += 1;
@@ -197,10 +220,16 @@ fn is_static(l: Option<&Lifetime>) -> bool {
     l.is_some_and(|l| l.ident == "static")
 }
 
-/// Generated names must be unique and must not hide `ActorRef`'s methods.
-/// Returns which methods to keep: a clashing one is dropped, so that the
-/// error stands alone.
-fn clashes(methods: &[MessageFn], errors: &mut Vec<Error>) -> Vec<bool> {
+/// Generated names must be unique and must not be hidden by `ActorRef`'s
+/// own methods (`open`: the actor accepts open messages, so `MessageRef`'s
+/// too). Returns which methods to keep: a clashing one is dropped, so that
+/// the error stands alone.
+fn clashes(methods: &[MessageFn], open: bool, errors: &mut Vec<Error>) -> Vec<bool> {
+    let hidden = |name: &str| {
+        ACTOR_REF_METHODS.contains(&name)
+            || BLANKET_METHODS.contains(&name)
+            || (open && OPEN_MESSAGE_METHODS.contains(&name))
+    };
     let mut taken: HashMap<String, &syn::Ident> = HashMap::new();
     let mut variants: HashMap<String, &syn::Ident> = HashMap::new();
     let mut keep = Vec::new();
@@ -208,12 +237,12 @@ fn clashes(methods: &[MessageFn], errors: &mut Vec<Error>) -> Vec<bool> {
         let before = errors.len();
         let name = m.name();
         for generated in generated_names(name) {
-            if ACTOR_REF_METHODS.contains(&generated.as_str()) {
+            if hidden(&generated) {
                 errors.push(Error::new_spanned(
                     name,
                     format!(
                         "`#[message] fn {name}` would generate `{generated}`, which `ActorRef` \
-                         already has; rename the method"
+                         already has (its own method or a trait's); rename the method"
                     ),
                 ));
             } else if let Some(other) = taken.insert(generated.clone(), name) {
@@ -224,6 +253,9 @@ fn clashes(methods: &[MessageFn], errors: &mut Vec<Error>) -> Vec<bool> {
                          `{generated}` on the actor's handle; rename one of them"
                     ),
                 ));
+            }
+            if errors.len() > before {
+                break; // one error per method
             }
         }
         let variant = crate::expand::variant_name(name).to_string();

@@ -7,6 +7,7 @@ use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, Instant};
 
 use crate::actor::cell::{ActorCell, ActorEntry};
+use crate::__private::TypedMailbox;
 use crate::actor::{Actor, ActorId, ExitReason};
 use crate::error::{AskError, SendError};
 use crate::reply::{Reply, ReplyTo, reply_pair};
@@ -37,6 +38,23 @@ impl<A: Actor> std::fmt::Debug for ActorRef<A> {
             .field("id", &self.cell.id)
             .field("name", &A::name())
             .finish()
+    }
+}
+
+/// The typed methods `#[messages]` generates (`counter.add(1)`,
+/// `counter.total_blocking()`, ...) are reached through this `Deref`.
+impl<A: Actor> std::ops::Deref for ActorRef<A>
+where
+    A::Msg: TypedMailbox<A>,
+{
+    type Target = <A::Msg as TypedMailbox<A>>::Handle;
+
+    #[inline]
+    fn deref(&self) -> &Self::Target {
+        // SAFETY: `TypedMailbox`'s contract: `Handle` is
+        // `#[repr(transparent)]` over `ActorRef<A>`, so the two have the same
+        // layout and the reference keeps `self`'s lifetime.
+        unsafe { &*std::ptr::from_ref(self).cast::<Self::Target>() }
     }
 }
 
@@ -274,5 +292,59 @@ impl<A: Actor> Future for WaitStopped<A> {
             Some(r) => Poll::Ready(r),
             None => Poll::Pending,
         }
+    }
+}
+
+#[cfg(test)]
+mod typed_handle_tests {
+    //! The `Deref` to a typed handle, on a cell that never runs: small
+    //! enough for miri, which checks the reference cast.
+
+    use std::sync::Arc;
+
+    use super::ActorRef;
+    use crate::__private::TypedMailbox;
+    use crate::actor::cell::ActorCell;
+    use crate::shard::shared::ShardShared;
+    use crate::{Actor, Context};
+
+    struct Probe;
+
+    enum ProbeMsg {}
+
+    impl Actor for Probe {
+        type Msg = ProbeMsg;
+
+        async fn handle(&mut self, msg: ProbeMsg, _ctx: &mut Context<Self>) {
+            match msg {}
+        }
+    }
+
+    #[repr(transparent)]
+    struct ProbeRef(ActorRef<Probe>);
+
+    impl ProbeRef {
+        fn inner(&self) -> &ActorRef<Probe> {
+            &self.0
+        }
+    }
+
+    // SAFETY: `ProbeRef` is `#[repr(transparent)]` over `ActorRef<Probe>`.
+    unsafe impl TypedMailbox<Probe> for ProbeMsg {
+        type Handle = ProbeRef;
+    }
+
+    #[test]
+    fn deref_reaches_the_same_actor_through_the_handle() {
+        let shard = Arc::new(ShardShared::new(0).unwrap());
+        let cell = ActorCell::<Probe>::create(&shard, 4, Arc::default(), false);
+        let actor = ActorRef { cell };
+        let copy = actor.clone();
+        let handle: &ProbeRef = &actor;
+        assert_eq!(handle.inner().id(), copy.id());
+        assert!(handle.inner() == &copy);
+        assert_eq!(Arc::strong_count(&actor.cell), 2);
+        drop(copy);
+        assert_eq!(Arc::strong_count(&handle.inner().cell), 1);
     }
 }

@@ -1,4 +1,6 @@
-//! The handle trait: typed methods on `ActorRef<Actor>`, four per message.
+//! The typed handle: a `#[repr(transparent)]` struct over `ActorRef<Actor>`
+//! with four inherent methods per message, reached through `ActorRef`'s
+//! `Deref`.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -7,7 +9,7 @@ use syn::Ident;
 use super::{Names, variant_name};
 use crate::ast::{MessageFn, MessagesBlock};
 
-/// One generated method: its signature (for the trait) and body (for the impl).
+/// One generated method: its docs, visibility, signature and body.
 struct Method {
     docs: TokenStream,
     sig: TokenStream,
@@ -52,28 +54,28 @@ fn methods(m: &MessageFn, msg: &Ident, msg_ty: &TokenStream) -> [Method; 4] {
             Method {
                 docs: quote!(#lead #[doc = concat!("Sends ", #shown, " without waiting: a full mailbox hands it back as `SendError::Full`.")]),
                 sig: quote!(fn #name(&self, #params) -> #send_error),
-                body: quote!(#r::try_tell(self, #tell)),
+                body: quote!(#r::try_tell(&self.0, #tell)),
             },
             Method {
                 docs: doc(format!(
                     "Sends {shown} without waiting; the same as `{name}`."
                 )),
                 sig: quote!(fn #try_name(&self, #params) -> #send_error),
-                body: quote!(#r::try_tell(self, #tell)),
+                body: quote!(#r::try_tell(&self.0, #tell)),
             },
             Method {
                 docs: doc(format!(
                     "Sends {shown} from a plain thread, blocking while the mailbox is full (on a shard thread it never blocks, as `{try_name}`)."
                 )),
                 sig: quote!(fn #blocking(&self, #params) -> #send_error),
-                body: quote!(#r::tell_blocking(self, #tell)),
+                body: quote!(#r::tell_blocking(&self.0, #tell)),
             },
             Method {
                 docs: doc(format!(
                     "Sends {shown} and waits until the actor has handled it, for at most `{timeout}`."
                 )),
                 sig: quote!(fn #timed(&self, #timeout: #dur, #params) -> #until_done),
-                body: quote!(#r::ask_timeout(self, #timeout, move |reply_to| #msg::#variant { #fields reply_to: ::core::option::Option::Some(reply_to) })),
+                body: quote!(#r::ask_timeout(&self.0, #timeout, move |reply_to| #msg::#variant { #fields reply_to: ::core::option::Option::Some(reply_to) })),
             },
         ];
     };
@@ -89,70 +91,67 @@ fn methods(m: &MessageFn, msg: &Ident, msg_ty: &TokenStream) -> [Method; 4] {
         Method {
             docs: quote!(#lead #[doc = concat!("Asks: sends ", #shown, ", waiting for room in the mailbox, and resolves to the answer.")]),
             sig: quote!(fn #name(&self, #params) -> #answer),
-            body: quote!(#r::ask(self, #ask)),
+            body: quote!(#r::ask(&self.0, #ask)),
         },
         Method {
             docs: doc(format!(
                 "Sends {shown} without waiting for room; await the answer from the `Reply`. The message comes back on `Full` or `Closed`."
             )),
             sig: quote!(fn #try_name(&self, #params) -> ::core::result::Result<::actor_core::Reply<#out>, ::actor_core::SendError<#msg_ty>>),
-            body: quote!(#r::try_ask(self, #ask)),
+            body: quote!(#r::try_ask(&self.0, #ask)),
         },
         Method {
             docs: doc(format!(
                 "Asks with {shown} from a plain thread, blocking until the answer; `AskError::WouldBlock` on a shard thread."
             )),
             sig: quote!(fn #blocking(&self, #params) -> ::core::result::Result<#out, ::actor_core::AskError>),
-            body: quote!(#r::ask_blocking(self, #ask)),
+            body: quote!(#r::ask_blocking(&self.0, #ask)),
         },
         Method {
             docs: doc(format!(
                 "Asks with {shown} and a deadline: `AskError::Timeout` when no answer comes within `{timeout}`."
             )),
             sig: quote!(fn #timed(&self, #timeout: #dur, #params) -> #answer),
-            body: quote!(#r::ask_timeout(self, #timeout, #ask)),
+            body: quote!(#r::ask_timeout(&self.0, #timeout, #ask)),
         },
     ]
 }
 
 pub(super) fn expand(block: &MessagesBlock, names: &Names) -> TokenStream {
     let Names {
-        actor,
-        msg,
-        handle,
-        vis,
+        actor, msg, handle, ..
     } = names;
     let self_ty = block.self_ty();
     let generics = block.generics();
-    let (impl_g, ty_g, where_c) = generics.split_for_impl();
+    let (_, ty_g, _) = generics.split_for_impl();
     let statics = super::declared(block);
     let (s_impl_g, _, s_where) = statics.split_for_impl();
     let msg_ty = quote!(#msg #ty_g);
-    let all: Vec<Method> = block
-        .methods
-        .iter()
-        .flat_map(|m| methods(m, msg, &msg_ty))
-        .collect();
-    let decls = all.iter().map(|m| {
-        let (docs, sig) = (&m.docs, &m.sig);
-        quote!(#docs #sig;)
-    });
-    let defs = all.iter().map(|m| {
-        let (sig, body) = (&m.sig, &m.body);
-        quote!(#[inline] #sig { #body })
+    let defs = block.methods.iter().flat_map(|m| {
+        let vis = m.vis();
+        methods(m, msg, &msg_ty).map(|Method { docs, sig, body }| {
+            quote!(#docs #[inline] #vis #sig { #body })
+        })
     });
     let doc = format!(
-        "The typed messages of `{actor}`, as methods on `ActorRef<{actor}>`; generated by \
-         `#[messages]`. Bring it into scope (`use path::to::{handle};`) to call them."
+        "The typed messages of `{actor}`: `ActorRef<{actor}>` dereferences to this \
+         handle, so they are called on the `ActorRef` itself; generated by `#[messages]`."
     );
     quote! {
         #[doc = #doc]
-        #vis trait #handle #impl_g #where_c {
-            #(#decls)*
+        #[repr(transparent)]
+        #[allow(unreachable_pub)]
+        pub struct #handle #s_impl_g (::actor_core::ActorRef<#self_ty>) #s_where;
+
+        // SAFETY: `#handle` is `#[repr(transparent)]` over `ActorRef<#self_ty>`.
+        #[automatically_derived]
+        unsafe impl #s_impl_g ::actor_core::__private::TypedMailbox<#self_ty> for #msg_ty #s_where {
+            type Handle = #handle #ty_g;
         }
 
         #[automatically_derived]
-        impl #s_impl_g #handle #ty_g for ::actor_core::ActorRef<#self_ty> #s_where {
+        #[allow(dead_code)] // a caller uses the variants it needs
+        impl #s_impl_g #handle #ty_g #s_where {
             #(#defs)*
         }
     }
