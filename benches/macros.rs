@@ -5,119 +5,15 @@
 
 #![allow(missing_docs)]
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use actor_core::prelude::*;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
-#[actor]
-#[derive(Debug, Default)]
-pub struct MacroCounter {
-    total: u64,
-}
+#[path = "macro_pair.rs"]
+mod macro_pair;
 
-#[messages]
-impl MacroCounter {
-    /// Adds `by`.
-    #[message]
-    pub fn add(&mut self, by: u64) {
-        self.total += by;
-    }
-
-    /// The total so far.
-    #[message]
-    pub fn total(&self) -> u64 {
-        self.total
-    }
-}
-
-#[derive(Debug, Default)]
-pub struct HandCounter {
-    total: u64,
-}
-
-impl Actor for HandCounter {
-    type Msg = MacroCounterMsg;
-
-    async fn handle(&mut self, msg: MacroCounterMsg, _ctx: &mut Context<Self>) {
-        match msg {
-            MacroCounterMsg::Add { by, reply_to } => {
-                self.total += by;
-                if let Some(reply_to) = reply_to {
-                    reply_to.send(());
-                }
-            }
-            MacroCounterMsg::Total { reply_to } => reply_to.send(self.total),
-        }
-    }
-}
-
-enum Run {
-    MacroTells(u64, ReplyTo<Duration>),
-    HandTells(u64, ReplyTo<Duration>),
-    MacroAsks(u64, ReplyTo<Duration>),
-    HandAsks(u64, ReplyTo<Duration>),
-}
-
-struct Driver {
-    by_macro: ActorRef<MacroCounter>,
-    by_hand: ActorRef<HandCounter>,
-}
-
-impl Actor for Driver {
-    type Msg = Run;
-    async fn handle(&mut self, run: Run, _ctx: &mut Context<Self>) {
-        match run {
-            Run::MacroTells(n, reply) => {
-                let start = Instant::now();
-                for by in 0..n {
-                    // The generated tell never waits: on a full mailbox, yield.
-                    while self.by_macro.add(by).is_err() {
-                        actor_core::yield_now().await;
-                    }
-                }
-                self.by_macro.total().await.expect("alive");
-                reply.send(start.elapsed());
-            }
-            Run::HandTells(n, reply) => {
-                let start = Instant::now();
-                for by in 0..n {
-                    while self
-                        .by_hand
-                        .try_tell(MacroCounterMsg::Add { by, reply_to: None })
-                        .is_err()
-                    {
-                        actor_core::yield_now().await;
-                    }
-                }
-                self.by_hand
-                    .ask(|reply_to| MacroCounterMsg::Total { reply_to })
-                    .await
-                    .expect("alive");
-                reply.send(start.elapsed());
-            }
-            Run::MacroAsks(n, reply) => {
-                let start = Instant::now();
-                for _ in 0..n {
-                    std::hint::black_box(self.by_macro.total().await.expect("alive"));
-                }
-                reply.send(start.elapsed());
-            }
-            Run::HandAsks(n, reply) => {
-                let start = Instant::now();
-                for _ in 0..n {
-                    let v = self
-                        .by_hand
-                        .ask(|reply_to| MacroCounterMsg::Total { reply_to })
-                        .await
-                        .expect("alive");
-                    std::hint::black_box(v);
-                }
-                reply.send(start.elapsed());
-            }
-        }
-    }
-}
+use macro_pair::{Driver, HandCounter, MacroCounter, Run};
 
 fn bench(c: &mut Criterion) {
     let rt = Runtime::builder().shards(1).build().expect("runtime");
