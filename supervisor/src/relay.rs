@@ -40,8 +40,19 @@ pub(crate) enum Item {
 /// The queue from relays to their supervisor.
 #[derive(Default)]
 pub(crate) struct EventQueue {
-    inner: Mutex<(VecDeque<Item>, Option<Waker>)>,
+    inner: Mutex<Queued>,
     tick_sent: AtomicBool,
+}
+
+/// What [`EventQueue`] guards.
+#[derive(Default)]
+struct Queued {
+    items: VecDeque<Item>,
+    waker: Option<Waker>,
+    /// Shards whose relay has stopped. Kept after its `RelayDown` item is
+    /// drained: a start awaited later on such a shard would otherwise wait
+    /// for a notice no relay will ever forward.
+    relays_down: Vec<usize>,
 }
 
 impl EventQueue {
@@ -49,8 +60,11 @@ impl EventQueue {
     fn push(&self, item: Item) -> bool {
         let waker = {
             let mut inner = self.inner.lock();
-            inner.0.push_back(item);
-            inner.1.take()
+            if let Item::RelayDown(shard) = item {
+                inner.relays_down.push(shard);
+            }
+            inner.items.push_back(item);
+            inner.waker.take()
         };
         if let Some(w) = waker {
             w.wake();
@@ -61,11 +75,11 @@ impl EventQueue {
     /// Takes everything queued (the supervisor got its tick).
     pub(crate) fn drain(&self) -> VecDeque<Item> {
         self.tick_sent.store(false, Ordering::SeqCst);
-        std::mem::take(&mut self.inner.lock().0)
+        std::mem::take(&mut self.inner.lock().items)
     }
 
     /// Waits for the next item about actor `id`, or for the relay of `shard`
-    /// to go down; other items stay queued.
+    /// to go down (at once if it already has); other items stay queued.
     pub(crate) fn next_for(&self, id: ActorId, shard: usize) -> NextFor<'_> {
         NextFor {
             queue: self,
@@ -87,17 +101,18 @@ impl Future for NextFor<'_> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Item> {
         let mut inner = self.queue.inner.lock();
-        let pos = inner.0.iter().position(|i| match i {
+        let pos = inner.items.iter().position(|i| match i {
             Item::Child(id, _) => *id == self.id,
             Item::RelayDown(s) => *s == self.shard,
         });
-        match pos.and_then(|p| inner.0.remove(p)) {
-            Some(item) => Poll::Ready(item),
-            None => {
-                inner.1 = Some(cx.waker().clone());
-                Poll::Pending
-            }
+        if let Some(item) = pos.and_then(|p| inner.items.remove(p)) {
+            return Poll::Ready(item);
         }
+        if inner.relays_down.contains(&self.shard) {
+            return Poll::Ready(Item::RelayDown(self.shard));
+        }
+        inner.waker = Some(cx.waker().clone());
+        Poll::Pending
     }
 }
 
@@ -177,5 +192,68 @@ impl Actor for Relay {
         {
             self.queue.tick_sent.store(false, Ordering::SeqCst);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context as TaskContext, Poll, Waker};
+
+    use actor_core::{Actor, ActorId, Context, Runtime};
+
+    use super::{EventQueue, Item};
+
+    struct Idle;
+
+    impl Actor for Idle {
+        type Msg = ();
+        async fn handle(&mut self, _: (), _ctx: &mut Context<Self>) {}
+    }
+
+    /// A real actor id (ids are only made by the runtime).
+    fn some_id() -> ActorId {
+        let rt = Runtime::builder().shards(1).build().unwrap();
+        let id = rt.spawn(|| Idle).unwrap().id();
+        rt.shutdown().unwrap();
+        id
+    }
+
+    fn poll_next(queue: &EventQueue, id: ActorId, shard: usize) -> Poll<Item> {
+        let next = pin!(queue.next_for(id, shard));
+        next.poll(&mut TaskContext::from_waker(Waker::noop()))
+    }
+
+    #[test]
+    fn a_relay_down_stays_known_after_its_item_is_drained() {
+        let queue = EventQueue::default();
+        let id = some_id();
+        assert!(poll_next(&queue, id, 1).is_pending());
+        queue.push(Item::RelayDown(1));
+        assert_eq!(queue.drain().len(), 1);
+        // A start awaited afterwards on shard 1 ends at once...
+        assert!(matches!(
+            poll_next(&queue, id, 1),
+            Poll::Ready(Item::RelayDown(1))
+        ));
+        // ...while shard 0's relay is still up.
+        assert!(poll_next(&queue, id, 0).is_pending());
+    }
+
+    #[test]
+    fn a_notice_queued_before_the_relay_went_down_comes_first() {
+        let queue = EventQueue::default();
+        let id = some_id();
+        queue.push(Item::Child(id, actor_core::LifecycleEvent::Started));
+        queue.push(Item::RelayDown(1));
+        assert!(matches!(
+            poll_next(&queue, id, 1),
+            Poll::Ready(Item::Child(_, actor_core::LifecycleEvent::Started))
+        ));
+        assert!(matches!(
+            poll_next(&queue, id, 1),
+            Poll::Ready(Item::RelayDown(1))
+        ));
     }
 }

@@ -167,8 +167,10 @@ impl Supervisor {
         }
     }
 
-    /// A shard is stopping (the runtime shuts down): stop quietly.
+    /// A shard is stopping (the runtime shuts down): restart nothing more
+    /// and stop quietly; `on_stop` still stops the children in order.
     pub(crate) fn shard_down(&mut self, ctx: &mut Context<Self>) {
+        self.done = true;
         ctx.stop_with(ExitReason::Shutdown);
     }
 }

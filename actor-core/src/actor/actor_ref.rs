@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, Instant};
 
-use crate::actor::cell::{ActorCell, ActorEntry};
 use crate::__private::TypedMailbox;
+use crate::actor::cell::{ActorCell, ActorEntry};
 use crate::actor::{Actor, ActorId, ExitReason};
 use crate::error::{AskError, SendError};
 use crate::reply::{Reply, ReplyTo, reply_pair};

@@ -129,9 +129,8 @@ pub(super) fn expand(block: &MessagesBlock, names: &Names) -> TokenStream {
     let msg_ty = quote!(#msg #ty_g);
     let defs = block.methods.iter().flat_map(|m| {
         let vis = m.vis();
-        methods(m, msg, &msg_ty).map(|Method { docs, sig, body }| {
-            quote!(#docs #[inline] #vis #sig { #body })
-        })
+        methods(m, msg, &msg_ty)
+            .map(|Method { docs, sig, body }| quote!(#docs #[inline] #vis #sig { #body }))
     });
     let doc = format!(
         "The typed messages of `{actor}`: `ActorRef<{actor}>` dereferences to this \
