@@ -202,3 +202,57 @@ fn sleep_and_timeout_inside_block_on() {
     });
     rt.shutdown().unwrap();
 }
+
+/// `None` blocks its shard's thread until told to go on (or 30 s pass);
+/// `Some` answers.
+struct Blocker {
+    started: std::sync::mpsc::Sender<()>,
+    release: std::sync::mpsc::Receiver<()>,
+    released: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Actor for Blocker {
+    type Msg = Option<ReplyTo<()>>;
+
+    async fn handle(&mut self, msg: Option<ReplyTo<()>>, _ctx: &mut Context<Self>) {
+        if let Some(reply) = msg {
+            reply.send(());
+            return;
+        }
+        let _ = self.started.send(());
+        let _ = self.release.recv_timeout(Duration::from_secs(30));
+        self.released
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn an_ask_timeout_from_a_plain_thread_fires_while_the_target_shard_is_blocked() {
+    let rt = Runtime::builder().shards(2).build().unwrap();
+    let (started_tx, started) = std::sync::mpsc::channel();
+    let (release, release_rx) = std::sync::mpsc::channel();
+    let released = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = released.clone();
+    let blocker = rt
+        .spawn_on(1, move || Blocker {
+            started: started_tx,
+            release: release_rx,
+            released: flag,
+        })
+        .unwrap();
+    blocker.tell_blocking(None).unwrap();
+    started.recv().unwrap();
+    // Shard 1 runs nothing until released: the deadline must not need it.
+    let asked = rt.block_on(blocker.ask_timeout(Duration::from_millis(50), Some));
+    assert!(matches!(asked, Err(AskError::Timeout)), "{asked:?}");
+    let blocking = blocker.ask_blocking_timeout(Duration::from_millis(50), Some);
+    assert!(matches!(blocking, Err(AskError::Timeout)), "{blocking:?}");
+    let slept = rt.block_on(timeout(
+        Duration::from_millis(50),
+        sleep(Duration::from_secs(60)),
+    ));
+    assert_eq!(slept, Err(Elapsed));
+    assert!(!released.load(std::sync::atomic::Ordering::SeqCst));
+    release.send(()).unwrap();
+    rt.shutdown().unwrap();
+}

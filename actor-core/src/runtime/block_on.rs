@@ -46,6 +46,71 @@ pub(crate) fn with_fallback_shard<R>(shard: Arc<ShardShared>, f: impl FnOnce() -
     out
 }
 
+thread_local! {
+    /// Sleeps polled by the `block_on` running on this thread: it parks no
+    /// longer than the earliest deadline and wakes them itself, so a timeout
+    /// awaited from a plain thread never waits on a shard (which may be the
+    /// very one that is blocked). `None` outside `block_on`.
+    static THREAD_TIMERS: RefCell<Option<Vec<(Instant, Waker)>>> = const { RefCell::new(None) };
+}
+
+/// Hands a sleep's deadline to the `block_on` running on this thread;
+/// `false` when none runs here.
+pub(crate) fn register_thread_timer(deadline: Instant, waker: &Waker) -> bool {
+    THREAD_TIMERS.with(|t| match t.borrow_mut().as_mut() {
+        Some(timers) => {
+            timers.push((deadline, waker.clone()));
+            true
+        }
+        None => false,
+    })
+}
+
+/// Wakes the sleeps due by `now`. Returns whether any was, and the earliest
+/// deadline still ahead.
+fn fire_thread_timers(now: Instant) -> (bool, Option<Instant>) {
+    let due: Vec<Waker> = THREAD_TIMERS.with(|t| {
+        let mut t = t.borrow_mut();
+        let Some(timers) = t.as_mut() else {
+            return Vec::new();
+        };
+        let mut due = Vec::new();
+        timers.retain(|(deadline, waker)| {
+            let keep = *deadline > now;
+            if !keep {
+                due.push(waker.clone());
+            }
+            keep
+        });
+        due
+    });
+    let fired = !due.is_empty();
+    due.into_iter().for_each(Waker::wake);
+    let next = THREAD_TIMERS.with(|t| {
+        t.borrow()
+            .as_ref()
+            .and_then(|timers| timers.iter().map(|(d, _)| *d).min())
+    });
+    (fired, next)
+}
+
+/// Gives this thread a fresh timer list for one `block_on`, and puts the
+/// previous one back when dropped (also on a panic).
+struct ThreadTimers(Option<Vec<(Instant, Waker)>>);
+
+impl ThreadTimers {
+    fn install() -> Self {
+        ThreadTimers(THREAD_TIMERS.with(|t| t.borrow_mut().replace(Vec::new())))
+    }
+}
+
+impl Drop for ThreadTimers {
+    fn drop(&mut self) {
+        let prev = self.0.take();
+        THREAD_TIMERS.with(|t| *t.borrow_mut() = prev);
+    }
+}
+
 struct ThreadWaker(Thread);
 
 impl Wake for ThreadWaker {
@@ -60,19 +125,16 @@ impl Wake for ThreadWaker {
 
 /// Polls `fut` on this thread, parking between polls.
 pub(crate) fn block_on_thread<F: Future>(fut: F) -> F::Output {
-    let waker = Waker::from(Arc::new(ThreadWaker(std::thread::current())));
-    let mut cx = Context::from_waker(&waker);
-    let mut fut = pin!(fut);
-    loop {
-        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-            return v;
-        }
-        std::thread::park();
-    }
+    run_on_thread(fut, None).expect("without a deadline it returns only when ready")
 }
 
 /// Like [`block_on_thread`], giving up (and dropping `fut`) at `deadline`.
 pub(crate) fn block_on_thread_until<F: Future>(fut: F, deadline: Instant) -> Option<F::Output> {
+    run_on_thread(fut, Some(deadline))
+}
+
+fn run_on_thread<F: Future>(fut: F, until: Option<Instant>) -> Option<F::Output> {
+    let _timers = ThreadTimers::install();
     let waker = Waker::from(Arc::new(ThreadWaker(std::thread::current())));
     let mut cx = Context::from_waker(&waker);
     let mut fut = pin!(fut);
@@ -81,9 +143,16 @@ pub(crate) fn block_on_thread_until<F: Future>(fut: F, deadline: Instant) -> Opt
             return Some(v);
         }
         let now = Instant::now();
-        if now >= deadline {
+        if until.is_some_and(|u| now >= u) {
             return None;
         }
-        std::thread::park_timeout(deadline - now);
+        let (fired, next) = fire_thread_timers(now);
+        if fired {
+            continue;
+        }
+        match next.into_iter().chain(until).min() {
+            Some(wake_at) => std::thread::park_timeout(wake_at.saturating_duration_since(now)),
+            None => std::thread::park(),
+        }
     }
 }

@@ -96,6 +96,13 @@ impl Future for Sleep {
                 });
                 this.registration = match placed {
                     Some(key) => Registration::Local(key),
+                    None if crate::runtime::block_on::register_thread_timer(
+                        deadline,
+                        cx.waker(),
+                    ) =>
+                    {
+                        Registration::Remote
+                    }
                     None => {
                         let shard = this
                             .fallback
