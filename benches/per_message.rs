@@ -10,7 +10,10 @@
 //!
 //! Modes: `tell`, `ask`, `spawn` (spawn `n` idle actors on the driver's
 //! shard, stop them all, wait for each: workload D of the comparison),
-//! `ring` (`n` hops of a token around 1000 actors: workload E).
+//! `ring` (`n` hops of a token around 1000 actors: workload E), and
+//! `ask-across` (asks to an actor on shard 1; for a sampling profiler such as
+//! `perf record -e cpu-clock`: callgrind runs one thread at a time, so it
+//! shows none of the cost of crossing cores).
 
 #![allow(missing_docs)]
 
@@ -118,11 +121,13 @@ fn main() -> Result<(), actor_core::Error> {
         Some("ask") => Mode::Ask,
         Some("spawn") => Mode::Spawn,
         Some("ring") => Mode::Ring,
+        Some("ask-across") => Mode::Ask,
         _ => Mode::Tell,
     };
+    let target_shard = usize::from(std::env::args().nth(1).as_deref() == Some("ask-across"));
     let n: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(100_000);
     let rt = Runtime::new()?;
-    let target = rt.spawn_on(0, || Target(0))?;
+    let target = rt.spawn_on(target_shard.min(rt.shards() - 1), || Target(0))?;
     let driver = rt.spawn_on(0, move || Driver(target))?;
     let sum = driver.ask_blocking(|r| (mode, n, r))?;
     let name = match mode {
@@ -132,6 +137,9 @@ fn main() -> Result<(), actor_core::Error> {
         Mode::Ring => "ring",
     };
     println!("{name} x{n}: {sum}");
+    for s in rt.metrics().shards {
+        println!("shard {}: {} parks, {} wakes", s.shard, s.parks, s.wakes);
+    }
     rt.shutdown()?;
     Ok(())
 }

@@ -33,7 +33,9 @@ pub(crate) fn run_shard(local: Rc<ShardLocal>) {
         for item in inbox.drain(..) {
             local.handle_remote(item);
         }
-        local.fire_timers(Instant::now());
+        if !local.wheel.borrow().is_idle() {
+            local.fire_timers(Instant::now());
+        }
         for _ in 0..BATCH {
             let next = local.run_queue.borrow_mut().pop_front();
             match next {
@@ -111,6 +113,10 @@ fn poll_io(local: &ShardLocal, reaped: &mut Reaped) -> bool {
     !reaped.wakers.is_empty() || !reaped.garbage.is_empty()
 }
 
+/// Spin turns between two looks at the clock: reading it costs more than a
+/// turn, and every turn it is read is a turn later that new work is seen.
+const SPIN_CLOCK_EVERY: u32 = 16;
+
 /// Spins up to `spin`, watching the inbox and the shard's I/O (io_uring's
 /// completion queue on every turn, a non-blocking epoll look every
 /// [`EPOLL_POLL_EVERY`]·64 turns). `true` if work arrived; completed I/O has
@@ -118,7 +124,7 @@ fn poll_io(local: &ShardLocal, reaped: &mut Reaped) -> bool {
 fn spin_for_work(local: &ShardLocal, spin: Duration, uring: bool, reaped: &mut Reaped) -> bool {
     let until = Instant::now() + spin;
     let mut turn: u32 = 0;
-    while Instant::now() < until {
+    loop {
         if !local.shared.inbox_is_empty() || local.inboxes_have_work() {
             return true;
         }
@@ -127,9 +133,11 @@ fn spin_for_work(local: &ShardLocal, spin: Duration, uring: bool, reaped: &mut R
             reaped.finish();
             return true;
         }
+        if turn.is_multiple_of(SPIN_CLOCK_EVERY) && Instant::now() >= until {
+            return false;
+        }
         std::hint::spin_loop();
     }
-    false
 }
 
 /// Timer deadlines are whole milliseconds; never wake before one is due.

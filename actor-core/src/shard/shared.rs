@@ -6,8 +6,9 @@ use std::rc::Rc;
 use std::task::Waker;
 use std::time::Instant;
 
+use crate::channel::CachePadded;
 use crate::loom::sync::Mutex;
-use crate::loom::sync::atomic::{AtomicU64, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use crate::metrics::ShardCounters;
 use crate::reactor::EventFd;
 use crate::shard::local::ShardLocal;
@@ -29,19 +30,31 @@ pub(crate) enum Remote {
 }
 
 struct Inbox {
+    lanes: Mutex<InboxLanes>,
+    /// Whether `lanes.items` may hold something: set under the lock with
+    /// each push, cleared under it by each drain, read without it by the
+    /// spinning shard (the park handshake orders it like the items).
+    queued: AtomicBool,
+}
+
+struct InboxLanes {
     items: VecDeque<Remote>,
     /// Set when the shard thread has left its loop for good.
     closed: bool,
 }
 
-/// One shard's shared half.
+/// One shard's shared half. The fields other threads touch on every
+/// message each have a cache line of their own: the park flag (read by
+/// every sender after its push) must not share one with the counters the
+/// shard bumps per message, or each cross-shard send would pay a miss.
 pub(crate) struct ShardShared {
     pub(crate) index: usize,
-    inbox: Mutex<Inbox>,
+    /// Items from threads that are not this runtime's shards.
+    inbox: CachePadded<Inbox>,
     next_seq: AtomicU64,
-    park: ParkFlag,
+    park: CachePadded<ParkFlag>,
     pub(crate) eventfd: EventFd,
-    pub(crate) counters: ShardCounters,
+    pub(crate) counters: CachePadded<ShardCounters>,
     /// Live actors.
     pub(crate) registry: Mutex<Registry>,
 }
@@ -58,14 +71,17 @@ impl ShardShared {
     pub(crate) fn new(index: usize) -> std::io::Result<Self> {
         Ok(ShardShared {
             index,
-            inbox: Mutex::new(Inbox {
-                items: VecDeque::new(),
-                closed: false,
+            inbox: CachePadded::new(Inbox {
+                lanes: Mutex::new(InboxLanes {
+                    items: VecDeque::new(),
+                    closed: false,
+                }),
+                queued: AtomicBool::new(false),
             }),
             next_seq: AtomicU64::new(0),
-            park: ParkFlag::new(),
+            park: CachePadded::new(ParkFlag::new()),
             eventfd: EventFd::new()?,
-            counters: ShardCounters::default(),
+            counters: CachePadded::new(ShardCounters::default()),
             registry: Mutex::new(Registry::default()),
         })
     }
@@ -74,11 +90,12 @@ impl ShardShared {
     /// item back if the shard has stopped for good.
     pub(crate) fn push_remote(&self, item: Remote) -> Result<(), Remote> {
         {
-            let mut inbox = self.inbox.lock();
-            if inbox.closed {
+            let mut lanes = self.inbox.lanes.lock();
+            if lanes.closed {
                 return Err(item);
             }
-            inbox.items.push_back(item);
+            lanes.items.push_back(item);
+            self.inbox.queued.store(true, Ordering::Relaxed);
         }
         self.wake_if_parked();
         Ok(())
@@ -91,9 +108,10 @@ impl ShardShared {
 
     /// Refuses further items and hands back what is still queued.
     pub(crate) fn close_inbox(&self) -> VecDeque<Remote> {
-        let mut inbox = self.inbox.lock();
-        inbox.closed = true;
-        std::mem::take(&mut inbox.items)
+        let mut lanes = self.inbox.lanes.lock();
+        lanes.closed = true;
+        self.inbox.queued.store(false, Ordering::Relaxed);
+        std::mem::take(&mut lanes.items)
     }
 
     /// Wakes the shard if it is parked (or about to park).
@@ -105,14 +123,17 @@ impl ShardShared {
 
     /// Takes everything in the inbox.
     pub(crate) fn drain_inbox(&self, into: &mut VecDeque<Remote>) {
-        let mut inbox = self.inbox.lock();
-        if !inbox.items.is_empty() {
-            into.append(&mut inbox.items);
+        if !self.inbox.queued.load(Ordering::Acquire) {
+            return;
         }
+        let mut lanes = self.inbox.lanes.lock();
+        self.inbox.queued.store(false, Ordering::Relaxed);
+        into.append(&mut lanes.items);
     }
 
+    /// Without taking the lock: a read of `queued`.
     pub(crate) fn inbox_is_empty(&self) -> bool {
-        self.inbox.lock().items.is_empty()
+        !self.inbox.queued.load(Ordering::Acquire)
     }
 
     pub(crate) fn park_flag(&self) -> &ParkFlag {

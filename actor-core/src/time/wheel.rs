@@ -91,8 +91,18 @@ impl Wheel {
         u64::try_from(ms).unwrap_or(MAX_TICK).min(MAX_TICK)
     }
 
+    /// `true` when no slot holds anything: advancing would only move the
+    /// clock, so the shard need not read the time to do it.
+    pub(crate) fn is_idle(&self) -> bool {
+        self.levels.iter().all(|l| l.occupied == 0)
+    }
+
     /// Adds an entry that wakes `waker` at or after `deadline`.
     pub(crate) fn insert(&mut self, deadline: Instant, waker: Waker) -> TimerKey {
+        if self.is_idle() {
+            // An idle wheel is not advanced (see `is_idle`): catch up first.
+            self.elapsed = self.elapsed.max(self.tick_now(Instant::now()));
+        }
         let tick = self.tick_for(deadline).max(self.elapsed);
         self.generation += 1;
         let entry = Entry {
