@@ -62,19 +62,27 @@ pub(crate) fn on_shard_thread() -> bool {
 
 /// Puts a runnable task in its shard's run queue: locally with no syscall, or
 /// through the owning shard's inbox.
+#[inline]
 pub(crate) fn enqueue(header: TaskRef) {
-    let header = with_current(move |l| match l {
+    // The local case, one message hop in a same-shard exchange, pushes
+    // inside the thread-local access: nothing is moved in or out of it.
+    let remote = CURRENT.with(|c| match c.borrow().as_ref() {
         Some(l) if Arc::ptr_eq(&l.shared, &header.shard) => {
             l.run_queue.borrow_mut().push_back(header);
             None
         }
         _ => Some(header),
     });
-    if let Some(header) = header {
-        let shard = header.shard.clone();
-        // A shard that has stopped for good runs nothing more.
-        let _ = send_to_shard(&shard, Remote::Schedule(header));
+    if let Some(header) = remote {
+        enqueue_remote(header);
     }
+}
+
+#[inline(never)]
+fn enqueue_remote(header: TaskRef) {
+    let shard = header.shard.clone();
+    // A shard that has stopped for good runs nothing more.
+    let _ = send_to_shard(&shard, Remote::Schedule(header));
 }
 
 /// Hands `item` to `target`: from a shard of the same runtime through the
