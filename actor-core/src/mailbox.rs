@@ -9,13 +9,21 @@
 //! The receiver takes messages in batches: when its private batch is empty it
 //! swaps the whole shared queue for it under one lock, then pops the batch
 //! with no lock at all. A batch of N messages costs one lock instead of N.
-//! Order holds: the batch is always older than anything in the queue. The
+//! Order holds: what the batch took from the queue is older than anything
+//! left there, and what is left joins behind the batch. The
 //! capacity counts the batch too, so at most `capacity` messages are ever
 //! waiting; senders that found it full are woken at the next swap. Before
 //! each batched message the receiver reads a `signalled` flag, so a stop or
 //! a notice still overtakes the messages not yet handled.
+//!
+//! A sender running on the receiver's own shard thread (an actor messaging
+//! a neighbour) appends to the batch directly, with no lock when there is
+//! room: that thread never runs the receiver's `next` at the same time.
+//! Such a sender's messages all go to the batch, which is drained before
+//! the queue, so each sender's order still holds.
 
 use std::collections::VecDeque;
+use std::marker::PhantomData;
 use std::task::Waker;
 
 use crate::actor::{ExitReason, Notice};
@@ -44,19 +52,39 @@ struct Lanes<M> {
     send_waiters: Vec<Waker>,
 }
 
+/// Proof that the caller runs on the receiver's shard thread, outside the
+/// receiver's `next`: there it may append to the batch. Not `Send`.
+pub(crate) struct OwnerThread(PhantomData<*const ()>);
+
+impl OwnerThread {
+    /// # Safety
+    ///
+    /// The caller runs on the thread of the shard that owns the mailbox it
+    /// will use this with.
+    pub(crate) unsafe fn assume() -> Self {
+        OwnerThread(PhantomData)
+    }
+}
+
 /// A bounded typed mailbox with a signal lane.
 pub(crate) struct Mailbox<M> {
     lanes: Mutex<Lanes<M>>,
     /// The receiver's batch: messages taken from `lanes.queue`, oldest
-    /// first. Touched only by [`Mailbox::next`] (the actor's own task, on its
-    /// shard) and by [`Mailbox::close`], which never runs during a `next`:
-    /// it runs on that shard between polls, or once the task can no longer
-    /// be polled (never launched, or its shard has stopped).
+    /// first, then those appended by senders on the receiver's shard thread.
+    /// Touched only on that thread — by [`Mailbox::next`] (the actor's own
+    /// task), by those senders ([`OwnerThread`]) and by [`Mailbox::close`],
+    /// none of which runs during another — or by `close` once no task of
+    /// the shard can run any more (never launched, or its shard has stopped).
     batch: UnsafeCell<VecDeque<M>>,
-    /// `batch`'s length, for senders' capacity checks and `len`. Written by
-    /// the receiver only; read under the lock, whose acquisition orders it
-    /// after the receiver's last swap.
+    /// `batch`'s length, for senders' capacity checks and `len`. Written on
+    /// the receiver's shard thread only; read under the lock, whose
+    /// acquisition orders it after the receiver's last swap.
     batch_len: AtomicUsize,
+    /// `lanes.queue`'s length, stored under the lock at each change: the
+    /// lock-free capacity check of an [`OwnerThread`] sender.
+    queued: AtomicUsize,
+    /// `lanes.closed`, set under the lock: read by [`OwnerThread`] senders.
+    closed: AtomicBool,
     /// A stop or notice is waiting: the receiver must look under the lock.
     signalled: AtomicBool,
     capacity: usize,
@@ -81,6 +109,8 @@ impl<M> Mailbox<M> {
             }),
             batch: UnsafeCell::new(VecDeque::new()),
             batch_len: AtomicUsize::new(0),
+            queued: AtomicUsize::new(0),
+            closed: AtomicBool::new(false),
             signalled: AtomicBool::new(false),
             capacity: capacity.max(1),
         }
@@ -105,7 +135,75 @@ impl<M> Mailbox<M> {
             return Err(SendError::Full(msg));
         }
         lanes.queue.push_back(msg);
+        self.queued.store(lanes.queue.len(), Ordering::Relaxed);
         Ok(())
+    }
+
+    /// [`try_push`](Mailbox::try_push) from the receiver's shard thread:
+    /// into the batch, without the lock while there is room.
+    #[inline]
+    pub(crate) fn try_push_local(&self, msg: M, owner: OwnerThread) -> Result<(), SendError<M>> {
+        if self.closed.load(Ordering::Relaxed) {
+            return Err(SendError::Closed(msg));
+        }
+        if self.has_room_unlocked() {
+            self.append_local(msg, &owner);
+            return Ok(());
+        }
+        let lanes = self.lanes.lock();
+        if lanes.closed {
+            return Err(SendError::Closed(msg));
+        }
+        if self.is_full(&lanes) {
+            return Err(SendError::Full(msg));
+        }
+        self.append_local(msg, &owner);
+        Ok(())
+    }
+
+    /// [`push_or_register`](Mailbox::push_or_register) from the receiver's
+    /// shard thread: into the batch, without the lock while there is room.
+    #[inline]
+    pub(crate) fn push_or_register_local(
+        &self,
+        msg: M,
+        waker: &Waker,
+        owner: OwnerThread,
+    ) -> Result<(), SendError<M>> {
+        if !self.closed.load(Ordering::Relaxed) && self.has_room_unlocked() {
+            self.append_local(msg, &owner);
+            return Ok(());
+        }
+        let mut lanes = self.lanes.lock();
+        if lanes.closed {
+            return Err(SendError::Closed(msg));
+        }
+        if self.is_full(&lanes) {
+            if !lanes.send_waiters.iter().any(|w| w.will_wake(waker)) {
+                lanes.send_waiters.push(waker.clone());
+            }
+            return Err(SendError::Full(msg));
+        }
+        self.append_local(msg, &owner);
+        Ok(())
+    }
+
+    /// Room by the mirrors, without the lock: may say "no" wrongly (then
+    /// the caller checks under the lock), never "yes" beyond what the
+    /// owner's own writes and the last stored queue length allow.
+    fn has_room_unlocked(&self) -> bool {
+        self.batch_len.load(Ordering::Relaxed) + self.queued.load(Ordering::Relaxed) < self.capacity
+    }
+
+    fn append_local(&self, msg: M, _owner: &OwnerThread) {
+        let len = self.batch.with_mut(|b| {
+            // SAFETY: `_owner` proves this is the receiver's shard thread,
+            // and we are not inside its `next` or `close` (see `batch`).
+            let batch = unsafe { &mut *b };
+            batch.push_back(msg);
+            batch.len()
+        });
+        self.batch_len.store(len, Ordering::Relaxed);
     }
 
     /// Pushes, or registers `waker` to be woken when room appears.
@@ -122,6 +220,7 @@ impl<M> Mailbox<M> {
             return Err(SendError::Full(msg));
         }
         lanes.queue.push_back(msg);
+        self.queued.store(lanes.queue.len(), Ordering::Relaxed);
         Ok(())
     }
 
@@ -129,8 +228,13 @@ impl<M> Mailbox<M> {
     /// calls it.
     #[inline]
     pub(crate) fn next(&self) -> Next<M> {
-        // The receiver wrote `batch_len` itself: an exact, cheap test.
-        if self.batch_len.load(Ordering::Relaxed) != 0 && !self.signalled.load(Ordering::Acquire) {
+        // `batch_len` is written on this thread only: an exact, cheap test.
+        // Messages waiting in the queue send us under the lock, where they
+        // join the batch: senders on this shard cannot starve the others.
+        if self.batch_len.load(Ordering::Relaxed) != 0
+            && self.queued.load(Ordering::Relaxed) == 0
+            && !self.signalled.load(Ordering::Acquire)
+        {
             let popped = self.batch.with_mut(|b| {
                 // SAFETY: the receiver alone reaches the batch (see `batch`).
                 let batch = unsafe { &mut *b };
@@ -171,6 +275,7 @@ impl<M> Mailbox<M> {
         if self.batch_len.load(Ordering::Relaxed) == 0 && lanes.queue.len() <= 1 {
             // One message (an ask, a ring's token) or none: no batch.
             let msg = lanes.queue.pop_front();
+            self.queued.store(lanes.queue.len(), Ordering::Relaxed);
             if !lanes.send_waiters.is_empty() {
                 lanes.send_waiters.drain(..).for_each(Waker::wake);
             }
@@ -186,7 +291,11 @@ impl<M> Mailbox<M> {
                 // Swapping keeps both buffers' capacity: no allocation in
                 // steady state.
                 std::mem::swap(batch, &mut lanes.queue);
+            } else {
+                // Behind what this shard appended: each lane keeps its order.
+                batch.append(&mut lanes.queue);
             }
+            self.queued.store(0, Ordering::Relaxed);
             let msg = batch.pop_front();
             self.batch_len.store(batch.len(), Ordering::Relaxed);
             msg.map(|m| (m, !batch.is_empty()))
@@ -237,6 +346,7 @@ impl<M> Mailbox<M> {
     pub(crate) fn close(&self) -> VecDeque<M> {
         let mut lanes = self.lanes.lock();
         lanes.closed = true;
+        self.closed.store(true, Ordering::Relaxed);
         lanes.notices.clear();
         lanes.stop = None;
         let waiters = std::mem::take(&mut lanes.send_waiters);
@@ -245,6 +355,7 @@ impl<M> Mailbox<M> {
         let mut rest = self.batch.with_mut(|b| std::mem::take(unsafe { &mut *b }));
         self.batch_len.store(0, Ordering::Relaxed);
         rest.append(&mut lanes.queue);
+        self.queued.store(0, Ordering::Relaxed);
         drop(lanes);
         waiters.into_iter().for_each(Waker::wake);
         rest
@@ -328,6 +439,76 @@ mod batch_tests {
         mb.try_push(Box::new(6)).unwrap();
         drop(mb);
     }
+
+    fn owner() -> OwnerThread {
+        // SAFETY: these tests are the only thread touching their mailbox.
+        unsafe { OwnerThread::assume() }
+    }
+
+    fn drain(mb: &Mailbox<u32>) -> Vec<u32> {
+        let mut out = Vec::new();
+        while let Next::Msg(m, _) = mb.next() {
+            out.push(m);
+        }
+        out
+    }
+
+    /// Same-shard pushes join the batch: each lane keeps its order, the
+    /// capacity counts them, and queued messages are not starved by them.
+    #[test]
+    fn local_pushes_keep_each_lane_in_order_and_starve_no_one() {
+        let mb = Mailbox::new(8);
+        mb.try_push(100).unwrap();
+        mb.try_push(101).unwrap();
+        mb.try_push_local(1, owner()).unwrap();
+        mb.try_push(102).unwrap();
+        mb.try_push_local(2, owner()).unwrap();
+        assert_eq!(mb.len(), 5);
+        let got = drain(&mb);
+        let local: Vec<_> = got.iter().copied().filter(|m| *m < 100).collect();
+        let remote: Vec<_> = got.iter().copied().filter(|m| *m >= 100).collect();
+        assert_eq!(local, [1, 2]);
+        assert_eq!(remote, [100, 101, 102]);
+
+        // A receiver that keeps messaging itself still reaches the queue.
+        mb.try_push_local(0, owner()).unwrap();
+        mb.try_push(200).unwrap();
+        let mut seen_remote = false;
+        for i in 1..20 {
+            match mb.next() {
+                Next::Msg(200, _) => {
+                    seen_remote = true;
+                    break;
+                }
+                Next::Msg(_, _) => mb.try_push_local(i, owner()).unwrap(),
+                _ => panic!("the mailbox ran dry"),
+            }
+        }
+        assert!(seen_remote, "the queued message waited behind self-sends");
+    }
+
+    #[test]
+    fn local_pushes_respect_capacity_and_close() {
+        let mb = Mailbox::new(2);
+        mb.try_push(7).unwrap();
+        mb.try_push_local(1, owner()).unwrap();
+        assert_eq!(mb.try_push_local(2, owner()), Err(SendError::Full(2)));
+        assert_eq!(mb.try_push(8), Err(SendError::Full(8)));
+        let waker = std::task::Waker::noop();
+        assert_eq!(
+            mb.push_or_register_local(3, waker, owner()),
+            Err(SendError::Full(3))
+        );
+        assert!(matches!(mb.next(), Next::Msg(_, _)));
+        mb.push_or_register_local(3, waker, owner()).unwrap();
+        let rest = mb.close();
+        assert_eq!(rest.len(), 2);
+        assert_eq!(mb.try_push_local(4, owner()), Err(SendError::Closed(4)));
+        assert_eq!(
+            mb.push_or_register_local(5, waker, owner()),
+            Err(SendError::Closed(5))
+        );
+    }
 }
 
 #[cfg(all(test, loom))]
@@ -364,6 +545,47 @@ mod loom_tests {
             let sent = sender.join().unwrap();
             got.extend(mb.close());
             assert_eq!(got, sent);
+        });
+    }
+
+    /// A remote sender and the receiver's own shard (appending to the
+    /// batch between takes) race: nothing is lost, each lane keeps its
+    /// order, and the capacity holds.
+    #[test]
+    fn local_and_remote_pushes_lose_nothing_and_keep_each_order() {
+        loom::model(|| {
+            let mb = Arc::new(Mailbox::new(3));
+            let sender = {
+                let mb = mb.clone();
+                thread::spawn(move || {
+                    let mut sent = Vec::new();
+                    for i in 10..=11 {
+                        if mb.try_push(i).is_ok() {
+                            sent.push(i);
+                        }
+                    }
+                    sent
+                })
+            };
+            let mut local_sent = Vec::new();
+            let mut got = Vec::new();
+            for i in 1..=2 {
+                // SAFETY: this thread plays the receiver's shard thread.
+                let owner = unsafe { OwnerThread::assume() };
+                if mb.try_push_local(i, owner).is_ok() {
+                    local_sent.push(i);
+                }
+                assert!(mb.len() <= 3);
+                if let Next::Msg(m, _) = mb.next() {
+                    got.push(m);
+                }
+            }
+            let sent = sender.join().unwrap();
+            got.extend(mb.close());
+            let local: Vec<_> = got.iter().copied().filter(|m| *m < 10).collect();
+            let remote: Vec<_> = got.iter().copied().filter(|m| *m >= 10).collect();
+            assert_eq!(local, local_sent);
+            assert_eq!(remote, sent);
         });
     }
 }

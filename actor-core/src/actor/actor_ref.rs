@@ -10,9 +10,10 @@ use crate::__private::TypedMailbox;
 use crate::actor::cell::{ActorCell, ActorEntry};
 use crate::actor::{Actor, ActorId, ExitReason};
 use crate::error::{AskError, SendError};
+use crate::mailbox::OwnerThread;
 use crate::reply::{Reply, ReplyTo, reply_pair};
 use crate::runtime::block_on::{block_on_thread, block_on_thread_until};
-use crate::shard::local::on_shard_thread;
+use crate::shard::local::{on_shard_thread, with_current};
 use crate::time::{Timeout, sleep_via};
 
 /// A handle to an actor: `Send + Sync + Clone`, usable from the actor's own
@@ -100,7 +101,11 @@ impl<A: Actor> ActorRef<A> {
     /// Sends without waiting: `Full(msg)` when the mailbox is at capacity,
     /// `Closed(msg)` when the actor has stopped.
     pub fn try_tell(&self, msg: A::Msg) -> Result<(), SendError<A::Msg>> {
-        match self.cell.mailbox.try_push(msg) {
+        let pushed = match owner_thread(&self.cell) {
+            Some(owner) => self.cell.mailbox.try_push_local(msg, owner),
+            None => self.cell.mailbox.try_push(msg),
+        };
+        match pushed {
             Ok(()) => {
                 self.cell.schedule_after_push();
                 Ok(())
@@ -229,6 +234,16 @@ impl<A: Actor> ActorRef<A> {
     }
 }
 
+/// On the receiver's shard thread: the proof its mailbox's lock-free path
+/// for senders of the same shard needs.
+#[inline]
+fn owner_thread<A: Actor>(cell: &ActorCell<A>) -> Option<OwnerThread> {
+    let here = with_current(|l| l.is_some_and(|l| Arc::ptr_eq(&l.shared, cell.shard())));
+    // SAFETY: `with_current` gives the shard whose thread this is, and that
+    // shard owns `cell`'s mailbox.
+    here.then(|| unsafe { OwnerThread::assume() })
+}
+
 /// The future of [`ActorRef::tell`].
 #[must_use = "futures do nothing unless awaited"]
 pub struct Tell<'a, A: Actor> {
@@ -253,7 +268,11 @@ impl<A: Actor> Future for Tell<'_, A> {
             return Poll::Ready(Ok(()));
         };
         let cell = &self.actor.cell;
-        match cell.mailbox.push_or_register(msg, cx.waker()) {
+        let pushed = match owner_thread(cell) {
+            Some(owner) => cell.mailbox.push_or_register_local(msg, cx.waker(), owner),
+            None => cell.mailbox.push_or_register(msg, cx.waker()),
+        };
+        match pushed {
             Ok(()) => {
                 cell.schedule_after_push();
                 Poll::Ready(Ok(()))

@@ -97,7 +97,9 @@ impl TaskHeader {
     /// first skips the read-modify-write when the task is already queued;
     /// that is sound here because the push and the actor's pop take the same
     /// mailbox lock: a poll whose `begin_poll` the load could miss has
-    /// popped under the lock after our push, and so sees the message.
+    /// popped under the lock after our push, and so sees the message. A push
+    /// that skips the lock comes from the actor's own shard thread, between
+    /// its polls: there the flag it reads is the current one.
     #[inline]
     pub(crate) fn schedule_after_push(&self) {
         if !self.scheduled.load(Ordering::Acquire) {
