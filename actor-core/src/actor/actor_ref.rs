@@ -13,7 +13,7 @@ use crate::error::{AskError, SendError};
 use crate::mailbox::OwnerThread;
 use crate::reply::{Reply, ReplyTo, reply_pair};
 use crate::runtime::block_on::{block_on_thread, block_on_thread_until};
-use crate::shard::local::{on_shard_thread, with_current};
+use crate::shard::local::{is_current_shard, on_shard_thread};
 use crate::time::{Timeout, sleep_via};
 
 /// A handle to an actor: `Send + Sync + Clone`, usable from the actor's own
@@ -238,10 +238,9 @@ impl<A: Actor> ActorRef<A> {
 /// for senders of the same shard needs.
 #[inline]
 fn owner_thread<A: Actor>(cell: &ActorCell<A>) -> Option<OwnerThread> {
-    let here = with_current(|l| l.is_some_and(|l| Arc::ptr_eq(&l.shared, cell.shard())));
-    // SAFETY: `with_current` gives the shard whose thread this is, and that
-    // shard owns `cell`'s mailbox.
-    here.then(|| unsafe { OwnerThread::assume() })
+    // SAFETY: `is_current_shard` holds only on the thread of the shard
+    // that owns `cell`'s mailbox.
+    is_current_shard(cell.shard()).then(|| unsafe { OwnerThread::assume() })
 }
 
 /// The future of [`ActorRef::tell`].

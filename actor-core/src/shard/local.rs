@@ -21,6 +21,16 @@ use crate::time::wheel::Wheel;
 
 thread_local! {
     static CURRENT: RefCell<Option<Rc<ShardLocal>>> = const { RefCell::new(None) };
+    /// The address of the current shard's shared half, or null: a cheaper
+    /// "is this that shard's thread?" than borrowing `CURRENT`. Compared,
+    /// never dereferenced.
+    static CURRENT_SHARD: Cell<*const ShardShared> = const { Cell::new(std::ptr::null()) };
+}
+
+/// `true` on the thread of `shard`.
+#[inline]
+pub(crate) fn is_current_shard(shard: &Arc<ShardShared>) -> bool {
+    CURRENT_SHARD.with(|c| std::ptr::eq(c.get(), Arc::as_ptr(shard)))
 }
 
 /// A shard's thread-owned half.
@@ -156,9 +166,11 @@ impl ShardLocal {
     /// Makes `local` the current shard of this thread until `unset_current`.
     pub(crate) fn set_current(local: &Rc<ShardLocal>) {
         CURRENT.with(|c| *c.borrow_mut() = Some(local.clone()));
+        CURRENT_SHARD.with(|c| c.set(Arc::as_ptr(&local.shared)));
     }
 
     pub(crate) fn unset_current() {
+        CURRENT_SHARD.with(|c| c.set(std::ptr::null()));
         let old = CURRENT.with(|c| c.borrow_mut().take());
         drop(old);
     }
