@@ -55,26 +55,16 @@ impl<F: Future> Future for Killable<'_, F> {
     }
 }
 
-async fn killable<F: Future>(
-    cell_killed: &crate::loom::sync::atomic::AtomicBool,
-    fut: F,
-) -> Option<F::Output> {
-    killable_counted(cell_killed, fut, &mut 0).await
-}
-
-/// [`killable`], counting the polls the future took.
-async fn killable_counted<F: Future>(
-    cell_killed: &crate::loom::sync::atomic::AtomicBool,
-    fut: F,
-    polls: &mut u32,
-) -> Option<F::Output> {
-    let fut = pin!(fut);
-    Killable {
-        killed: cell_killed,
-        fut,
-        polls,
-    }
-    .await
+/// Polls `fut` (pinned by the caller) unless the actor has been killed;
+/// `None` when killed. A plain future rather than an `async fn` taking `fut`
+/// by value: that would store the future twice in the actor's task (the
+/// argument, then its pinned copy).
+fn killable<'a, F: Future>(
+    killed: &'a crate::loom::sync::atomic::AtomicBool,
+    fut: Pin<&'a mut F>,
+    polls: &'a mut u32,
+) -> Killable<'a, F> {
+    Killable { killed, fut, polls }
 }
 
 /// Returns `Pending` once; the task is polled again when mail or a signal
@@ -122,7 +112,7 @@ async fn actor_loop<A: Actor>(mut actor: A, mut ctx: Context<A>) {
     let local = ctx.local.clone();
     let killed = &cell.killed;
     let budget = local.runtime.config.budget.max(1);
-    let started = killable(killed, actor.on_start(&mut ctx)).await;
+    let started = killable(killed, pin!(actor.on_start(&mut ctx)), &mut 0).await;
     let reason = match started {
         None => ExitReason::Killed,
         Some(Err(e)) => ExitReason::StartFailed(e.to_string()),
@@ -132,7 +122,7 @@ async fn actor_loop<A: Actor>(mut actor: A, mut ctx: Context<A>) {
         }
     };
     if !matches!(reason, ExitReason::Killed | ExitReason::StartFailed(_))
-        && killable(killed, actor.on_stop(&reason, &mut ctx))
+        && killable(killed, pin!(actor.on_stop(&reason, &mut ctx)), &mut 0)
             .await
             .is_none()
     {
@@ -168,7 +158,7 @@ async fn run_mailbox<A: Actor>(
         match cell.mailbox.next() {
             Next::Stop(reason) => return reason,
             Next::Notice(notice) => {
-                if killable(killed, actor.on_notice(notice, ctx))
+                if killable(killed, pin!(actor.on_notice(notice, ctx)), &mut 0)
                     .await
                     .is_none()
                 {
@@ -178,7 +168,7 @@ async fn run_mailbox<A: Actor>(
             Next::Msg(msg, more) => {
                 cell.handling.store(true, Ordering::Relaxed);
                 let mut polls = 0;
-                let done = killable_counted(killed, actor.handle(msg, ctx), &mut polls).await;
+                let done = killable(killed, pin!(actor.handle(msg, ctx)), &mut polls).await;
                 cell.handling.store(false, Ordering::Relaxed);
                 if done.is_none() {
                     return ExitReason::Killed;
