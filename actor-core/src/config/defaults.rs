@@ -37,7 +37,11 @@
 //!   `cargo bench -p benches --bench core -- ask_across_shards_config`
 //!   measured 1.61 µs per cross-shard ask with the spin against 77.8 µs
 //!   parking at once (idle 2-core host). An idle shard pays at most 20 µs of
-//!   CPU per burst of work.
+//!   CPU per burst of work. The window adapts: a shard woken again within
+//!   10× the window doubles it (up to 10×, 200 µs), because a wake-up can
+//!   cost more than 20 µs and two shards that each park just before the
+//!   other answers would otherwise pay one per message; a longer sleep
+//!   resets it.
 //!   `Profile::HighThroughput`, `Minimal` and `Embedded` park at once.
 //! - **blocking_threads**: 2 when io_uring serves file I/O (the pool only runs
 //!   the odd blocking call); with epoll every file operation goes to the pool,

@@ -148,7 +148,9 @@ pub struct RuntimeConfig {
     pub budget: usize,
     /// How long shutdown waits for each actor to stop before killing it.
     pub shutdown_timeout: Duration,
-    /// How long an idle shard spins before it parks in its reactor.
+    /// How long an idle shard spins before it parks in its reactor: the
+    /// starting window, which doubles (up to 10×) while the shard keeps
+    /// being woken soon after parking, and resets after a longer sleep.
     pub spin_before_park: Duration,
     /// Threads in the blocking pool.
     pub blocking_threads: usize,

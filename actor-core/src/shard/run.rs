@@ -18,7 +18,7 @@ const EPOLL_POLL_EVERY: u32 = 8;
 /// Runs the shard until its shutdown task sets `exit`.
 pub(crate) fn run_shard(local: Rc<ShardLocal>) {
     ShardLocal::set_current(&local);
-    let spin = local.runtime.config.spin_before_park;
+    let mut spin = SpinWindow::new(local.runtime.config.spin_before_park);
     let uring = local.reactor.borrow().kind() == crate::DriverKind::Uring;
     let mut inbox = VecDeque::new();
     let mut reaped = Reaped::default();
@@ -49,21 +49,25 @@ pub(crate) fn run_shard(local: Rc<ShardLocal>) {
         if !local.run_queue.borrow().is_empty() {
             continue;
         }
-        if !spin.is_zero() && spin_for_work(&local, spin, uring, &mut reaped) {
+        if !spin.now.is_zero() && spin_for_work(&local, spin.now, uring, &mut reaped) {
             continue;
         }
         let timeout = local.wheel.borrow().next_timeout(Instant::now());
         let flag = local.shared.park_flag();
         if flag.prepare_park(|| !local.shared.inbox_is_empty() || local.inboxes_have_work()) {
             local.shared.counters.parks.bump();
+            let parked_at = Instant::now();
             let parked = local.reactor.borrow_mut().park(
                 &local.shared.eventfd,
                 timeout.map(round_up_ms),
                 &mut reaped,
             );
             match parked {
-                Ok(true) => local.shared.counters.wakes.bump(),
-                Ok(false) => {}
+                Ok(true) => {
+                    local.shared.counters.wakes.bump();
+                    spin.after_wake(parked_at.elapsed());
+                }
+                Ok(false) => spin.after_wake(Duration::MAX),
                 Err(e) => {
                     tracing::error!(shard = local.index(), error = %e, "reactor park failed");
                     std::thread::sleep(Duration::from_millis(1));
@@ -140,8 +144,74 @@ fn spin_for_work(local: &ShardLocal, spin: Duration, uring: bool, reaped: &mut R
     }
 }
 
+/// How far the spin window may grow, as a multiple of `spin_before_park`.
+const SPIN_GROWTH: u32 = 10;
+
+/// The spin window before parking, adapted to how soon work comes back.
+///
+/// A wake-up from a park costs tens of microseconds on some hosts, more
+/// than the configured window. Two shards exchanging messages then fall
+/// into a trap: each parks just before the other's answer, so every message
+/// pays a wake-up. So a shard woken again within the largest window doubles
+/// its window (up to [`SPIN_GROWTH`] × the configured one); a longer sleep
+/// puts it back to the configured window, so an idle shard still costs
+/// only that much CPU per burst.
+struct SpinWindow {
+    base: Duration,
+    now: Duration,
+}
+
+impl SpinWindow {
+    fn new(base: Duration) -> Self {
+        SpinWindow { base, now: base }
+    }
+
+    fn max(&self) -> Duration {
+        self.base.saturating_mul(SPIN_GROWTH)
+    }
+
+    /// After a park that lasted `slept` (`MAX` for one that timed out).
+    fn after_wake(&mut self, slept: Duration) {
+        self.now = if slept < self.max() {
+            self.now.saturating_mul(2).min(self.max())
+        } else {
+            self.base
+        };
+    }
+}
+
 /// Timer deadlines are whole milliseconds; never wake before one is due.
 fn round_up_ms(d: Duration) -> Duration {
     let ms = d.as_nanos().div_ceil(1_000_000);
     Duration::from_millis(u64::try_from(ms).unwrap_or(u64::MAX))
+}
+
+#[cfg(test)]
+mod spin_window_tests {
+    use std::time::Duration;
+
+    use super::{SPIN_GROWTH, SpinWindow};
+
+    #[test]
+    fn the_window_grows_on_quick_wakes_and_resets_after_a_long_sleep() {
+        let base = Duration::from_micros(20);
+        let mut w = SpinWindow::new(base);
+        w.after_wake(Duration::from_micros(30));
+        assert_eq!(w.now, base * 2);
+        for _ in 0..10 {
+            w.after_wake(Duration::from_micros(30));
+        }
+        assert_eq!(w.now, base * SPIN_GROWTH, "capped");
+        w.after_wake(Duration::from_millis(5));
+        assert_eq!(w.now, base);
+        w.after_wake(Duration::MAX);
+        assert_eq!(w.now, base, "a timed-out park resets too");
+    }
+
+    #[test]
+    fn a_zero_window_stays_zero() {
+        let mut w = SpinWindow::new(Duration::ZERO);
+        w.after_wake(Duration::from_micros(1));
+        assert_eq!(w.now, Duration::ZERO);
+    }
 }
