@@ -236,7 +236,8 @@ impl<M> Mailbox<M> {
             && !self.signalled.load(Ordering::Acquire)
         {
             let popped = self.batch.with_mut(|b| {
-                // SAFETY: the receiver alone reaches the batch (see `batch`).
+                // SAFETY: only the receiver's shard thread reaches the batch, and
+                // no sender of that thread runs during `next` (see `batch`).
                 let batch = unsafe { &mut *b };
                 batch.pop_front().map(|m| (m, batch.len()))
             });
@@ -285,7 +286,8 @@ impl<M> Mailbox<M> {
             };
         }
         let popped = self.batch.with_mut(|b| {
-            // SAFETY: the receiver alone reaches the batch (see `batch`).
+            // SAFETY: only the receiver's shard thread reaches the batch, and
+            // no sender of that thread runs during `next` (see `batch`).
             let batch = unsafe { &mut *b };
             if batch.is_empty() {
                 // Swapping keeps both buffers' capacity: no allocation in

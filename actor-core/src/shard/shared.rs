@@ -45,8 +45,9 @@ struct InboxLanes {
 
 /// One shard's shared half. The fields other threads touch on every
 /// message each have a cache line of their own: the park flag (read by
-/// every sender after its push) must not share one with the counters the
-/// shard bumps per message, or each cross-shard send would pay a miss.
+/// every sender after its push) must not share one with the inbox, which
+/// the spinning shard used to lock on every turn, or with the counters it
+/// bumps per message, or each cross-shard send would pay a miss.
 pub(crate) struct ShardShared {
     pub(crate) index: usize,
     /// Items from threads that are not this runtime's shards.
