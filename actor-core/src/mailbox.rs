@@ -11,8 +11,10 @@
 //! with no lock at all. A batch of N messages costs one lock instead of N.
 //! Order holds: what the batch took from the queue is older than anything
 //! left there, and what is left joins behind the batch. The
-//! capacity counts the batch too, so at most `capacity` messages are ever
-//! waiting; senders that found it full are woken at the next swap. Before
+//! capacity counts the batch too, so at most `capacity` messages wait (a
+//! same-shard and a remote sender racing at the very same instant may each
+//! see the other's count a moment late and pass it by one); senders that
+//! found it full are woken at the next swap. Before
 //! each batched message the receiver reads a `signalled` flag, so a stop or
 //! a notice still overtakes the messages not yet handled.
 //!
