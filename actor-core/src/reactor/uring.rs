@@ -44,7 +44,16 @@ impl UringDriver {
     /// Builds a ring, or fails with the kernel's error. A ring without
     /// `EXT_ARG` (kernels before 5.11) is reported as `Unsupported`.
     pub(crate) fn new(entries: u32) -> io::Result<Self> {
-        let ring = IoUring::new(entries)?;
+        // Completions of polls and of work the kernel punts are finished by
+        // task work. By default the kernel interrupts the shard for it; with
+        // COOP_TASKRUN it only raises a flag, which the spinning shard reads
+        // on each look at its ring ([`UringDriver::poll_io`]). Kernels
+        // before 5.19 lack it: plain ring then.
+        let ring = IoUring::builder()
+            .setup_coop_taskrun()
+            .setup_taskrun_flag()
+            .build(entries)
+            .or_else(|_| IoUring::new(entries))?;
         if !ring.params().is_feature_ext_arg() {
             return Err(io::Error::new(
                 io::ErrorKind::Unsupported,
@@ -145,9 +154,14 @@ impl UringDriver {
     }
 
     /// Without blocking: submits what is queued and routes the completions
-    /// that have arrived. Costs a syscall only when something is queued.
+    /// that have arrived. Costs a syscall only when something is queued or
+    /// the kernel has task work waiting for us to enter.
     pub(crate) fn poll_io(&mut self, eventfd: &EventFd, reaped: &mut Reaped) -> io::Result<()> {
-        if !self.ring.submission().is_empty() {
+        let pending = {
+            let sq = self.ring.submission();
+            !sq.is_empty() || sq.taskrun()
+        };
+        if pending {
             match self.ring.submit() {
                 Ok(_) => {}
                 Err(e) if matches!(e.raw_os_error(), Some(libc::EINTR | libc::EBUSY)) => {}
