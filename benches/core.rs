@@ -13,28 +13,11 @@ use actor_core::config::Builder;
 use actor_core::prelude::*;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
-struct Target(u64);
+#[path = "fixtures.rs"]
+#[allow(dead_code)] // each benchmark uses some of the fixtures
+mod fixtures;
 
-enum TargetMsg {
-    Add(u64),
-    Get(ReplyTo<u64>),
-}
-
-impl Actor for Target {
-    type Msg = TargetMsg;
-    async fn handle(&mut self, msg: TargetMsg, _ctx: &mut Context<Self>) {
-        match msg {
-            TargetMsg::Add(n) => self.0 += n,
-            TargetMsg::Get(r) => r.send(self.0 + 1),
-        }
-    }
-}
-
-struct Idle;
-impl Actor for Idle {
-    type Msg = ();
-    async fn handle(&mut self, _: (), _ctx: &mut Context<Self>) {}
-}
+use fixtures::{Idle, Target, TargetMsg};
 
 enum Job {
     Asks(ActorRef<Target>, u64, ReplyTo<Duration>),

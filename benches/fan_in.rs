@@ -13,24 +13,13 @@ use std::time::{Duration, Instant};
 use actor_core::prelude::*;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
+#[path = "fixtures.rs"]
+#[allow(dead_code)] // each benchmark uses some of the fixtures
+mod fixtures;
+
+use fixtures::{Target, TargetMsg};
+
 const SENDERS: u64 = 4;
-
-struct Target(u64);
-
-enum TargetMsg {
-    Add(u64),
-    Get(ReplyTo<u64>),
-}
-
-impl Actor for Target {
-    type Msg = TargetMsg;
-    async fn handle(&mut self, msg: TargetMsg, _ctx: &mut Context<Self>) {
-        match msg {
-            TargetMsg::Add(n) => self.0 = self.0.wrapping_add(n),
-            TargetMsg::Get(r) => r.send(self.0),
-        }
-    }
-}
 
 /// Tells its share to the target, then answers.
 struct Sender;

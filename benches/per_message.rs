@@ -19,53 +19,11 @@
 
 use actor_core::prelude::*;
 
-struct Target(u64);
+#[path = "fixtures.rs"]
+#[allow(dead_code)] // each benchmark uses some of the fixtures
+mod fixtures;
 
-enum TargetMsg {
-    Add(u64),
-    Get(ReplyTo<u64>),
-}
-
-impl Actor for Target {
-    type Msg = TargetMsg;
-    async fn handle(&mut self, msg: TargetMsg, _ctx: &mut Context<Self>) {
-        match msg {
-            TargetMsg::Add(n) => self.0 += n,
-            TargetMsg::Get(r) => r.send(self.0 + 1),
-        }
-    }
-}
-
-struct Idle;
-
-impl Actor for Idle {
-    type Msg = ();
-    async fn handle(&mut self, _: (), _ctx: &mut Context<Self>) {}
-}
-
-/// A ring node: forwards the token, counting down; at zero, answers.
-struct Node(Option<ActorRef<Node>>);
-
-enum NodeMsg {
-    Link(ActorRef<Node>),
-    Token(u64, ReplyTo<u64>),
-}
-
-impl Actor for Node {
-    type Msg = NodeMsg;
-    async fn handle(&mut self, msg: NodeMsg, _ctx: &mut Context<Self>) {
-        match msg {
-            NodeMsg::Link(next) => self.0 = Some(next),
-            NodeMsg::Token(0, done) => done.send(0),
-            NodeMsg::Token(left, done) => {
-                let next = self.0.as_ref().expect("ring linked");
-                if next.tell(NodeMsg::Token(left - 1, done)).await.is_err() {
-                    panic!("ring node stopped");
-                }
-            }
-        }
-    }
-}
+use fixtures::{Idle, Node, NodeMsg, Target, TargetMsg};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -86,9 +44,10 @@ impl Actor for Driver {
                 let next = nodes[(i + 1) % nodes.len()].clone();
                 node.tell(NodeMsg::Link(next)).await.expect("node alive");
             }
-            let left = nodes[0].ask(|r| NodeMsg::Token(n, r)).await;
+            let done = nodes[0].ask(|r| NodeMsg::Token(n, r)).await;
             nodes.iter().for_each(ActorRef::stop);
-            reply.send(left.expect("ring"));
+            done.expect("ring");
+            reply.send(n);
             return;
         }
         if mode == Mode::Spawn {
@@ -117,14 +76,14 @@ impl Actor for Driver {
 
 fn main() -> Result<(), actor_core::Error> {
     let mut args = std::env::args().skip(1);
-    let mode = match args.next().as_deref() {
-        Some("ask") => Mode::Ask,
-        Some("spawn") => Mode::Spawn,
-        Some("ring") => Mode::Ring,
-        Some("ask-across") => Mode::Ask,
-        _ => Mode::Tell,
+    // `ask-across` is `ask` with the target on shard 1.
+    let (mode, target_shard) = match args.next().as_deref() {
+        Some("ask") => (Mode::Ask, 0),
+        Some("ask-across") => (Mode::Ask, 1),
+        Some("spawn") => (Mode::Spawn, 0),
+        Some("ring") => (Mode::Ring, 0),
+        _ => (Mode::Tell, 0),
     };
-    let target_shard = usize::from(std::env::args().nth(1).as_deref() == Some("ask-across"));
     let n: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(100_000);
     let rt = Runtime::new()?;
     let target = rt.spawn_on(target_shard.min(rt.shards() - 1), || Target(0))?;

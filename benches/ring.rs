@@ -15,29 +15,11 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 const NODES: usize = 1000;
 
-/// Forwards the token, counting down; at zero, answers.
-struct Node(Option<ActorRef<Node>>);
+#[path = "fixtures.rs"]
+#[allow(dead_code)] // each benchmark uses some of the fixtures
+mod fixtures;
 
-enum NodeMsg {
-    Link(ActorRef<Node>),
-    Token(u64, ReplyTo<()>),
-}
-
-impl Actor for Node {
-    type Msg = NodeMsg;
-    async fn handle(&mut self, msg: NodeMsg, _ctx: &mut Context<Self>) {
-        match msg {
-            NodeMsg::Link(next) => self.0 = Some(next),
-            NodeMsg::Token(0, done) => done.send(()),
-            NodeMsg::Token(left, done) => {
-                let next = self.0.as_ref().expect("ring linked");
-                next.tell(NodeMsg::Token(left - 1, done))
-                    .await
-                    .unwrap_or_else(|_| panic!("ring node stopped"));
-            }
-        }
-    }
-}
+use fixtures::{Node, NodeMsg};
 
 struct Driver;
 

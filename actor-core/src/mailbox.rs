@@ -129,64 +129,62 @@ impl<M> Mailbox<M> {
 
     /// Pushes without waiting.
     pub(crate) fn try_push(&self, msg: M) -> Result<(), SendError<M>> {
-        let mut lanes = self.lanes.lock();
-        if lanes.closed {
-            return Err(SendError::Closed(msg));
-        }
-        if self.is_full(&lanes) {
-            return Err(SendError::Full(msg));
-        }
-        lanes.queue.push_back(msg);
-        self.queued.store(lanes.queue.len(), Ordering::Relaxed);
-        Ok(())
+        self.push_locked(msg, None, None)
     }
 
-    /// [`try_push`](Mailbox::try_push) from the receiver's shard thread:
-    /// into the batch, without the lock while there is room.
+    /// Pushes, or registers `waker` to be woken when room appears.
     #[inline]
-    pub(crate) fn try_push_local(&self, msg: M, owner: OwnerThread) -> Result<(), SendError<M>> {
-        if self.closed.load(Ordering::Relaxed) {
-            return Err(SendError::Closed(msg));
-        }
-        if self.has_room_unlocked() {
-            self.append_local(msg, &owner);
-            return Ok(());
-        }
-        let lanes = self.lanes.lock();
-        if lanes.closed {
-            return Err(SendError::Closed(msg));
-        }
-        if self.is_full(&lanes) {
-            return Err(SendError::Full(msg));
-        }
-        self.append_local(msg, &owner);
-        Ok(())
+    pub(crate) fn push_or_register(&self, msg: M, waker: &Waker) -> Result<(), SendError<M>> {
+        self.push_locked(msg, Some(waker), None)
     }
 
-    /// [`push_or_register`](Mailbox::push_or_register) from the receiver's
-    /// shard thread: into the batch, without the lock while there is room.
+    /// A push from the receiver's shard thread: into the batch, without the
+    /// lock while there is room; otherwise as [`try_push`](Mailbox::try_push)
+    /// (`waiter: None`) or [`push_or_register`](Mailbox::push_or_register).
     #[inline]
-    pub(crate) fn push_or_register_local(
+    pub(crate) fn push_local(
         &self,
         msg: M,
-        waker: &Waker,
+        waiter: Option<&Waker>,
         owner: OwnerThread,
     ) -> Result<(), SendError<M>> {
         if !self.closed.load(Ordering::Relaxed) && self.has_room_unlocked() {
             self.append_local(msg, &owner);
             return Ok(());
         }
+        self.push_locked(msg, waiter, Some(&owner))
+    }
+
+    /// The locked push every sender can end in: `Closed`, or `Full` (after
+    /// registering `waiter`, if any), or the message goes in: into the batch
+    /// for a sender on the receiver's shard thread (`owner`), else into the
+    /// queue.
+    #[inline]
+    fn push_locked(
+        &self,
+        msg: M,
+        waiter: Option<&Waker>,
+        owner: Option<&OwnerThread>,
+    ) -> Result<(), SendError<M>> {
         let mut lanes = self.lanes.lock();
         if lanes.closed {
             return Err(SendError::Closed(msg));
         }
         if self.is_full(&lanes) {
-            if !lanes.send_waiters.iter().any(|w| w.will_wake(waker)) {
+            if let Some(waker) = waiter
+                && !lanes.send_waiters.iter().any(|w| w.will_wake(waker))
+            {
                 lanes.send_waiters.push(waker.clone());
             }
             return Err(SendError::Full(msg));
         }
-        self.append_local(msg, &owner);
+        match owner {
+            Some(owner) => self.append_local(msg, owner),
+            None => {
+                lanes.queue.push_back(msg);
+                self.queued.store(lanes.queue.len(), Ordering::Relaxed);
+            }
+        }
         Ok(())
     }
 
@@ -206,24 +204,6 @@ impl<M> Mailbox<M> {
             batch.len()
         });
         self.batch_len.store(len, Ordering::Relaxed);
-    }
-
-    /// Pushes, or registers `waker` to be woken when room appears.
-    #[inline]
-    pub(crate) fn push_or_register(&self, msg: M, waker: &Waker) -> Result<(), SendError<M>> {
-        let mut lanes = self.lanes.lock();
-        if lanes.closed {
-            return Err(SendError::Closed(msg));
-        }
-        if self.is_full(&lanes) {
-            if !lanes.send_waiters.iter().any(|w| w.will_wake(waker)) {
-                lanes.send_waiters.push(waker.clone());
-            }
-            return Err(SendError::Full(msg));
-        }
-        lanes.queue.push_back(msg);
-        self.queued.store(lanes.queue.len(), Ordering::Relaxed);
-        Ok(())
     }
 
     /// Takes the next thing to do, by priority. Only the actor's own task
@@ -464,9 +444,9 @@ mod batch_tests {
         let mb = Mailbox::new(8);
         mb.try_push(100).unwrap();
         mb.try_push(101).unwrap();
-        mb.try_push_local(1, owner()).unwrap();
+        mb.push_local(1, None, owner()).unwrap();
         mb.try_push(102).unwrap();
-        mb.try_push_local(2, owner()).unwrap();
+        mb.push_local(2, None, owner()).unwrap();
         assert_eq!(mb.len(), 5);
         let got = drain(&mb);
         let local: Vec<_> = got.iter().copied().filter(|m| *m < 100).collect();
@@ -475,7 +455,7 @@ mod batch_tests {
         assert_eq!(remote, [100, 101, 102]);
 
         // A receiver that keeps messaging itself still reaches the queue.
-        mb.try_push_local(0, owner()).unwrap();
+        mb.push_local(0, None, owner()).unwrap();
         mb.try_push(200).unwrap();
         let mut seen_remote = false;
         for i in 1..20 {
@@ -484,7 +464,7 @@ mod batch_tests {
                     seen_remote = true;
                     break;
                 }
-                Next::Msg(_, _) => mb.try_push_local(i, owner()).unwrap(),
+                Next::Msg(_, _) => mb.push_local(i, None, owner()).unwrap(),
                 _ => panic!("the mailbox ran dry"),
             }
         }
@@ -495,21 +475,21 @@ mod batch_tests {
     fn local_pushes_respect_capacity_and_close() {
         let mb = Mailbox::new(2);
         mb.try_push(7).unwrap();
-        mb.try_push_local(1, owner()).unwrap();
-        assert_eq!(mb.try_push_local(2, owner()), Err(SendError::Full(2)));
+        mb.push_local(1, None, owner()).unwrap();
+        assert_eq!(mb.push_local(2, None, owner()), Err(SendError::Full(2)));
         assert_eq!(mb.try_push(8), Err(SendError::Full(8)));
         let waker = std::task::Waker::noop();
         assert_eq!(
-            mb.push_or_register_local(3, waker, owner()),
+            mb.push_local(3, Some(waker), owner()),
             Err(SendError::Full(3))
         );
         assert!(matches!(mb.next(), Next::Msg(_, _)));
-        mb.push_or_register_local(3, waker, owner()).unwrap();
+        mb.push_local(3, Some(waker), owner()).unwrap();
         let rest = mb.close();
         assert_eq!(rest.len(), 2);
-        assert_eq!(mb.try_push_local(4, owner()), Err(SendError::Closed(4)));
+        assert_eq!(mb.push_local(4, None, owner()), Err(SendError::Closed(4)));
         assert_eq!(
-            mb.push_or_register_local(5, waker, owner()),
+            mb.push_local(5, Some(waker), owner()),
             Err(SendError::Closed(5))
         );
     }
@@ -521,6 +501,16 @@ mod loom_tests {
     use crate::loom::sync::Arc;
     use crate::loom::thread;
 
+    /// A thread that tries to push each of `msgs` from off the shard and
+    /// returns those that went in.
+    fn remote_sender(
+        mb: &Arc<Mailbox<u32>>,
+        msgs: std::ops::RangeInclusive<u32>,
+    ) -> thread::JoinHandle<Vec<u32>> {
+        let mb = mb.clone();
+        thread::spawn(move || msgs.filter(|&i| mb.try_push(i).is_ok()).collect())
+    }
+
     /// A sender pushes two messages while the receiver takes (batched) and
     /// then closes: what it took, then what `close` handed back, is exactly
     /// the sent sequence, in order.
@@ -528,18 +518,7 @@ mod loom_tests {
     fn batched_receive_loses_nothing_and_keeps_order() {
         loom::model(|| {
             let mb = Arc::new(Mailbox::new(2));
-            let sender = {
-                let mb = mb.clone();
-                thread::spawn(move || {
-                    let mut sent = Vec::new();
-                    for i in 1..=2 {
-                        if mb.try_push(i).is_ok() {
-                            sent.push(i);
-                        }
-                    }
-                    sent
-                })
-            };
+            let sender = remote_sender(&mb, 1..=2);
             let mut got = Vec::new();
             for _ in 0..2 {
                 if let Next::Msg(m, _) = mb.next() {
@@ -559,24 +538,13 @@ mod loom_tests {
     fn local_and_remote_pushes_lose_nothing_and_keep_each_order() {
         loom::model(|| {
             let mb = Arc::new(Mailbox::new(3));
-            let sender = {
-                let mb = mb.clone();
-                thread::spawn(move || {
-                    let mut sent = Vec::new();
-                    for i in 10..=11 {
-                        if mb.try_push(i).is_ok() {
-                            sent.push(i);
-                        }
-                    }
-                    sent
-                })
-            };
+            let sender = remote_sender(&mb, 10..=11);
             let mut local_sent = Vec::new();
             let mut got = Vec::new();
             for i in 1..=2 {
                 // SAFETY: this thread plays the receiver's shard thread.
                 let owner = unsafe { OwnerThread::assume() };
-                if mb.try_push_local(i, owner).is_ok() {
+                if mb.push_local(i, None, owner).is_ok() {
                     local_sent.push(i);
                 }
                 assert!(mb.len() <= 3);

@@ -1,53 +1,16 @@
 //! A macro-built actor and a hand-written one over the same message enum
-//! behave the same: the macros only write what a person would. The
-//! benchmark reuses this pair.
+//! behave the same: the macros only write what a person would.
 #![deny(warnings)]
 
 use actor_core::prelude::*;
 
-/// Built by the macros; its enum, `MacroCounterMsg`, is generated.
-#[actor]
-#[derive(Debug, Default)]
-pub struct MacroCounter {
-    total: u64,
-}
+// The pair the criterion benchmark and the callgrind example drive, so
+// what is measured is what is tested here.
+#[path = "../../benches/macro_pair.rs"]
+#[allow(dead_code)] // the benchmarks' driver, unused here
+mod macro_pair;
 
-#[messages]
-impl MacroCounter {
-    /// Adds `by`.
-    #[message]
-    pub fn add(&mut self, by: u64) {
-        self.total += by;
-    }
-
-    /// The total so far.
-    #[message]
-    pub fn total(&self) -> u64 {
-        self.total
-    }
-}
-
-/// Written by hand over the very same enum.
-#[derive(Debug, Default)]
-pub struct HandCounter {
-    total: u64,
-}
-
-impl Actor for HandCounter {
-    type Msg = MacroCounterMsg;
-
-    async fn handle(&mut self, msg: MacroCounterMsg, _ctx: &mut Context<Self>) {
-        match msg {
-            MacroCounterMsg::Add { by, reply_to } => {
-                self.total += by;
-                if let Some(reply_to) = reply_to {
-                    reply_to.send(());
-                }
-            }
-            MacroCounterMsg::Total { reply_to } => reply_to.send(self.total),
-        }
-    }
-}
+use macro_pair::{HandCounter, MacroCounter, MacroCounterMsg};
 
 /// The same workload through the raw `ActorRef` API, for either actor.
 fn workload<A: Actor<Msg = MacroCounterMsg>>(actor: &ActorRef<A>) -> Vec<u64> {

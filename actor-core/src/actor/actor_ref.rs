@@ -102,7 +102,7 @@ impl<A: Actor> ActorRef<A> {
     /// `Closed(msg)` when the actor has stopped.
     pub fn try_tell(&self, msg: A::Msg) -> Result<(), SendError<A::Msg>> {
         let pushed = match owner_thread(&self.cell) {
-            Some(owner) => self.cell.mailbox.try_push_local(msg, owner),
+            Some(owner) => self.cell.mailbox.push_local(msg, None, owner),
             None => self.cell.mailbox.try_push(msg),
         };
         match pushed {
@@ -268,7 +268,7 @@ impl<A: Actor> Future for Tell<'_, A> {
         };
         let cell = &self.actor.cell;
         let pushed = match owner_thread(cell) {
-            Some(owner) => cell.mailbox.push_or_register_local(msg, cx.waker(), owner),
+            Some(owner) => cell.mailbox.push_local(msg, Some(cx.waker()), owner),
             None => cell.mailbox.push_or_register(msg, cx.waker()),
         };
         match pushed {

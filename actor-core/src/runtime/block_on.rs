@@ -69,12 +69,10 @@ pub(crate) fn register_thread_timer(deadline: Instant, waker: &Waker) -> bool {
 /// Wakes the sleeps due by `now`. Returns whether any was, and the earliest
 /// deadline still ahead.
 fn fire_thread_timers(now: Instant) -> (bool, Option<Instant>) {
-    let due: Vec<Waker> = THREAD_TIMERS.with(|t| {
+    let mut due = Vec::new();
+    let next = THREAD_TIMERS.with(|t| {
         let mut t = t.borrow_mut();
-        let Some(timers) = t.as_mut() else {
-            return Vec::new();
-        };
-        let mut due = Vec::new();
+        let timers = t.as_mut()?;
         timers.retain(|(deadline, waker)| {
             let keep = *deadline > now;
             if !keep {
@@ -82,15 +80,11 @@ fn fire_thread_timers(now: Instant) -> (bool, Option<Instant>) {
             }
             keep
         });
-        due
+        timers.iter().map(|(d, _)| *d).min()
     });
     let fired = !due.is_empty();
+    // Woken outside the borrow: a waker may poll and register anew.
     due.into_iter().for_each(Waker::wake);
-    let next = THREAD_TIMERS.with(|t| {
-        t.borrow()
-            .as_ref()
-            .and_then(|timers| timers.iter().map(|(d, _)| *d).min())
-    });
     (fired, next)
 }
 
