@@ -68,8 +68,17 @@ impl Socket {
 
     /// Writes all of `buf`, completing only once the kernel took every
     /// byte (a peer that does not read stalls it).
-    pub(crate) async fn send_all<B: IoBuf>(&self, mut buf: B) -> (io::Result<()>, B) {
-        let mut done = 0;
+    pub(crate) async fn send_all<B: IoBuf>(&self, buf: B) -> (io::Result<()>, B) {
+        self.send_all_from(buf, 0).await
+    }
+
+    /// Writes all of `buf[from..bytes_init]`, as [`send_all`](Self::send_all).
+    pub(crate) async fn send_all_from<B: IoBuf>(
+        &self,
+        mut buf: B,
+        from: usize,
+    ) -> (io::Result<()>, B) {
+        let mut done = from;
         while done < buf.bytes_init() {
             let (res, b) = self.send_from(buf, done).await;
             buf = b;

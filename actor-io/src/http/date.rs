@@ -68,31 +68,77 @@ fn civil_from_days(days: u64) -> (u64, u32, u32) {
     (year, month, day)
 }
 
-thread_local! {
-    static CACHE: Cell<(u64, [u8; DATE_LEN])> = const { Cell::new((0, *b"Thu, 01 Jan 1970 00:00:00 GMT")) };
-}
-
 /// The current date as an IMF-fixdate, from this thread's cache (formatted
 /// again only when the second has changed).
 pub fn http_date() -> [u8; DATE_LEN] {
-    let now = SystemTime::now()
+    date_of(&date_line())
+}
+
+/// The date in a `Date` header line.
+fn date_of(line: &[u8; DATE_LINE_LEN]) -> [u8; DATE_LEN] {
+    let mut date = [0u8; DATE_LEN];
+    if let Some(text) = line.get(DATE_PREFIX.len()..DATE_PREFIX.len() + DATE_LEN) {
+        date.copy_from_slice(text);
+    }
+    date
+}
+
+/// What a `Date` header line starts with.
+const DATE_PREFIX: &[u8] = b"Date: ";
+/// Length of a whole `Date` header line, CRLF included.
+pub(crate) const DATE_LINE_LEN: usize = DATE_PREFIX.len() + DATE_LEN + 2;
+
+/// The whole `Date: <IMF-fixdate>\r\n` header line for now, from this
+/// thread's cache.
+pub(crate) fn date_line() -> [u8; DATE_LINE_LEN] {
+    cached_line_at(unix_secs_now())
+}
+
+/// Seconds since the Unix epoch, from the coarse real-time clock: the
+/// `Date` header has a resolution of one second, and the coarse clock is
+/// read without asking the hardware (a few milliseconds behind at most).
+fn unix_secs_now() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec for the call.
+    let coarse = unsafe { libc::clock_gettime(libc::CLOCK_REALTIME_COARSE, &mut ts) };
+    if coarse == 0 {
+        return u64::try_from(ts.tv_sec).unwrap_or(0);
+    }
+    SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
-        .unwrap_or(0);
-    cached_date_at(now)
+        .unwrap_or(0)
+}
+
+thread_local! {
+    static CACHE: Cell<(u64, [u8; DATE_LINE_LEN])> = const { Cell::new((u64::MAX, [0; DATE_LINE_LEN])) };
+}
+
+/// The cache's line for `now` seconds since the epoch.
+fn cached_line_at(now: u64) -> [u8; DATE_LINE_LEN] {
+    CACHE.with(|c| {
+        let (secs, line) = c.get();
+        if secs == now {
+            return line;
+        }
+        let mut line = [0u8; DATE_LINE_LEN];
+        let (prefix, rest) = line.split_at_mut(DATE_PREFIX.len());
+        prefix.copy_from_slice(DATE_PREFIX);
+        let (date, crlf) = rest.split_at_mut(DATE_LEN);
+        date.copy_from_slice(&imf_fixdate(now));
+        crlf.copy_from_slice(b"\r\n");
+        c.set((now, line));
+        line
+    })
 }
 
 /// The cache's answer for `now` seconds since the epoch.
-pub(crate) fn cached_date_at(now: u64) -> [u8; DATE_LEN] {
-    CACHE.with(|c| {
-        let (secs, text) = c.get();
-        if secs == now {
-            return text;
-        }
-        let text = imf_fixdate(now);
-        c.set((now, text));
-        text
-    })
+#[cfg(test)]
+fn cached_date_at(now: u64) -> [u8; DATE_LEN] {
+    date_of(&cached_line_at(now))
 }
 
 #[cfg(test)]
@@ -134,5 +180,16 @@ mod tests {
             b"Sun, 06 Nov 1994 08:49:38 GMT"
         );
         assert_eq!(http_date().len(), DATE_LEN);
+        let line = date_line();
+        assert!(line.starts_with(b"Date: ") && line.ends_with(b" GMT\r\n"));
+        let secs = unix_secs_now();
+        let system = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        assert!(
+            system.abs_diff(secs) <= 1,
+            "coarse clock {secs}, system {system}"
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! Response encoding: status line, `Date`, framing headers, body.
 
-use super::date::http_date;
+use super::date::date_line;
 use super::request::{write_content_length, write_decimal, write_headers_skipping};
 use super::{EncodeError, Headers, HttpError, Request, Version, reason_phrase};
 
@@ -171,13 +171,17 @@ impl Response {
         if !(100..=999).contains(&self.status) {
             return Err(EncodeError::InvalidStatus);
         }
-        dst.extend_from_slice(b"HTTP/1.1 ");
-        write_decimal(u64::from(self.status), dst);
-        dst.push(b' ');
-        dst.extend_from_slice(reason_phrase(self.status).as_bytes());
-        dst.extend_from_slice(b"\r\nDate: ");
-        dst.extend_from_slice(&http_date());
-        dst.extend_from_slice(b"\r\n");
+        match self.status {
+            200 => dst.extend_from_slice(b"HTTP/1.1 200 OK\r\n"),
+            status => {
+                dst.extend_from_slice(b"HTTP/1.1 ");
+                write_decimal(u64::from(status), dst);
+                dst.push(b' ');
+                dst.extend_from_slice(reason_phrase(status).as_bytes());
+                dst.extend_from_slice(b"\r\n");
+            }
+        }
+        dst.extend_from_slice(&date_line());
         write_headers_skipping(&self.headers, &OWNED, dst)?;
         if !ctx.keep_alive {
             dst.extend_from_slice(b"Connection: close\r\n");

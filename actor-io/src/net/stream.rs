@@ -53,6 +53,16 @@ impl TcpStream {
         self.socket.send_all(buf).await
     }
 
+    /// Writes all of `buf[from..]` (its initialised bytes), completing once
+    /// the kernel took every one.
+    pub(crate) async fn write_all_from<B: IoBuf>(
+        &self,
+        buf: B,
+        from: usize,
+    ) -> (io::Result<()>, B) {
+        self.socket.send_all_from(buf, from).await
+    }
+
     /// Waits until a read would find data (or end of stream), holding no
     /// buffer meanwhile.
     pub async fn readable(&self) -> io::Result<()> {
@@ -121,6 +131,23 @@ impl TcpStream {
     }
 
     /// Whether the stream's operations go through io_uring.
+    /// One non-blocking `send` of `buf` now, no ring operation and no wait:
+    /// how many bytes the kernel took, or `WouldBlock` when none fit (under
+    /// epoll the write readiness is then forgotten).
+    pub(crate) fn try_write_now(&self, buf: &[u8]) -> io::Result<usize> {
+        let flags = libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL;
+        // SAFETY: `buf` is `buf.len()` readable bytes, alive across the call;
+        // MSG_DONTWAIT never blocks.
+        let n = unsafe { libc::send(self.socket.raw(), buf.as_ptr().cast(), buf.len(), flags) };
+        let res = crate::driver::socket::cvt_size(n);
+        if let Err(e) = &res
+            && e.kind() == io::ErrorKind::WouldBlock
+        {
+            self.socket.clear_ready(Direction::Write);
+        }
+        res
+    }
+
     pub(crate) fn is_uring(&self) -> bool {
         self.socket.is_uring()
     }

@@ -191,11 +191,19 @@ fn main() {
         .iter()
         .map(|(p50, p99)| (median(p50.clone()), median(p99.clone())))
         .collect();
-    let client_rows: Vec<(f64, f64)> = servers
-        .iter()
-        .map(|s| client::latency(s.port, 20_000 * o.reps))
-        .collect();
-    for (label, rows) in [("wrk -c1", &wrk_rows), ("rust client", &client_rows)] {
+    let client_rows = |wait| -> Vec<(f64, f64)> {
+        servers
+            .iter()
+            .map(|s| client::latency(s.port, 20_000 * o.reps, wait))
+            .collect()
+    };
+    let blocking = client_rows(client::Wait::Block);
+    let busy = client_rows(client::Wait::BusyPoll);
+    for (label, rows) in [
+        ("wrk -c1", &wrk_rows),
+        ("rust client", &blocking),
+        ("rust client, busy-polling", &busy),
+    ] {
         let best = servers
             .iter()
             .zip(rows.iter())

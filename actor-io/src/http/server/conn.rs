@@ -112,17 +112,46 @@ enum End {
     Close,
 }
 
-/// Runs `fut` until `deadline`: `None` when the deadline came first. The
-/// future is polled once before a timer is armed, so work that completes at
-/// once (a write the kernel takes whole) costs no timer.
-async fn within<F: Future>(deadline: Instant, fut: F) -> Option<F::Output> {
+/// Runs `fut` until `deadline`: `None` when the deadline came first, else
+/// its output and whether it had to wait. The future is polled once before
+/// a timer is armed, so work that completes at once (a write the kernel
+/// takes whole) costs no timer.
+async fn within<F: Future>(deadline: Instant, fut: F) -> Option<(F::Output, bool)> {
     let mut fut = pin!(fut);
     if let Poll::Ready(out) = poll_fn(|cx| Poll::Ready(fut.as_mut().poll(cx))).await {
-        return Some(out);
+        return Some((out, false));
     }
     match race(fut, actor_core::time::sleep_until(deadline)).await {
-        Either::Left(out) => Some(out),
+        Either::Left(out) => Some((out, true)),
         Either::Right(()) => None,
+    }
+}
+
+/// A connection's deadline, its timer armed lazily: the shard's timer wheel
+/// sees a new timer only when the deadline moves earlier than the armed one,
+/// or when the armed one fires before the deadline (it moved later since),
+/// rather than once per request.
+#[derive(Default)]
+struct LazyDeadline {
+    armed: Option<actor_core::time::Sleep>,
+}
+
+impl LazyDeadline {
+    /// Resolves once `deadline` has passed. Dropping the future keeps the
+    /// armed timer for the next call.
+    async fn until(&mut self, deadline: Instant) {
+        loop {
+            if self.armed.as_ref().is_none_or(|t| t.deadline() > deadline) {
+                self.armed = Some(actor_core::time::sleep_until(deadline));
+            }
+            if let Some(timer) = self.armed.as_mut() {
+                timer.await;
+            }
+            self.armed = None;
+            if Instant::now() >= deadline {
+                return;
+            }
+        }
     }
 }
 
@@ -136,16 +165,20 @@ async fn serve<S: ServerIo>(mut io: S, settings: &Settings, stop: &StopSignal) {
     // waits (epoll): at first and after every batch (a loaded server
     // usually finds the next request there); after a `WouldBlock`, wait.
     let mut read_first = S::READ_NOW && io.eager_read();
+    // When the connection last had input (its idle timeout runs from there).
+    let mut active = Instant::now();
+    let mut timer = LazyDeadline::default();
     let end = loop {
         if !read_first {
             let deadline = match started {
                 Some(t) => t + settings.header_timeout,
-                None => Instant::now() + settings.idle_timeout,
+                None => active + settings.idle_timeout,
             };
-            match race(within(deadline, io.readable()), stop.wait()).await {
-                Either::Left(Some(Ok(()))) => {}
-                Either::Left(Some(Err(_))) | Either::Right(()) => break End::Gone,
-                Either::Left(None) => {
+            let waited = race(race(io.readable(), timer.until(deadline)), stop.wait());
+            match waited.await {
+                Either::Left(Either::Left(Ok(()))) => {}
+                Either::Left(Either::Left(Err(_))) | Either::Right(()) => break End::Gone,
+                Either::Left(Either::Right(())) => {
                     bump(Event::Timeout);
                     let mut out = take_vec();
                     let response = plain(408, "request timeout\n");
@@ -182,6 +215,7 @@ async fn serve<S: ServerIo>(mut io: S, settings: &Settings, stop: &StopSignal) {
         received.extend_from_slice(buf.get(..n).unwrap_or(&[]));
         give_vec(buf);
         let now = Instant::now();
+        active = now;
         started.get_or_insert(now);
 
         let mut out = take_vec();
@@ -192,7 +226,13 @@ async fn serve<S: ServerIo>(mut io: S, settings: &Settings, stop: &StopSignal) {
         }
         if !out.is_empty() {
             match within(now + settings.idle_timeout, io.write_all(out)).await {
-                Some((Ok(()), out)) => give_vec(out),
+                Some(((Ok(()), out), waited)) => {
+                    give_vec(out);
+                    if waited {
+                        // A slow reader: idle time starts once it took all.
+                        active = Instant::now();
+                    }
+                }
                 _ => break End::Gone,
             }
         } else {

@@ -25,10 +25,11 @@ pub(crate) trait ServerIo {
     const READ_NOW: bool;
 
     /// Whether [`read`](Self::read) may be tried before
-    /// [`readable`](Self::readable): under epoll, where the read never waits
-    /// and waiting costs a syscall anyway; not under io_uring, where the
-    /// read is a ring operation (never cancelled, so only issued once the
-    /// socket is readable) and the wait is batched with other operations.
+    /// [`readable`](Self::readable): under epoll, where waiting on a socket
+    /// whose readiness is remembered costs a syscall anyway; not under
+    /// io_uring, where the wait is a poll operation submitted with the
+    /// shard's other operations, cheaper than a read that mostly finds
+    /// nothing.
     fn eager_read(&self) -> bool;
 
     /// Waits until a read is likely to make progress (data, end of stream,
@@ -59,18 +60,28 @@ impl ServerIo for TcpStream {
     }
 
     async fn read(&mut self, mut buf: Vec<u8>) -> (io::Result<usize>, Vec<u8>) {
-        if self.is_uring() {
-            // Only ever after readiness (see `eager_read`): one ring
-            // operation, batched with the others in one submission.
-            return TcpStream::read(self, buf).await;
-        }
+        // Under both drivers a plain non-blocking `recv`: the bytes are
+        // there (the wait said so, or the read is eager), and a syscall made
+        // now costs less than a ring operation's round trip through the
+        // next submission, its completion and a wake-up of this task.
         buf.clear();
         let res = self.try_read_now(&mut buf);
         (res, buf)
     }
 
     async fn write_all(&mut self, buf: Vec<u8>) -> (io::Result<()>, Vec<u8>) {
-        TcpStream::write_all(self, buf).await
+        // A batch of responses usually fits the socket's send buffer: one
+        // non-blocking `send` now; what it leaves goes through the driver.
+        let sent = match self.try_write_now(&buf) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => 0,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => 0,
+            Err(e) => return (Err(e), buf),
+        };
+        if sent == buf.len() {
+            return (Ok(()), buf);
+        }
+        self.write_all_from(buf, sent).await
     }
 
     async fn close(&mut self) {
