@@ -121,10 +121,16 @@ fn poll_io(local: &ShardLocal, reaped: &mut Reaped) -> bool {
 /// turn, and every turn it is read is a turn later that new work is seen.
 const SPIN_CLOCK_EVERY: u32 = 16;
 
+/// Spin turns between two non-blocking epoll looks while spinning: a look
+/// is a syscall (about as long as these turns), and a socket that became
+/// readable waits for it, so it is made often enough that a request is seen
+/// within a microsecond or so.
+const EPOLL_SPIN_POLL_EVERY: u32 = 16;
+
 /// Spins up to `spin`, watching the inbox and the shard's I/O (io_uring's
 /// completion queue on every turn, a non-blocking epoll look every
-/// [`EPOLL_POLL_EVERY`]·64 turns). `true` if work arrived; completed I/O has
-/// then woken its tasks.
+/// [`EPOLL_SPIN_POLL_EVERY`] turns). `true` if work arrived; completed I/O
+/// has then woken its tasks.
 fn spin_for_work(local: &ShardLocal, spin: Duration, uring: bool, reaped: &mut Reaped) -> bool {
     let until = Instant::now() + spin;
     let mut turn: u32 = 0;
@@ -133,7 +139,7 @@ fn spin_for_work(local: &ShardLocal, spin: Duration, uring: bool, reaped: &mut R
             return true;
         }
         turn = turn.wrapping_add(1);
-        if (uring || turn.is_multiple_of(EPOLL_POLL_EVERY * 64)) && poll_io(local, reaped) {
+        if (uring || turn.is_multiple_of(EPOLL_SPIN_POLL_EVERY)) && poll_io(local, reaped) {
             reaped.finish();
             return true;
         }
