@@ -103,6 +103,17 @@ impl ReadBuf {
         result.map(|_| kept)
     }
 
+    /// The underlying vector, for a reader that appends at its end (bytes
+    /// already in it must stay as they are), with room for `want` more bytes
+    /// when that fits without growing, else with at least `min` of room.
+    pub(crate) fn spare_for_append(&mut self, want: usize, min: usize) -> &mut Vec<u8> {
+        self.make_room(want);
+        if self.buf.capacity() - self.buf.len() < min {
+            self.buf.reserve(want);
+        }
+        &mut self.buf
+    }
+
     /// Moves the unconsumed bytes to the front when appending `extra` bytes
     /// would otherwise grow the allocation.
     fn make_room(&mut self, extra: usize) {

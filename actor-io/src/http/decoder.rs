@@ -1,9 +1,9 @@
 //! The server-side request decoder: every complete request in the buffer,
 //! in order (pipelining).
 
-use super::framing::{check_host, request_body};
+use super::framing::{KnownFields, check_host, request_body};
 use super::head::{find_head_end, leading_crlf, parse_request_head};
-use super::{BodyDecoder, BodyKind, HttpError, Limits, Request};
+use super::{BodyDecoder, BodyKind, HttpError, Limits, Request, ResponseContext, Version};
 use crate::codec::{Decoder, ReadBuf};
 
 /// What the [`RequestDecoder`] yields.
@@ -50,6 +50,8 @@ pub struct RequestDecoder {
     scanned: usize,
     /// A finished request whose buffers the next one reuses.
     spare: Option<Request>,
+    /// The framing fields of the last request head read.
+    known: KnownFields,
     state: State,
 }
 
@@ -72,6 +74,7 @@ impl RequestDecoder {
             limits,
             scanned: 0,
             spare: None,
+            known: KnownFields::default(),
             state: State::Head,
         }
     }
@@ -87,6 +90,22 @@ impl RequestDecoder {
     /// small requests without allocating.
     pub fn recycle(&mut self, request: Request) {
         self.spare = Some(request);
+    }
+
+    /// How to answer `request`, the last request this decoder yielded (its
+    /// field counts spare a look through the fields when it has no
+    /// `Connection` field): [`ResponseContext::for_request`] in effect.
+    pub(crate) fn context_for(&self, request: &Request) -> ResponseContext {
+        let keep_alive = if self.known.connection == 0 {
+            request.version == Version::Http11
+        } else {
+            request.keep_alive()
+        };
+        ResponseContext {
+            keep_alive,
+            version: request.version,
+            head_request: request.method == "HEAD",
+        }
     }
 
     /// Whether the decoder is between requests (nothing partially read).
@@ -110,9 +129,11 @@ impl RequestDecoder {
                     };
                     let head = buf.as_slice().get(..end).unwrap_or(&[]);
                     let mut request = self.spare.take().unwrap_or_default();
-                    parse_request_head(head, &self.limits, &mut request)?;
-                    check_host(&request.headers, request.version)?;
-                    let kind = request_body(&request.headers, request.version, &self.limits)?;
+                    let known = parse_request_head(head, &self.limits, &mut request)?;
+                    self.known = known;
+                    check_host(known, request.version)?;
+                    let kind =
+                        request_body(&request.headers, known, request.version, &self.limits)?;
                     buf.advance(end);
                     request.body.clear();
                     if kind == BodyKind::Empty {

@@ -16,7 +16,35 @@ pub enum BodyKind {
     UntilClose,
 }
 
-/// The body framing of a request.
+/// How often each field that framing and connection handling look at occurs
+/// in a request head, counted in the one pass that copies the head, so that
+/// a request without them needs no further look through its fields.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct KnownFields {
+    pub(crate) host: u8,
+    pub(crate) content_length: u8,
+    pub(crate) transfer_encoding: u8,
+    pub(crate) connection: u8,
+    pub(crate) expect: u8,
+}
+
+impl KnownFields {
+    /// Counts a field named `name` (saturating).
+    pub(crate) fn note(&mut self, name: &str) {
+        let slot = match name.len() {
+            4 if name.eq_ignore_ascii_case("host") => &mut self.host,
+            6 if name.eq_ignore_ascii_case("expect") => &mut self.expect,
+            10 if name.eq_ignore_ascii_case("connection") => &mut self.connection,
+            14 if name.eq_ignore_ascii_case("content-length") => &mut self.content_length,
+            17 if name.eq_ignore_ascii_case("transfer-encoding") => &mut self.transfer_encoding,
+            _ => return,
+        };
+        *slot = slot.saturating_add(1);
+    }
+}
+
+/// The body framing of a request whose fields are `headers`, counted in
+/// `known`.
 ///
 /// - `Transfer-Encoding` with `Content-Length` is refused (smuggling), as is
 ///   `Transfer-Encoding` in an HTTP/1.0 request (RFC 9112 §6.1).
@@ -27,9 +55,13 @@ pub enum BodyKind {
 /// - A declared length above the limit is 413 before any body is read.
 pub(crate) fn request_body(
     headers: &Headers,
+    known: KnownFields,
     version: Version,
     limits: &Limits,
 ) -> Result<BodyKind, HttpError> {
+    if known.transfer_encoding == 0 && known.content_length == 0 {
+        return Ok(BodyKind::Empty);
+    }
     let has_te = headers.contains("transfer-encoding");
     let has_cl = headers.contains("content-length");
     if has_te && has_cl {
@@ -153,9 +185,8 @@ fn parse_decimal(s: &[u8]) -> Option<u64> {
 }
 
 /// HTTP/1.1 requests need exactly one `Host` (RFC 9112 §3.2).
-pub(crate) fn check_host(headers: &Headers, version: Version) -> Result<(), HttpError> {
-    let count = headers.get_all("host").count();
-    match (version, count) {
+pub(crate) fn check_host(known: KnownFields, version: Version) -> Result<(), HttpError> {
+    match (version, known.host) {
         (_, 0) if version == Version::Http10 => Ok(()),
         (_, 1) => Ok(()),
         _ => Err(HttpError::InvalidHost),

@@ -1,6 +1,7 @@
 //! Request and response heads: finding the end of the head, checking line
 //! endings, and parsing with httparse into a stack array of headers.
 
+use super::framing::KnownFields;
 use super::headers::is_tchar;
 use std::mem::MaybeUninit;
 
@@ -66,12 +67,13 @@ pub(crate) fn leading_crlf(buf: &[u8]) -> usize {
 }
 
 /// Parses a complete request head (`head` ends with the blank line) into
-/// `into`, reusing its buffers; its body is left alone.
+/// `into`, reusing its buffers; its body is left alone. Returns the counts
+/// of the fields framing looks at.
 pub(crate) fn parse_request_head(
     head: &[u8],
     limits: &Limits,
     into: &mut Request,
-) -> Result<(), HttpError> {
+) -> Result<KnownFields, HttpError> {
     let mut slots = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; Limits::HEADER_SLOTS];
     let slots = slots.get_mut(..limits.header_slots()).unwrap_or(&mut []);
     let mut req = httparse::Request::new(&mut []);
@@ -94,7 +96,12 @@ pub(crate) fn parse_request_head(
     into.target.clear();
     into.target.push_str(target);
     into.headers.clear();
-    fill_headers(req.headers, &mut into.headers)
+    let mut known = KnownFields::default();
+    for h in req.headers.iter() {
+        known.note(h.name);
+    }
+    fill_headers(req.headers, &mut into.headers)?;
+    Ok(known)
 }
 
 /// A parsed response head.

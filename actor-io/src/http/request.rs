@@ -63,7 +63,10 @@ impl Request {
 
     /// The path part of the target (before any `?`).
     pub fn path(&self) -> &str {
-        self.target.split('?').next().unwrap_or("")
+        match self.target.bytes().position(|b| b == b'?') {
+            Some(at) => self.target.get(..at).unwrap_or(""),
+            None => &self.target,
+        }
     }
 
     /// The query part of the target (after the first `?`), if any.

@@ -56,7 +56,7 @@ pub(crate) async fn answer(
             Ok(Some(Incoming::Request(request))) => {
                 bump(Event::Request);
                 outcome.requests += 1;
-                let ctx = ResponseContext::for_request(&request);
+                let ctx = decoder.context_for(&request);
                 outcome.close |= !ctx.keep_alive;
                 dispatch(request, ctx, settings, decoder)
             }

@@ -193,27 +193,22 @@ async fn serve<S: ServerIo>(mut io: S, settings: &Settings, stop: &StopSignal) {
                 }
             }
         }
-        let (res, buf) = io.read(take_vec()).await;
-        let n = match res {
-            Ok(0) => {
-                give_vec(buf);
-                break End::Gone;
-            }
-            Ok(n) => n,
+        let received = input.get_or_insert_with(take_read_buf);
+        match io.read_into(received).await {
+            Ok(n) if n > 0 => {}
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                give_vec(buf);
+                if received.is_empty()
+                    && let Some(buf) = input.take()
+                {
+                    give_read_buf(buf);
+                }
                 read_first = false;
                 continue;
             }
-            Err(_) => {
-                give_vec(buf);
-                break End::Gone;
-            }
-        };
+            // The end of the stream, or a failed connection.
+            _ => break End::Gone,
+        }
         read_first = S::READ_NOW && io.eager_read();
-        let received = input.get_or_insert_with(take_read_buf);
-        received.extend_from_slice(buf.get(..n).unwrap_or(&[]));
-        give_vec(buf);
         let now = Instant::now();
         active = now;
         started.get_or_insert(now);

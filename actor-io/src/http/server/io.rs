@@ -41,6 +41,17 @@ pub(crate) trait ServerIo {
     /// yet: wait for readiness again.
     async fn read(&mut self, buf: Vec<u8>) -> (io::Result<usize>, Vec<u8>);
 
+    /// Reads up to [`READ_SIZE`] bytes onto the end of `dst`, as
+    /// [`read`](Self::read) does.
+    async fn read_into(&mut self, dst: &mut ReadBuf) -> io::Result<usize> {
+        let (res, buf) = self.read(take_vec()).await;
+        if let Ok(n) = res {
+            dst.extend_from_slice(buf.get(..n).unwrap_or(&[]));
+        }
+        give_vec(buf);
+        res
+    }
+
     /// Writes all of `buf`; completes when the kernel has taken every byte.
     async fn write_all(&mut self, buf: Vec<u8>) -> (io::Result<()>, Vec<u8>);
 
@@ -67,6 +78,11 @@ impl ServerIo for TcpStream {
         buf.clear();
         let res = self.try_read_now(&mut buf);
         (res, buf)
+    }
+
+    async fn read_into(&mut self, dst: &mut ReadBuf) -> io::Result<usize> {
+        // Straight into the receive buffer: no staging buffer, no copy.
+        self.try_read_now(dst.spare_for_append(READ_SIZE, READ_SIZE / 4))
     }
 
     async fn write_all(&mut self, buf: Vec<u8>) -> (io::Result<()>, Vec<u8>) {
