@@ -10,6 +10,7 @@
 //! ```
 
 mod client;
+mod cpu;
 mod wrk;
 
 use std::net::TcpStream;
@@ -103,6 +104,10 @@ fn start(name: &str, mut cmd: Command, port: u16) -> Server {
     }
 }
 
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 fn loadavg() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
@@ -146,12 +151,26 @@ fn main() {
     }
     // results[config][server] = (req/s samples, p99 µs samples)
     let mut results = vec![vec![(Vec::new(), Vec::new()); servers.len()]; configs.len() + 1];
+    // cpu[config][server] = CPU µs per request: (server user, server kernel, wrk)
+    let mut cpu = vec![vec![(Vec::new(), Vec::new(), Vec::new()); servers.len()]; configs.len()];
     for _ in 0..o.reps {
         for (ci, (_, depth)) in configs.iter().enumerate() {
             for (si, s) in servers.iter().enumerate() {
+                let server_before = cpu::of_process(s.child.id());
+                let wrk_before = cpu::of_waited_children();
                 let r = WrkRun::new(s.port, o.conns, o.threads, o.secs, *depth).run();
+                let wrk = cpu::of_waited_children().since(wrk_before);
                 results[ci][si].0.push(r.requests_per_sec);
                 results[ci][si].1.push(r.p99_us);
+                if let (Some(before), Some(after)) = (server_before, cpu::of_process(s.child.id()))
+                    && r.requests > 0
+                {
+                    let server = after.since(before);
+                    let per = |d: Duration| d.as_secs_f64() * 1e6 / r.requests as f64;
+                    cpu[ci][si].0.push(per(server.user));
+                    cpu[ci][si].1.push(per(server.system));
+                    cpu[ci][si].2.push(per(wrk.total()));
+                }
             }
         }
         for (si, s) in servers.iter().enumerate() {
@@ -182,6 +201,29 @@ fn main() {
                 s.name,
                 rps / best
             );
+        }
+    }
+    if !configs.is_empty() {
+        println!();
+        println!(
+            "CPU µs per request (medians; server and wrk share {} cores, so {} / their sum bounds req/s):",
+            cores(),
+            cores()
+        );
+        println!();
+        println!("| config | server | server user | server kernel | wrk |");
+        println!("|---|---|---:|---:|---:|");
+        for (ci, (name, _)) in configs.iter().enumerate() {
+            for (s, (user, system, wrk)) in servers.iter().zip(&cpu[ci]) {
+                println!(
+                    "| {name} c{} | {} | {:.2} | {:.2} | {:.2} |",
+                    o.conns,
+                    s.name,
+                    median(user.clone()),
+                    median(system.clone()),
+                    median(wrk.clone())
+                );
+            }
         }
     }
     println!();

@@ -5,6 +5,7 @@ use std::process::Command;
 
 /// What one wrk run reported.
 pub(crate) struct WrkReport {
+    pub(crate) requests: u64,
     pub(crate) requests_per_sec: f64,
     pub(crate) p50_us: f64,
     pub(crate) p99_us: f64,
@@ -72,10 +73,14 @@ impl WrkRun {
 
 fn parse(text: &str) -> Option<WrkReport> {
     let mut rps = None;
+    let mut requests = None;
     let mut p50 = None;
     let mut p99 = None;
     for line in text.lines() {
         let line = line.trim();
+        if let Some((n, _)) = line.split_once(" requests in ") {
+            requests = n.trim().parse().ok();
+        }
         if let Some(v) = line.strip_prefix("Requests/sec:") {
             rps = v.trim().parse().ok();
         } else if let Some(v) = line.strip_prefix("50%") {
@@ -85,6 +90,7 @@ fn parse(text: &str) -> Option<WrkReport> {
         }
     }
     Some(WrkReport {
+        requests: requests?,
         requests_per_sec: rps?,
         p50_us: p50?,
         p99_us: p99?,
@@ -110,8 +116,9 @@ mod tests {
 
     #[test]
     fn reads_a_wrk_report() {
-        let text = "  Latency Distribution\n     50%  101.00us\n     75%  1.20ms\n     99%    2.50ms\nRequests/sec:  12345.67\n";
+        let text = "  Latency Distribution\n     50%  101.00us\n     75%  1.20ms\n     99%    2.50ms\n  49383 requests in 4.00s, 6.17MB read\nRequests/sec:  12345.67\n";
         let r = parse(text).unwrap();
+        assert_eq!(r.requests, 49383);
         assert_eq!(r.requests_per_sec, 12345.67);
         assert_eq!(r.p50_us, 101.0);
         assert_eq!(r.p99_us, 2500.0);
