@@ -400,3 +400,32 @@ fn stop_closes_idle_connections_and_refuses_new_ones() {
     assert!(refused);
     rt.shutdown().unwrap();
 }
+
+#[test]
+fn a_reader_slower_than_the_socket_gets_every_byte_in_order() {
+    let rt = rt2();
+    let server = start(&rt);
+    let mut c = Client::connect(server.local_addr());
+    // 16 pipelined 1 MB responses go out in one batch: more than the
+    // socket takes at once, so the write goes on through the driver while
+    // the client is not reading yet.
+    let mut batch = Vec::new();
+    for _ in 0..16 {
+        batch.extend_from_slice(&get("/big"));
+    }
+    c.send(&batch);
+    std::thread::sleep(Duration::from_millis(300));
+    for _ in 0..16 {
+        let r = c.response();
+        assert_eq!(r.status, 200);
+        assert_eq!(r.body.len(), 1_000_000);
+        assert!(
+            r.body
+                .iter()
+                .enumerate()
+                .all(|(i, b)| *b == (i % 251) as u8)
+        );
+    }
+    drop(server);
+    rt.shutdown().unwrap();
+}
