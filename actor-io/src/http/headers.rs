@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::spare_bufs;
+
 /// Bytes of an entry's prefix: the name's length, then the value's, each a
 /// little-endian `u32`.
 const PREFIX: usize = 8;
@@ -13,7 +15,9 @@ const FIRST_RESERVE: usize = 128;
 ///
 /// Every field lives in one buffer (a length prefix, the name, the value),
 /// so a set of headers costs one allocation however many fields it holds,
-/// and [`clear`](Self::clear) keeps that allocation for reuse.
+/// and [`clear`](Self::clear) keeps that allocation for reuse. A dropped
+/// set gives a small buffer back to a per-thread stock, where the next set
+/// built on that thread takes it instead of allocating.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Headers {
     /// `[name_len u32][value_len u32][name][value]` per field.
@@ -30,6 +34,12 @@ impl fmt::Debug for Headers {
                     .map(|(n, v)| (n, String::from_utf8_lossy(v).into_owned())),
             )
             .finish()
+    }
+}
+
+impl Drop for Headers {
+    fn drop(&mut self) {
+        spare_bufs::give(std::mem::take(&mut self.buf));
     }
 }
 
@@ -77,6 +87,9 @@ impl Headers {
 
     fn push(&mut self, name: &str, value: &[u8]) {
         let need = PREFIX + name.len() + value.len();
+        if self.buf.capacity() == 0 && need <= spare_bufs::MIN_CAPACITY {
+            self.buf = spare_bufs::take();
+        }
         if self.buf.capacity() - self.buf.len() < need {
             self.buf.reserve(need.max(FIRST_RESERVE));
         }

@@ -59,6 +59,7 @@ mod request;
 mod response;
 mod router;
 pub mod server;
+mod spare_bufs;
 mod status;
 
 pub use body::BodyDecoder;
