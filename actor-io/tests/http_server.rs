@@ -17,6 +17,12 @@ use actor_io::observe::{Exporter, Health};
 use common::rt2;
 use server_util::{Client, body_text, get, header};
 
+/// `len` bytes counting up modulo `modulus`: a body whose every byte says
+/// where it belongs.
+fn pattern(len: u32, modulus: u32) -> Vec<u8> {
+    (0..len).map(|i| (i % modulus) as u8).collect()
+}
+
 /// A key-value store member: one per shard, serving `/kv/<key>`.
 struct Kv(HashMap<String, Vec<u8>>);
 
@@ -79,15 +85,11 @@ fn routes(rt: &Runtime) -> Routes {
             Response::new(200).with_body(r.query().unwrap_or("").to_owned())
         })
         .get("/big", |_: &Request| {
-            Response::new(200).with_body(
-                (0..1_000_000u32)
-                    .map(|i| (i % 251) as u8)
-                    .collect::<Vec<_>>(),
-            )
+            Response::new(200).with_body(pattern(1_000_000, 251))
         })
         .get("/big-chunked", |_: &Request| {
             Response::new(200)
-                .with_body((0..40_000u32).map(|i| (i % 241) as u8).collect::<Vec<_>>())
+                .with_body(pattern(40_000, 241))
                 .with_chunked_framing()
         })
         .get("/bad-header", |_: &Request| {
@@ -160,24 +162,12 @@ fn chunked_request_large_response_and_head() {
     );
     assert_eq!((r.status, body_text(&r).as_str()), (200, "hello world"));
     let r = c.exchange(&get("/big"));
-    assert_eq!(r.body.len(), 1_000_000);
-    assert!(
-        r.body
-            .iter()
-            .enumerate()
-            .all(|(i, b)| *b == (i % 251) as u8)
-    );
+    assert!(r.body == pattern(1_000_000, 251), "the /big body");
     // A chunked response: three chunks on the wire, the same bytes decoded.
     let r = c.exchange(&get("/big-chunked"));
     assert!(r.chunked, "framed with Transfer-Encoding: chunked");
     assert!(!r.headers.contains("content-length"));
-    assert_eq!(r.body.len(), 40_000);
-    assert!(
-        r.body
-            .iter()
-            .enumerate()
-            .all(|(i, b)| *b == (i % 241) as u8)
-    );
+    assert!(r.body == pattern(40_000, 241), "the /big-chunked body");
     // HEAD gets the GET route's headers without the body.
     c.send(b"HEAD /big HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
     let raw = String::from_utf8(c.read_to_close()).unwrap();
@@ -415,16 +405,11 @@ fn a_reader_slower_than_the_socket_gets_every_byte_in_order() {
     }
     c.send(&batch);
     std::thread::sleep(Duration::from_millis(300));
-    for _ in 0..16 {
+    let big = pattern(1_000_000, 251);
+    for i in 0..16 {
         let r = c.response();
         assert_eq!(r.status, 200);
-        assert_eq!(r.body.len(), 1_000_000);
-        assert!(
-            r.body
-                .iter()
-                .enumerate()
-                .all(|(i, b)| *b == (i % 251) as u8)
-        );
+        assert!(r.body == big, "response {i} whole and in order");
     }
     drop(server);
     rt.shutdown().unwrap();

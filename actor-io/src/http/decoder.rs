@@ -101,11 +101,7 @@ impl RequestDecoder {
         } else {
             request.keep_alive()
         };
-        ResponseContext {
-            keep_alive,
-            version: request.version,
-            head_request: request.method == "HEAD",
-        }
+        ResponseContext::with_keep_alive(request, keep_alive)
     }
 
     /// Whether the decoder is between requests (nothing partially read).

@@ -25,7 +25,6 @@ pub(crate) struct KnownFields {
     pub(crate) content_length: u8,
     pub(crate) transfer_encoding: u8,
     pub(crate) connection: u8,
-    pub(crate) expect: u8,
 }
 
 impl KnownFields {
@@ -33,7 +32,6 @@ impl KnownFields {
     pub(crate) fn note(&mut self, name: &str) {
         let slot = match name.len() {
             4 if name.eq_ignore_ascii_case("host") => &mut self.host,
-            6 if name.eq_ignore_ascii_case("expect") => &mut self.expect,
             10 if name.eq_ignore_ascii_case("connection") => &mut self.connection,
             14 if name.eq_ignore_ascii_case("content-length") => &mut self.content_length,
             17 if name.eq_ignore_ascii_case("transfer-encoding") => &mut self.transfer_encoding,

@@ -96,12 +96,7 @@ pub(crate) fn parse_request_head(
     into.target.clear();
     into.target.push_str(target);
     into.headers.clear();
-    let mut known = KnownFields::default();
-    for h in req.headers.iter() {
-        known.note(h.name);
-    }
-    fill_headers(req.headers, &mut into.headers)?;
-    Ok(known)
+    fill_headers(req.headers, &mut into.headers)
 }
 
 /// A parsed response head.
@@ -148,14 +143,20 @@ fn own_headers(parsed: &[httparse::Header<'_>]) -> Result<Headers, HttpError> {
     Ok(headers)
 }
 
-fn fill_headers(parsed: &[httparse::Header<'_>], headers: &mut Headers) -> Result<(), HttpError> {
+/// Copies `parsed` into `headers`, counting the fields framing looks at.
+fn fill_headers(
+    parsed: &[httparse::Header<'_>],
+    headers: &mut Headers,
+) -> Result<KnownFields, HttpError> {
+    let mut known = KnownFields::default();
     for h in parsed {
         if h.value.iter().any(|&b| b == 0 || b == b'\r' || b == b'\n') {
             return Err(HttpError::InvalidHeaderValue);
         }
+        known.note(h.name);
         headers.append(h.name, h.value);
     }
-    Ok(())
+    Ok(known)
 }
 
 fn map_request_error(e: httparse::Error, head: &[u8]) -> HttpError {

@@ -58,8 +58,14 @@ impl Default for ResponseContext {
 impl ResponseContext {
     /// The context for answering `request`.
     pub fn for_request(request: &Request) -> Self {
+        Self::with_keep_alive(request, request.keep_alive())
+    }
+
+    /// The context for `request` when whether it keeps the connection open
+    /// is already known.
+    pub(crate) fn with_keep_alive(request: &Request, keep_alive: bool) -> Self {
         Self {
-            keep_alive: request.keep_alive(),
+            keep_alive,
             version: request.version,
             head_request: request.method == "HEAD",
         }

@@ -130,7 +130,6 @@ impl TcpStream {
         }
     }
 
-    /// Whether the stream's operations go through io_uring.
     /// One non-blocking `send` of `buf` now, no ring operation and no wait:
     /// how many bytes the kernel took, or `WouldBlock` when none fit (under
     /// epoll the write readiness is then forgotten).
@@ -148,6 +147,7 @@ impl TcpStream {
         res
     }
 
+    /// Whether the stream's operations go through io_uring.
     pub(crate) fn is_uring(&self) -> bool {
         self.socket.is_uring()
     }

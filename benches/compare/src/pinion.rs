@@ -12,6 +12,13 @@ use actor_core::prelude::*;
 use crate::Variant;
 use crate::stats::Recorder;
 
+// The idle actor and the ring node are the criterion benchmarks' own.
+#[path = "../../fixtures.rs"]
+#[allow(dead_code)] // its counter differs from this comparison's `Target`
+mod fixtures;
+
+use fixtures::{Idle, Node, NodeMsg};
+
 /// The actor asked and told: `Inc(v)` answers `v + 1`, `Add(v)` sums.
 struct Target(u64);
 
@@ -44,38 +51,6 @@ impl Actor for Sender {
             }
         }
         done.send(());
-    }
-}
-
-/// The actor spawned and stopped.
-struct Idle;
-
-impl Actor for Idle {
-    type Msg = ();
-    async fn handle(&mut self, _: (), _ctx: &mut Context<Self>) {}
-}
-
-/// A ring node: forwards the token, counting down; at zero, answers.
-struct Node(Option<ActorRef<Node>>);
-
-enum NodeMsg {
-    Link(ActorRef<Node>),
-    Token(u64, ReplyTo<()>),
-}
-
-impl Actor for Node {
-    type Msg = NodeMsg;
-    async fn handle(&mut self, msg: NodeMsg, _ctx: &mut Context<Self>) {
-        match msg {
-            NodeMsg::Link(next) => self.0 = Some(next),
-            NodeMsg::Token(0, done) => done.send(()),
-            NodeMsg::Token(left, done) => {
-                let next = self.0.as_ref().expect("ring linked");
-                if next.tell(NodeMsg::Token(left - 1, done)).await.is_err() {
-                    panic!("ring node stopped");
-                }
-            }
-        }
     }
 }
 
