@@ -11,6 +11,7 @@
 
 mod client;
 mod cpu;
+mod floor;
 mod wrk;
 
 use std::net::TcpStream;
@@ -241,10 +242,15 @@ fn main() {
     };
     let blocking = client_rows(client::Wait::Block);
     let busy = client_rows(client::Wait::BusyPoll);
-    for (label, rows) in [
-        ("wrk -c1", &wrk_rows),
-        ("rust client", &blocking),
-        ("rust client, busy-polling", &busy),
+    let floor_port = floor::spinning_server(2);
+    let floor = [
+        client::latency(floor_port, 20_000 * o.reps, client::Wait::Block),
+        client::latency(floor_port, 20_000 * o.reps, client::Wait::BusyPoll),
+    ];
+    for (label, rows, floor) in [
+        ("wrk -c1", &wrk_rows, None),
+        ("rust client", &blocking, Some(floor[0])),
+        ("rust client, busy-polling", &busy, Some(floor[1])),
     ] {
         let best = servers
             .iter()
@@ -256,6 +262,12 @@ fn main() {
             println!(
                 "| {label} | {} | {p50:.1} | {p99:.1} | {:.2}× |",
                 s.name,
+                p50 / best
+            );
+        }
+        if let Some((p50, p99)) = floor {
+            println!(
+                "| {label} | floor: std socket spinning on read | {p50:.1} | {p99:.1} | {:.2}× |",
                 p50 / best
             );
         }
