@@ -10,7 +10,7 @@ pub(crate) use loom::{cell, hint, thread};
 
 #[cfg(loom)]
 pub(crate) mod sync {
-    pub(crate) use loom::sync::{Arc, atomic};
+    pub(crate) use loom::sync::{Arc, MutexGuard, atomic};
 
     /// loom's mutex with parking_lot's panic-free `lock` signature.
     #[derive(Debug, Default)]
@@ -29,7 +29,7 @@ pub(crate) mod sync {
 
 #[cfg(not(loom))]
 pub(crate) mod sync {
-    pub(crate) use parking_lot::Mutex;
+    pub(crate) use parking_lot::{Mutex, MutexGuard};
     #[allow(unused_imports)]
     pub(crate) use std::sync::Arc;
 

@@ -3,27 +3,35 @@
 //!
 //! Priority on the receiving side: a stop request, then notices, then
 //! messages. (Kill does not pass through here: it is a flag on the actor
-//! cell, checked before every poll of the actor's task.) Messages from one
-//! sender arrive in send order because the queue is one FIFO behind one lock.
+//! cell, checked before every poll of the actor's task.)
 //!
 //! The receiver takes messages in batches: when its private batch is empty it
 //! swaps the whole shared queue for it under one lock, then pops the batch
 //! with no lock at all. A batch of N messages costs one lock instead of N.
-//! Order holds: what the batch took from the queue is older than anything
-//! left there, and what is left joins behind the batch. The
-//! capacity counts the batch too, so at most `capacity` messages wait (a
-//! same-shard and a remote sender racing at the very same instant may each
-//! see the other's count a moment late and pass it by one); senders that
-//! found it full are woken at the next swap. Before
-//! each batched message the receiver reads a `signalled` flag, so a stop or
-//! a notice still overtakes the messages not yet handled.
+//! Before each batched message the receiver reads a `signalled` flag, so a
+//! stop or a notice still overtakes the messages not yet handled.
 //!
 //! A sender running on the receiver's own shard thread (an actor messaging
-//! a neighbour) appends to the batch directly, with no lock when there is
-//! room: that thread never runs the receiver's `next` at the same time.
-//! Such a sender's messages all go to the batch, which is drained before
-//! the queue, so each sender's order still holds.
-
+//! a neighbour) appends to the batch directly, with no lock, when there is
+//! room and the queue is empty: that thread never runs the receiver's `next`
+//! at the same time. When the queue holds messages, that sender takes the
+//! lock and moves them into the batch ahead of its own.
+//!
+//! **Order.** Every message is in one FIFO: the batch, then the queue behind
+//! it. Anything already queued when a same-shard sender pushes is moved ahead
+//! of that push, so a message sent after another one *happened* (in the
+//! happens-before sense: same thread, or ordered through any lock, channel
+//! or message) is taken after it, whichever threads sent them.
+//!
+//! **Capacity.** A sender off the shard checks the queue exactly and the
+//! batch's length as last published; a sender on the shard checks the batch
+//! exactly and the queue's length as last published. Each lane alone never
+//! exceeds `capacity`, but when both kinds of senders race, each may read the
+//! other's lane a moment late, so up to `2 × capacity` messages may wait at
+//! once (never more: each lane is bounded by its own exact check, and the
+//! receiver's swap publishes both under the lock). Without such a race the
+//! bound is `capacity`. Senders that found it full are woken at the next
+//! swap, after the lock is released.
 use std::collections::VecDeque;
 use std::marker::PhantomData;
 use std::task::Waker;
@@ -31,8 +39,8 @@ use std::task::Waker;
 use crate::actor::{ExitReason, Notice};
 use crate::error::SendError;
 use crate::loom::cell::UnsafeCell;
-use crate::loom::sync::Mutex;
 use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use crate::loom::sync::{Mutex, MutexGuard};
 
 /// What the actor should do next.
 pub(crate) enum Next<M> {
@@ -45,11 +53,17 @@ pub(crate) enum Next<M> {
     Empty,
 }
 
+type LanesGuard<'a, M> = MutexGuard<'a, Lanes<M>>;
+
 struct Lanes<M> {
     queue: VecDeque<M>,
     notices: VecDeque<Notice>,
     stop: Option<ExitReason>,
     closed: bool,
+    /// Which incarnation the mailbox serves: notices addressed to an earlier
+    /// one are dropped (links and monitors end with the incarnation that
+    /// made them).
+    incarnation: u64,
     /// Senders waiting for room; all are woken when room appears.
     send_waiters: Vec<Waker>,
 }
@@ -73,11 +87,23 @@ pub(crate) struct Mailbox<M> {
     lanes: Mutex<Lanes<M>>,
     /// The receiver's batch: messages taken from `lanes.queue`, oldest
     /// first, then those appended by senders on the receiver's shard thread.
-    /// Touched only on that thread — by [`Mailbox::next`] (the actor's own
-    /// task), by those senders ([`OwnerThread`]) and by [`Mailbox::close`],
-    /// none of which runs during another — or by `close` once no task of
-    /// the shard can run any more (never launched, or its shard has stopped).
+    ///
+    /// **Requirement**: every access without the lock happens-before any
+    /// access from another thread. Lock-free accesses are made only on the
+    /// shard thread *while it is marked current* ([`OwnerThread`]): by
+    /// [`Mailbox::next`] (the actor's own task) and by same-shard senders,
+    /// never during one another. Every other access ([`Mailbox::close`], the
+    /// locked sends and takes) holds the lock. A `close` from another thread
+    /// happens only once that thread has seen the shard's inbox closed (its
+    /// jobs are refused), and the shard clears its current marker *before*
+    /// closing its inbox: from then on its own sends take the lock too, so
+    /// the inbox lock orders every lock-free access before the foreign one.
     batch: UnsafeCell<VecDeque<M>>,
+    /// Wakers of senders to wake after the lock is released: the receiver
+    /// swaps `lanes.send_waiters` with this empty list under the lock, then
+    /// wakes them unlocked (a waker may send to this very mailbox). Touched
+    /// only by [`Mailbox::next`]; both lists keep their capacity.
+    waking: UnsafeCell<Vec<Waker>>,
     /// `batch`'s length, for senders' capacity checks and `len`. Written on
     /// the receiver's shard thread only; read under the lock, whose
     /// acquisition orders it after the receiver's last swap.
@@ -107,9 +133,11 @@ impl<M> Mailbox<M> {
                 notices: VecDeque::new(),
                 stop: None,
                 closed: false,
+                incarnation: 0,
                 send_waiters: Vec::new(),
             }),
             batch: UnsafeCell::new(VecDeque::new()),
+            waking: UnsafeCell::new(Vec::new()),
             batch_len: AtomicUsize::new(0),
             queued: AtomicUsize::new(0),
             closed: AtomicBool::new(false),
@@ -139,8 +167,10 @@ impl<M> Mailbox<M> {
     }
 
     /// A push from the receiver's shard thread: into the batch, without the
-    /// lock while there is room; otherwise as [`try_push`](Mailbox::try_push)
-    /// (`waiter: None`) or [`push_or_register`](Mailbox::push_or_register).
+    /// lock while there is room and nothing is queued; otherwise under the
+    /// lock as [`try_push`](Mailbox::try_push) (`waiter: None`) or
+    /// [`push_or_register`](Mailbox::push_or_register), after moving the
+    /// queue into the batch (see "Order" above).
     #[inline]
     pub(crate) fn push_local(
         &self,
@@ -148,7 +178,12 @@ impl<M> Mailbox<M> {
         waiter: Option<&Waker>,
         owner: OwnerThread,
     ) -> Result<(), SendError<M>> {
-        if !self.closed.load(Ordering::Relaxed) && self.has_room_unlocked() {
+        // A push from another thread that happened before this one stored
+        // `queued` under the lock before it: this load sees it (coherence).
+        if !self.closed.load(Ordering::Relaxed)
+            && self.queued.load(Ordering::Relaxed) == 0
+            && self.batch_len.load(Ordering::Relaxed) < self.capacity
+        {
             self.append_local(msg, &owner);
             return Ok(());
         }
@@ -179,20 +214,24 @@ impl<M> Mailbox<M> {
             return Err(SendError::Full(msg));
         }
         match owner {
-            Some(owner) => self.append_local(msg, owner),
+            Some(owner) => {
+                if !lanes.queue.is_empty() {
+                    // Older than `msg`: ahead of it.
+                    self.batch.with_mut(|b| {
+                        // SAFETY: `owner` proves this is the receiver's shard
+                        // thread outside `next`; the lock is held.
+                        unsafe { &mut *b }.append(&mut lanes.queue)
+                    });
+                    self.queued.store(0, Ordering::Relaxed);
+                }
+                self.append_local(msg, owner)
+            }
             None => {
                 lanes.queue.push_back(msg);
                 self.queued.store(lanes.queue.len(), Ordering::Relaxed);
             }
         }
         Ok(())
-    }
-
-    /// Room by the mirrors, without the lock: may say "no" wrongly (then
-    /// the caller checks under the lock), never "yes" beyond what the
-    /// owner's own writes and the last stored queue length allow.
-    fn has_room_unlocked(&self) -> bool {
-        self.batch_len.load(Ordering::Relaxed) + self.queued.load(Ordering::Relaxed) < self.capacity
     }
 
     fn append_local(&self, msg: M, _owner: &OwnerThread) {
@@ -259,9 +298,7 @@ impl<M> Mailbox<M> {
             // One message (an ask, a ring's token) or none: no batch.
             let msg = lanes.queue.pop_front();
             self.queued.store(lanes.queue.len(), Ordering::Relaxed);
-            if !lanes.send_waiters.is_empty() {
-                lanes.send_waiters.drain(..).for_each(Waker::wake);
-            }
+            self.wake_senders(lanes);
             return match msg {
                 Some(msg) => Next::Msg(msg, false),
                 None => Next::Empty,
@@ -284,16 +321,28 @@ impl<M> Mailbox<M> {
             self.batch_len.store(batch.len(), Ordering::Relaxed);
             msg.map(|m| (m, !batch.is_empty()))
         });
-        // Room appeared at the swap: wake waiting senders. Woken under the
-        // lock so the list keeps its capacity: no allocation per full/empty
-        // cycle in steady state.
-        if !lanes.send_waiters.is_empty() {
-            lanes.send_waiters.drain(..).for_each(Waker::wake);
-        }
+        // Room appeared at the swap: wake waiting senders.
+        self.wake_senders(lanes);
         match popped {
             Some((msg, more)) => Next::Msg(msg, more),
             None => Next::Empty,
         }
+    }
+
+    /// Releases the lock, then wakes the senders that waited for room. The
+    /// two waiter lists trade places, so neither allocates in steady state.
+    fn wake_senders(&self, mut lanes: LanesGuard<'_, M>) {
+        if lanes.send_waiters.is_empty() {
+            return;
+        }
+        self.waking.with_mut(|w| {
+            // SAFETY: only `next` (the receiver's task, one at a time)
+            // reaches `waking`, and it is empty between two calls.
+            let waking = unsafe { &mut *w };
+            std::mem::swap(waking, &mut lanes.send_waiters);
+            drop(lanes);
+            waking.drain(..).for_each(Waker::wake);
+        });
     }
 
     /// Asks the actor to stop after its current message. The first reason
@@ -308,16 +357,28 @@ impl<M> Mailbox<M> {
         true
     }
 
-    /// Drops a stop request left by an ended incarnation, so a restart does
-    /// not stop at once.
-    pub(crate) fn clear_stop(&self) {
-        self.lanes.lock().stop = None;
+    /// Starts serving the next incarnation: a stop request and the notices
+    /// left by the ended one are dropped (its links and monitors ended with
+    /// it), and notices addressed to it are refused from now on.
+    pub(crate) fn begin_incarnation(&self) {
+        let mut lanes = self.lanes.lock();
+        lanes.incarnation += 1;
+        lanes.stop = None;
+        lanes.notices.clear();
+        self.signalled.store(false, Ordering::Relaxed);
     }
 
-    /// Queues a lifecycle notice. Returns `false` when closed.
-    pub(crate) fn push_notice(&self, notice: Notice) -> bool {
+    /// The incarnation the mailbox serves now.
+    pub(crate) fn incarnation(&self) -> u64 {
+        self.lanes.lock().incarnation
+    }
+
+    /// Queues a lifecycle notice addressed to `incarnation`. Returns `false`
+    /// when closed, or when that incarnation has ended (the notice is
+    /// dropped).
+    pub(crate) fn push_notice(&self, notice: Notice, incarnation: u64) -> bool {
         let mut lanes = self.lanes.lock();
-        if lanes.closed {
+        if lanes.closed || lanes.incarnation != incarnation {
             return false;
         }
         lanes.notices.push_back(notice);
@@ -370,12 +431,15 @@ mod tests {
     fn stop_comes_before_notices_and_notices_before_messages() {
         let mb = Mailbox::new(8);
         mb.try_push(7).unwrap();
-        mb.push_notice(Notice {
-            id: crate::ActorId::new(0, 1),
-            name: "x",
-            event: crate::actor::LifecycleEvent::Started,
-            via: crate::actor::NoticeVia::Monitor,
-        });
+        mb.push_notice(
+            Notice {
+                id: crate::ActorId::new(0, 1),
+                name: "x",
+                event: crate::actor::LifecycleEvent::Started,
+                via: crate::actor::NoticeVia::Monitor,
+            },
+            0,
+        );
         mb.request_stop(ExitReason::Normal);
         assert!(matches!(mb.next(), Next::Stop(ExitReason::Normal)));
         assert!(matches!(mb.next(), Next::Notice(_)));

@@ -27,12 +27,35 @@ pub(crate) struct Watcher {
     pub(crate) sink: Arc<dyn ActorEntry>,
 }
 
+/// A watcher as this cell keeps it.
+struct Watching {
+    via: NoticeVia,
+    sink: Arc<dyn ActorEntry>,
+    /// The sink's incarnation when it began watching: notices reach that
+    /// incarnation only (a restarted actor has no links or monitors).
+    incarnation: u64,
+    /// Told of the end of this cell's latest incarnation already.
+    heard_exit: bool,
+}
+
+impl Watching {
+    fn tell(&self, id: ActorId, name: &'static str, event: LifecycleEvent) {
+        let notice = Notice {
+            id,
+            name,
+            event,
+            via: self.via,
+        };
+        self.sink.notify(notice, self.incarnation);
+    }
+}
+
 struct ExitState {
     /// The final reason, once stopped for good.
     reason: Option<ExitReason>,
     /// How the latest incarnation ended.
     last: Option<ExitReason>,
-    watchers: Vec<Watcher>,
+    watchers: Vec<Watching>,
     waiters: Waiters,
 }
 
@@ -75,8 +98,14 @@ pub(crate) trait ActorEntry: Send + Sync {
     fn is_alive(&self) -> bool;
     fn request_stop(&self, reason: ExitReason);
     fn kill(&self);
-    /// Delivers a notice on this actor's signal lane.
-    fn notify(&self, notice: Notice);
+    /// Delivers a notice on this actor's signal lane, if `incarnation` is
+    /// still the running one (else it is dropped).
+    fn notify(&self, notice: Notice, incarnation: u64);
+    /// The incarnation this actor serves now (0 for the first).
+    fn incarnation(&self) -> u64;
+    /// At shutdown, on its shard: ends for good an actor between two
+    /// incarnations (nothing else would). `true` when it was one.
+    fn end_if_exited(&self, shard: &ShardShared) -> bool;
     /// Adds a watcher; one added after the exit is told at once.
     fn add_watcher(&self, watcher: Watcher);
     fn remove_watcher(&self, id: ActorId, via: NoticeVia);
@@ -135,8 +164,13 @@ impl<A: Actor> ActorCell<A> {
         TaskCell::new(shard.clone(), state)
     }
 
-    /// Joins the shard's registry of live actors (on the shard, at launch).
+    /// Joins the shard's registry of live actors (on the shard, at launch),
+    /// unless already in it (a restarted incarnation stays registered: the
+    /// shard's shutdown must find actors between incarnations too).
     pub(crate) fn register(self: &Arc<Self>, shard: &ShardShared) {
+        if self.registry_key.load(Ordering::Relaxed) != UNREGISTERED {
+            return;
+        }
         let entry: Arc<dyn ActorEntry> = self.clone();
         let key = shard.registry.lock().insert(self.seq, entry);
         self.registry_key.store(key, Ordering::Relaxed);
@@ -189,80 +223,70 @@ impl<A: Actor> ActorCell<A> {
         {
             return;
         }
-        let monitors: Vec<Arc<dyn ActorEntry>> = self
+        let monitors: Vec<(Arc<dyn ActorEntry>, u64)> = self
             .exit
             .lock()
             .watchers
             .iter()
             .filter(|w| w.via == NoticeVia::Monitor)
-            .map(|w| w.sink.clone())
+            .map(|w| (w.sink.clone(), w.incarnation))
             .collect();
-        for sink in monitors {
-            sink.notify(Notice {
+        for (sink, incarnation) in monitors {
+            let notice = Notice {
                 id: self.id,
                 name: A::name(),
                 event: LifecycleEvent::Started,
                 via: NoticeVia::Monitor,
-            });
+            };
+            sink.notify(notice, incarnation);
         }
     }
 
-    /// Ends the actor for good, on its shard: closes the mailbox, turns what
-    /// was queued into dead letters, leaves the registry and tells watchers
-    /// and anyone waiting for the exit. Idempotent.
+    /// Ends the actor for good: closes the mailbox, leaves the registry,
+    /// tells watchers and anyone waiting for the exit, and only then drops
+    /// what was queued (as dead letters): a message whose `Drop` panics
+    /// cannot leave the actor half finished. Idempotent.
     pub(crate) fn finish(&self, shard: &ShardShared, reason: ExitReason, in_flight: bool) {
         let before = self.state.swap(STOPPED, Ordering::AcqRel);
         if before == STOPPED {
             return;
         }
         let rest = self.mailbox.close();
-        let queued = rest.len();
-        with_drop_cause(DropCause::ActorStopped, || drop(rest));
         if in_flight {
             self.dead_letter(DeadLetterReason::HandlerPanicked, 1);
         }
-        self.dead_letter(DeadLetterReason::ActorStopped, queued);
+        self.dead_letter(DeadLetterReason::ActorStopped, rest.len());
         if before != EXITED {
             shard.counters.actors_stopped.bump();
-            self.unregister(shard);
         }
+        self.unregister(shard);
         if reason.is_abnormal() {
             tracing::warn!(actor = %self.id, name = A::name(), %reason, "actor stopped");
         } else {
             tracing::debug!(actor = %self.id, name = A::name(), %reason, "actor stopped");
         }
-        let (watchers, waiters, reason) = {
+        let (watchers, waiters) = {
             let mut exit = self.exit.lock();
-            let watchers = std::mem::take(&mut exit.watchers);
-            // Watchers of a supervised child already heard about this exit.
-            let watchers = if before == EXITED {
-                Vec::new()
-            } else {
-                watchers
-            };
+            let mut watchers = std::mem::take(&mut exit.watchers);
+            // Those that heard the latest incarnation's exit heard this one.
+            watchers.retain(|w| !w.heard_exit);
             // The final reason is also the last incarnation's (see
-            // `poll_incarnation_exit`); with no watcher it moves, uncloned.
+            // `poll_incarnation_exit`).
             exit.last = None;
-            let kept = if watchers.is_empty() {
-                exit.reason = Some(reason);
-                None
-            } else {
-                exit.reason = Some(reason.clone());
-                Some(reason)
-            };
-            (watchers, std::mem::take(&mut exit.waiters), kept)
+            exit.reason = Some(reason.clone());
+            (watchers, std::mem::take(&mut exit.waiters))
         };
-        if let Some(reason) = reason {
-            for w in watchers {
-                w.sink.notify(Notice {
-                    id: self.id,
-                    name: A::name(),
-                    event: LifecycleEvent::Stopped(reason.clone()),
-                    via: w.via,
-                });
-            }
+        for w in &watchers {
+            w.tell(self.id, A::name(), LifecycleEvent::Stopped(reason.clone()));
         }
+        drop(watchers);
         waiters.wake_all();
+        let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            with_drop_cause(DropCause::ActorStopped, || drop(rest));
+        }));
+        if dropped.is_err() {
+            tracing::error!(actor = %self.id, name = A::name(), "a queued message panicked in its drop");
+        }
     }
 }
 
@@ -294,25 +318,30 @@ impl<A: Actor> ActorCell<A> {
             self.dead_letter(DeadLetterReason::HandlerPanicked, 1);
         }
         shard.counters.actors_stopped.bump();
-        self.unregister(shard);
+        // It stays registered: the shard's shutdown ends it if no restart
+        // comes first.
         tracing::debug!(actor = %self.id, name = A::name(), %reason, "supervised incarnation ended");
-        let (sinks, waiters) = {
+        let (told, waiters) = {
             let mut exit = self.exit.lock();
             exit.last = Some(reason.clone());
-            let sinks: Vec<_> = exit
-                .watchers
-                .iter()
-                .map(|w| (w.via, w.sink.clone()))
-                .collect();
-            (sinks, std::mem::take(&mut exit.waiters))
-        };
-        for (via, sink) in sinks {
-            sink.notify(Notice {
-                id: self.id,
-                name: A::name(),
-                event: LifecycleEvent::Stopped(reason.clone()),
-                via,
+            // Links end with the incarnation: each partner hears this exit,
+            // then is forgotten. Monitors stay (the handle lives on).
+            let mut told = Vec::with_capacity(exit.watchers.len());
+            exit.watchers.retain_mut(|w| {
+                w.heard_exit = true;
+                told.push((w.sink.clone(), w.via, w.incarnation));
+                w.via == NoticeVia::Monitor
             });
+            (told, std::mem::take(&mut exit.waiters))
+        };
+        for (sink, via, incarnation) in told {
+            let w = Watching {
+                via,
+                sink,
+                incarnation,
+                heard_exit: true,
+            };
+            w.tell(self.id, A::name(), LifecycleEvent::Stopped(reason.clone()));
         }
         waiters.wake_all();
     }
@@ -326,7 +355,11 @@ impl<A: Actor> ActorCell<A> {
             .is_ok();
         if ok {
             self.killed.store(false, Ordering::Release);
-            self.mailbox.clear_stop();
+            self.handling.store(false, Ordering::Relaxed);
+            self.mailbox.begin_incarnation();
+            for w in &mut self.exit.lock().watchers {
+                w.heard_exit = false;
+            }
         }
         ok
     }
@@ -378,26 +411,45 @@ impl<A: Actor> ActorEntry for ActorCell<A> {
         self.schedule();
     }
 
-    fn notify(&self, notice: Notice) {
-        if self.mailbox.push_notice(notice) {
+    fn notify(&self, notice: Notice, incarnation: u64) {
+        if self.mailbox.push_notice(notice, incarnation) {
             self.schedule();
         }
     }
 
+    fn incarnation(&self) -> u64 {
+        self.mailbox.incarnation()
+    }
+
+    fn end_if_exited(&self, shard: &ShardShared) -> bool {
+        if self.state.load(Ordering::Acquire) != EXITED {
+            return false;
+        }
+        self.finish(shard, ExitReason::Shutdown, false);
+        true
+    }
+
     fn add_watcher(&self, watcher: Watcher) {
+        let watching = Watching {
+            incarnation: watcher.sink.incarnation(),
+            via: watcher.via,
+            sink: watcher.sink,
+            heard_exit: false,
+        };
         let mut exit = self.exit.lock();
         match &exit.reason {
             Some(reason) => {
-                let notice = Notice {
-                    id: self.id,
-                    name: A::name(),
-                    event: LifecycleEvent::Stopped(reason.clone()),
-                    via: watcher.via,
-                };
+                let event = LifecycleEvent::Stopped(reason.clone());
                 drop(exit);
-                watcher.sink.notify(notice);
+                watching.tell(self.id, A::name(), event);
             }
-            None => exit.watchers.push(watcher),
+            None => {
+                // What an earlier incarnation of the same sink left goes.
+                let (id, via, inc) = (watching.sink.id(), watching.via, watching.incarnation);
+                exit.watchers
+                    .retain(|w| !(w.via == via && w.sink.id() == id && w.incarnation != inc));
+                exit.watchers.push(watching);
+            }
         }
     }
 

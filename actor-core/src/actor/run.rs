@@ -31,23 +31,29 @@ impl<A: Actor> OnPanic for ActorCell<A> {
             &local.shared,
             local.stopping.get(),
             ExitReason::Panicked(text),
-            self.handling.load(Ordering::Relaxed),
+            // Cleared here: a panic in a later hook has no message in flight.
+            self.handling.swap(false, Ordering::Relaxed),
         );
     }
 }
 
-/// Polls `fut` unless the actor has been killed; `None` when killed.
+/// Polls `fut` unless the actor has been killed; `None` when killed. With
+/// `first_poll_always` (a message handler), the first poll is made even
+/// after a kill: the message was already taken, and dropping its handler
+/// unpolled would lose it silently.
 struct Killable<'a, F> {
     killed: &'a crate::loom::sync::atomic::AtomicBool,
     fut: Pin<&'a mut F>,
     polls: &'a mut u32,
+    first_poll_always: bool,
 }
 
 impl<F: Future> Future for Killable<'_, F> {
     type Output = Option<F::Output>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
-        if self.killed.load(Ordering::Acquire) {
+        let exempt = self.first_poll_always && *self.polls == 0;
+        if !exempt && self.killed.load(Ordering::Acquire) {
             return Poll::Ready(None);
         }
         *self.polls += 1;
@@ -64,7 +70,12 @@ fn killable<'a, F: Future>(
     fut: Pin<&'a mut F>,
     polls: &'a mut u32,
 ) -> Killable<'a, F> {
-    Killable { killed, fut, polls }
+    Killable {
+        killed,
+        fut,
+        polls,
+        first_poll_always: false,
+    }
 }
 
 /// Returns `Pending` once; the task is polled again when mail or a signal
@@ -168,7 +179,16 @@ async fn run_mailbox<A: Actor>(
             Next::Msg(msg, more) => {
                 cell.handling.store(true, Ordering::Relaxed);
                 let mut polls = 0;
-                let done = killable(killed, pin!(actor.handle(msg, ctx)), &mut polls).await;
+                // The first poll happens even if a kill landed since the
+                // take (see `Killable`).
+                let handler = pin!(actor.handle(msg, ctx));
+                let done = Killable {
+                    killed,
+                    fut: handler,
+                    polls: &mut polls,
+                    first_poll_always: true,
+                }
+                .await;
                 cell.handling.store(false, Ordering::Relaxed);
                 if done.is_none() {
                     return ExitReason::Killed;

@@ -47,6 +47,11 @@ impl<T: std::fmt::Debug> std::error::Error for SubmitError<T> {
 /// yields the completion's result (a non-negative value or `-errno`) with
 /// the resources. The entry's `user_data` is overwritten.
 ///
+/// Only entries that complete exactly once on their own are taken: linked
+/// entries, `IOSQE_CQE_SKIP_SUCCESS`, multishot forms and zero-copy sends
+/// are refused with an `InvalidInput` error (see the rules in
+/// `entry_rules`), and the resources come back.
+///
 /// # Safety
 ///
 /// Every pointer in `sqe` must point into heap memory owned by `resources`
@@ -59,6 +64,9 @@ pub unsafe fn submit<T: 'static>(
     resources: T,
     on_orphan: Option<OrphanHook>,
 ) -> Result<Completion<T>, SubmitError<T>> {
+    if let Err(error) = super::entry_rules::check(&sqe) {
+        return Err(SubmitError { error, resources });
+    }
     let mut held: Option<Box<dyn Any>> = Some(Box::new(resources));
     let outcome = with_reactor(|_, reactor| {
         let boxed = held.take().expect("taken once");

@@ -55,6 +55,7 @@
 //! ```
 
 mod completion;
+mod entry_rules;
 mod readiness;
 
 use std::io;

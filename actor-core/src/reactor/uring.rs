@@ -245,3 +245,21 @@ impl UringDriver {
         }
     }
 }
+
+impl Drop for UringDriver {
+    /// The shard's exit cancels and waits for its operations
+    /// ([`UringDriver::shutdown`]). If a ring is dropped without that (its
+    /// thread unwound past the exit, or a test dropped it), what is still in
+    /// flight is leaked on purpose: the kernel may still write into those
+    /// buffers, and a destructor here may run during thread-local teardown,
+    /// where waking or dropping user values is not safe.
+    fn drop(&mut self) {
+        if self.ops.in_flight() > 0 {
+            tracing::warn!(
+                left = self.ops.in_flight(),
+                "io_uring ring dropped with operations in flight; leaking their buffers"
+            );
+            self.ops.leak_pending();
+        }
+    }
+}

@@ -25,12 +25,17 @@ pub(crate) fn current_handle() -> Option<crate::Handle> {
     BLOCK_ON_RUNTIME.with(|h| h.borrow().clone())
 }
 
-/// Makes `handle` current for the duration of `f`.
+/// Makes `handle` current for the duration of `f` (restored on unwind too).
 pub(crate) fn with_handle<R>(handle: crate::Handle, f: impl FnOnce() -> R) -> R {
-    let prev = BLOCK_ON_RUNTIME.with(|h| h.borrow_mut().replace(handle));
-    let out = f();
-    BLOCK_ON_RUNTIME.with(|h| *h.borrow_mut() = prev);
-    out
+    struct Restore(Option<crate::Handle>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let prev = self.0.take();
+            BLOCK_ON_RUNTIME.with(|h| *h.borrow_mut() = prev);
+        }
+    }
+    let _restore = Restore(BLOCK_ON_RUNTIME.with(|h| h.borrow_mut().replace(handle)));
+    f()
 }
 
 /// The timer shard of the `block_on` running on this thread, if any.
@@ -38,12 +43,17 @@ pub(crate) fn current_fallback_shard() -> Option<Arc<ShardShared>> {
     FALLBACK_SHARD.with(|s| s.borrow().clone())
 }
 
-/// Sets the timer shard for the duration of `f`.
+/// Sets the timer shard for the duration of `f` (restored on unwind too).
 pub(crate) fn with_fallback_shard<R>(shard: Arc<ShardShared>, f: impl FnOnce() -> R) -> R {
-    let prev = FALLBACK_SHARD.with(|s| s.borrow_mut().replace(shard));
-    let out = f();
-    FALLBACK_SHARD.with(|s| *s.borrow_mut() = prev);
-    out
+    struct Restore(Option<Arc<ShardShared>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let prev = self.0.take();
+            FALLBACK_SHARD.with(|s| *s.borrow_mut() = prev);
+        }
+    }
+    let _restore = Restore(FALLBACK_SHARD.with(|s| s.borrow_mut().replace(shard)));
+    f()
 }
 
 thread_local! {

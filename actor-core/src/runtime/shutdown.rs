@@ -44,13 +44,17 @@ fn begin(local: &Rc<ShardLocal>, limit: Duration, report: mpsc::Sender<Report>) 
         let mut stragglers = Vec::new();
         // No actor starts on a stopping shard, so one snapshot in reverse
         // spawn order is the whole list; look again in case one raced in.
+        // An entry already stopped (it leaves the registry as it stops) is
+        // skipped, and a snapshot with nothing alive ends the walk.
         loop {
             let newest_first = l.shared.registry.lock().newest_first();
-            if newest_first.is_empty() {
+            if !newest_first.iter().any(|a| a.is_alive()) {
                 break;
             }
             for actor in newest_first {
-                if !actor.is_alive() {
+                // A supervised actor between incarnations: no task runs to
+                // take a stop request, so it ends here.
+                if !actor.is_alive() || actor.end_if_exited(&l.shared) {
                     continue;
                 }
                 actor.request_stop(ExitReason::Shutdown);

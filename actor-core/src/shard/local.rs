@@ -95,15 +95,23 @@ fn enqueue_remote(header: TaskRef) {
     let _ = send_to_shard(&shard, Remote::Schedule(header));
 }
 
-/// Hands `item` to `target`: from a shard of the same runtime through the
-/// one-way queue of that pair, otherwise (or when that queue is full)
-/// through the target's shared inbox; then wakes the target if it is
-/// parked. Gives the item back if the target has stopped for good.
+/// Hands `item` to `target`, then wakes the target if it is parked. Gives
+/// the item back if the target has stopped for good.
+///
+/// A wake-up ([`Remote::Schedule`]) from a shard of the same runtime goes
+/// through the one-way queue of that pair (or, when it is full, the shared
+/// inbox). Jobs and timers always go through the shared inbox, whose lock
+/// and `closed` flag make "accepted" mean "will run": the exiting shard
+/// closes it and runs what it held, so none is reported sent and then lost.
+/// (A wake-up lost at exit is harmless: the task is being dropped.)
 pub(crate) fn send_to_shard(target: &Arc<ShardShared>, item: Remote) -> Result<(), Remote> {
-    let item = with_current(|l| match l {
-        Some(l) => l.try_outbox(target, item),
-        None => Err(item),
-    });
+    let item = match item {
+        Remote::Schedule(_) => with_current(|l| match l {
+            Some(l) => l.try_outbox(target, item),
+            None => Err(item),
+        }),
+        other => Err(other),
+    };
     match item {
         Ok(()) => {
             target.wake_if_parked();
@@ -169,6 +177,14 @@ impl ShardLocal {
         CURRENT_SHARD.with(|c| c.set(Arc::as_ptr(&local.shared)));
     }
 
+    /// Stops treating this thread as its shard's owner for mailboxes (the
+    /// lock-free same-shard path), while it stays the current shard for
+    /// scheduling. The first step of the shard's exit: see the mailbox's
+    /// `batch` for why.
+    pub(crate) fn release_ownership() {
+        CURRENT_SHARD.with(|c| c.set(std::ptr::null()));
+    }
+
     pub(crate) fn unset_current() {
         CURRENT_SHARD.with(|c| c.set(std::ptr::null()));
         let old = CURRENT.with(|c| c.borrow_mut().take());
@@ -227,11 +243,14 @@ impl ShardLocal {
                 if let Some(slot) = self.tasks.borrow_mut().get_mut(&header) {
                     slot.future = Some(future);
                 }
+                // A handler that caught its own panic left its replies here.
+                crate::reply::flush_deferred();
             }
             Ok(Poll::Ready(())) => {
                 let slot = self.tasks.borrow_mut().remove(&header);
                 drop(future);
                 drop(slot);
+                crate::reply::flush_deferred();
             }
             Err(payload) => {
                 let text = panic_text(&*payload);
@@ -288,20 +307,24 @@ impl ShardLocal {
         }
     }
 
-    /// Drops every task left (at the end of shutdown).
+    /// Drops every task left and everything in the run queue (at the end of
+    /// shutdown), until none is left: a destructor may wake or spawn more.
+    /// Nothing is dropped while the run queue or the slab is borrowed.
     pub(crate) fn drop_all_tasks(&self) {
         loop {
             let slots = self.tasks.borrow_mut().drain();
-            if slots.is_empty() {
+            let queued = std::mem::take(&mut *self.run_queue.borrow_mut());
+            if slots.is_empty() && queued.is_empty() {
                 break;
             }
             with_drop_cause(DropCause::ActorStopped, || {
                 for slot in slots {
                     let _ = catch_unwind(AssertUnwindSafe(|| drop(slot)));
                 }
+                let _ = catch_unwind(AssertUnwindSafe(|| drop(queued)));
             });
+            crate::reply::flush_deferred();
         }
-        self.run_queue.borrow_mut().clear();
     }
 }
 

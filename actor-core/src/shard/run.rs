@@ -15,9 +15,16 @@ const BATCH: usize = 128;
 /// events (each look is a syscall; io_uring's look is a memory read).
 const EPOLL_POLL_EVERY: u32 = 8;
 
-/// Runs the shard until its shutdown task sets `exit`.
+/// Runs the shard until its shutdown task sets `exit`, then tears it down.
+/// The teardown is a guard: it runs even if the loop panics.
 pub(crate) fn run_shard(local: Rc<ShardLocal>) {
     ShardLocal::set_current(&local);
+    let teardown = Teardown(&local);
+    run_loop(&local);
+    drop(teardown);
+}
+
+fn run_loop(local: &Rc<ShardLocal>) {
     let mut spin = SpinWindow::new(local.runtime.config.spin_before_park);
     let uring = local.reactor.borrow().kind() == crate::DriverKind::Uring;
     let mut inbox = VecDeque::new();
@@ -25,7 +32,7 @@ pub(crate) fn run_shard(local: Rc<ShardLocal>) {
     let mut turn: u32 = 0;
     loop {
         turn = turn.wrapping_add(1);
-        if (uring || turn.is_multiple_of(EPOLL_POLL_EVERY)) && poll_io(&local, &mut reaped) {
+        if (uring || turn.is_multiple_of(EPOLL_POLL_EVERY)) && poll_io(local, &mut reaped) {
             reaped.finish();
         }
         local.drain_inboxes(&mut inbox);
@@ -49,7 +56,7 @@ pub(crate) fn run_shard(local: Rc<ShardLocal>) {
         if !local.run_queue.borrow().is_empty() {
             continue;
         }
-        if !spin.now.is_zero() && spin_for_work(&local, spin.now, uring, &mut reaped) {
+        if !spin.now.is_zero() && spin_for_work(local, spin.now, uring, &mut reaped) {
             continue;
         }
         let timeout = local.wheel.borrow().next_timeout(Instant::now());
@@ -77,30 +84,58 @@ pub(crate) fn run_shard(local: Rc<ShardLocal>) {
             reaped.finish();
         }
     }
-    local.stopping.set(true);
-    let mut leftovers = local.shared.close_inbox();
-    local.drain_inboxes(&mut leftovers);
-    for item in leftovers {
-        match item {
-            // Spawns that raced with shutdown: `start` sees `stopping` and
-            // ends the actor with `Shutdown`.
-            Remote::Run(job) => local.handle_remote(Remote::Run(job)),
-            Remote::Timer(deadline, waker) => {
-                std::thread::spawn(move || {
-                    std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
-                    waker.wake();
-                });
-            }
-            Remote::Schedule(_) => {}
+}
+
+/// The shard's exit, in this order:
+///
+/// 1. `stopping` is set, and the thread stops being this shard's *owner*
+///    for mailboxes ([`ShardLocal::release_ownership`]): from here on its
+///    sends take each mailbox's lock, like any other thread's.
+/// 2. The inbox closes: jobs and timers sent from now on are refused (their
+///    senders run the fallback themselves). What was queued runs: spawns
+///    end with `Shutdown`, timers move to a helper thread.
+/// 3. Every task is dropped, repeatedly, until none is left: a destructor
+///    may send, ask, wake or spawn.
+/// 4. The reactor cancels and waits for what is still in the kernel.
+/// 5. The thread stops being a shard.
+struct Teardown<'a>(&'a Rc<ShardLocal>);
+
+impl Drop for Teardown<'_> {
+    fn drop(&mut self) {
+        let local = self.0;
+        if std::thread::panicking() {
+            tracing::error!(shard = local.index(), "shard loop panicked; tearing down");
         }
+        local.stopping.set(true);
+        local.exit.set(true);
+        ShardLocal::release_ownership();
+        let mut leftovers = local.shared.close_inbox();
+        local.drain_inboxes(&mut leftovers);
+        for item in leftovers {
+            match item {
+                // Spawns that raced with shutdown: `start` sees `stopping`
+                // and ends the actor with `Shutdown`.
+                Remote::Run(job) => local.handle_remote(Remote::Run(job)),
+                Remote::Timer(deadline, waker) => {
+                    std::thread::spawn(move || {
+                        std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
+                        waker.wake();
+                    });
+                }
+                Remote::Schedule(_) => {}
+            }
+        }
+        local.drop_all_tasks();
+        let mut reaped = Reaped::default();
+        if let Ok(mut reactor) = local.reactor.try_borrow_mut() {
+            reactor.shutdown(&local.shared.eventfd, &mut reaped);
+        }
+        reaped.finish();
+        // Wakers fired by the reactor's last completions may have queued
+        // tasks again.
+        local.drop_all_tasks();
+        ShardLocal::unset_current();
     }
-    local.drop_all_tasks();
-    local
-        .reactor
-        .borrow_mut()
-        .shutdown(&local.shared.eventfd, &mut reaped);
-    reaped.finish();
-    ShardLocal::unset_current();
 }
 
 /// Submits queued I/O and routes what is done, without blocking, when the
