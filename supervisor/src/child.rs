@@ -8,7 +8,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use actor_core::supervision::{Factory, RestartError, spawn_supervised};
+use actor_core::supervision::{Factory, RestartError, spawn_supervised_monitored};
 use actor_core::{Actor, ActorId, ActorRef, Context, ExitReason, SpawnError};
 
 use crate::relay::Relay;
@@ -23,8 +23,8 @@ pub(crate) trait ErasedSpec: Send + Sync {
     fn kind(&self) -> ChildKind;
     fn shard(&self) -> Option<usize>;
     fn sub_tree(&self) -> Option<Arc<TreeShared>>;
-    /// Spawns the child on the relay's shard and has the relay monitor it,
-    /// before the child's first poll, so no notice can be missed.
+    /// Spawns the child on the relay's shard with the relay monitoring it
+    /// from before its factory runs, so no notice can be missed.
     fn spawn_on(&self, ctx: &mut Context<Relay>) -> Result<Arc<dyn ChildHandle>, SpawnError>;
 }
 
@@ -54,13 +54,15 @@ impl<A: Actor> ErasedSpec for ChildSpec<A> {
     }
 
     fn spawn_on(&self, ctx: &mut Context<Relay>) -> Result<Arc<dyn ChildHandle>, SpawnError> {
-        let actor = spawn_supervised(
+        // Monitored before the factory runs: on this shard it runs inline,
+        // and a panic there must reach the supervisor (rule 7).
+        let actor = spawn_supervised_monitored(
             &ctx.runtime(),
             ctx.shard(),
             self.mailbox,
             self.factory.clone(),
+            ctx.myself(),
         )?;
-        ctx.monitor(&actor);
         Ok(Arc::new(TypedChild {
             actor,
             factory: self.factory.clone(),

@@ -22,9 +22,17 @@ pub fn runtime() -> Runtime {
         .expect("runtime")
 }
 
-/// Silences the default panic printer for tests that crash on purpose.
+/// Silences the default panic printer on the runtime's threads, for tests
+/// that crash actors on purpose; a panic of the test itself (a failed
+/// assertion, a timeout) is still printed.
 pub fn quiet_panics() {
-    std::panic::set_hook(Box::new(|_| {}));
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let name = std::thread::current().name().map(str::to_owned);
+        if !name.is_some_and(|n| n.starts_with("pinion-")) {
+            default(info);
+        }
+    }));
 }
 
 /// Polls `cond` every millisecond until it holds; panics after `limit`.
@@ -33,6 +41,26 @@ pub fn wait_until(limit: Duration, what: &str, mut cond: impl FnMut() -> bool) {
     while !cond() {
         assert!(Instant::now() < end, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// Runs `f` on a thread of its own and returns its result; panics if it has
+/// not returned within `limit`, so a hang fails the test instead of stalling
+/// it. A panic inside `f` fails the test too.
+pub fn within<T: Send + 'static>(
+    limit: Duration,
+    what: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    use std::sync::mpsc::RecvTimeoutError;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(v) => v,
+        Err(RecvTimeoutError::Timeout) => panic!("timed out after {limit:?}: {what}"),
+        Err(RecvTimeoutError::Disconnected) => panic!("panicked: {what}"),
     }
 }
 
