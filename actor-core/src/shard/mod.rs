@@ -18,8 +18,12 @@
 //! 1. The runtime marks itself shutting down: new spawns fail.
 //! 2. Each live actor, in reverse spawn order, is asked to stop and given the
 //!    shutdown timeout to do so; one that does not is killed and reported.
-//! 3. Remaining tasks (timers, plain futures) are dropped.
-//! 4. The thread leaves its loop and is joined by the runtime.
+//! 3. The thread leaves its loop and tears down (see `run::Teardown`): it
+//!    stops owning mailboxes, closes its inbox and runs what was queued,
+//!    drops every remaining task until none is left, and lets the reactor
+//!    cancel and wait for what is in the kernel. The teardown is a guard:
+//!    it runs even if the loop panics.
+//! 4. The thread is joined by the runtime.
 
 pub(crate) mod local;
 pub(crate) mod park;
@@ -28,3 +32,5 @@ pub(crate) mod run;
 pub(crate) mod shared;
 pub(crate) mod slab;
 pub(crate) mod task;
+#[cfg(all(test, not(loom)))]
+mod teardown_tests;
