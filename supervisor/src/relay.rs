@@ -5,8 +5,10 @@
 //! spawns each child on its own shard and monitors it in the same turn, then
 //! forwards every lifecycle notice into the supervisor's [`EventQueue`].
 //! The supervisor reads that queue selectively (waiting for one child's
-//! `Started` while other events wait their turn), and a tick message wakes it
-//! when it is idle.
+//! `Started` while other events wait their turn), drains it after every
+//! message it handles, and a tick message wakes it when it is idle. A relay
+//! never waits to send that tick (see [`Relay::forward`]): supervision
+//! traffic must not depend on room in a mailbox.
 //!
 //! Relays are linked to their supervisor: when it dies abnormally (killed,
 //! panicked), each relay closes the children it spawned, as OTP links would,
@@ -134,9 +136,14 @@ pub(crate) struct Relay {
 }
 
 impl Relay {
-    async fn forward(&self, item: Item) {
+    /// Queues `item` for the supervisor and wakes it; never waits. A tick
+    /// that finds the supervisor's mailbox full is not needed: a message is
+    /// queued there, and the supervisor drains the queue after every
+    /// message it handles. So supervision traffic never waits for room in a
+    /// mailbox, and a relay stays free for the supervisor's asks.
+    fn forward(&self, item: Item) {
         if self.queue.push(item) {
-            let _ = self.sup.tell(SupervisorMsg::tick()).await;
+            let _ = self.sup.try_tell(SupervisorMsg::tick());
         }
     }
 }
@@ -146,6 +153,12 @@ impl Actor for Relay {
 
     fn name() -> &'static str {
         "supervisor-relay"
+    }
+
+    /// Its own size, whatever the runtime's default: only its supervisor
+    /// sends to it, and it never waits while handling.
+    fn mailbox_capacity() -> Option<usize> {
+        Some(crate::supervisor::CONTROL_MAILBOX)
     }
 
     async fn handle(&mut self, msg: RelayMsg, ctx: &mut Context<Self>) {
@@ -163,7 +176,7 @@ impl Actor for Relay {
 
     async fn on_notice(&mut self, notice: Notice, ctx: &mut Context<Self>) {
         match notice.via {
-            NoticeVia::Monitor => self.forward(Item::Child(notice.id, notice.event)).await,
+            NoticeVia::Monitor => self.forward(Item::Child(notice.id, notice.event)),
             NoticeVia::Link => {
                 let LifecycleEvent::Stopped(reason) = notice.event else {
                     return;
@@ -186,12 +199,7 @@ impl Actor for Relay {
     }
 
     async fn on_stop(&mut self, _reason: &ExitReason, ctx: &mut Context<Self>) {
-        // Never wait here: the supervisor may be gone or stuck.
-        if self.queue.push(Item::RelayDown(ctx.shard()))
-            && self.sup.try_tell(SupervisorMsg::tick()).is_err()
-        {
-            self.queue.tick_sent.store(false, Ordering::SeqCst);
-        }
+        self.forward(Item::RelayDown(ctx.shard()));
     }
 }
 

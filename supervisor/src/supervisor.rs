@@ -14,6 +14,11 @@ use crate::relay::{EventQueue, Relay};
 use crate::strategy::Strategy;
 use crate::tree::TreeShared;
 
+/// The mailbox capacity of supervisors and relays, unless a child spec sets
+/// one: their traffic is internal and small, so a runtime default sized for
+/// workers (possibly 1) does not apply to them.
+pub(crate) const CONTROL_MAILBOX: usize = 64;
+
 /// Everything a supervisor is built from; shared by its incarnations.
 pub(crate) struct SupConfig {
     pub(crate) strategy: Strategy,
@@ -182,6 +187,14 @@ impl Actor for Supervisor {
         "supervisor"
     }
 
+    /// 64 slots, whatever the runtime's default (a child spec's own
+    /// capacity still wins), so a small default does not throttle the calls
+    /// made to a supervisor. Supervision itself never waits for room: relays
+    /// wake the supervisor without it.
+    fn mailbox_capacity() -> Option<usize> {
+        Some(CONTROL_MAILBOX)
+    }
+
     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
         let handle = ctx.runtime();
         self.counters = Some(Counters::new(&handle));
@@ -205,12 +218,15 @@ impl Actor for Supervisor {
 
     async fn handle(&mut self, SupervisorMsg(msg): SupervisorMsg, ctx: &mut Context<Self>) {
         match msg {
-            Msg::Tick => self.on_tick(ctx).await,
+            Msg::Tick => {}
             Msg::Ready(reply) => reply.send(()),
             Msg::RestartDue(due) if !self.done => self.restart_due(ctx, due).await,
             Msg::RestartDue(_) => {}
             Msg::Cmd(cmd) => self.command(ctx, cmd).await,
         }
+        // After every message, not only a tick: a relay whose tick found
+        // this mailbox full relies on it.
+        self.on_tick(ctx).await;
     }
 
     async fn on_stop(&mut self, _reason: &ExitReason, _ctx: &mut Context<Self>) {
