@@ -170,7 +170,10 @@ impl Supervisor {
         if h.restart().is_err() {
             return Outcome::ShardDown;
         }
-        let mut skip = self.children[j].skip_stops;
+        // Exits of earlier incarnations drained in the batch being handled
+        // will not come through the queue: skip only those still to come.
+        let drained = self.take_drained_exits(h.actor_id());
+        let mut skip = self.children[j].skip_stops.saturating_sub(drained);
         let outcome = self.await_start(h.actor_id(), shard, &mut skip).await;
         self.children[j].skip_stops = skip;
         if !matches!(outcome, Outcome::Started) {
@@ -192,11 +195,18 @@ impl Supervisor {
     /// Ends child `j`'s incarnation (if it runs) within its shutdown; the
     /// child then waits for a restart.
     pub(crate) async fn stop_incarnation(&mut self, j: usize) {
-        let c = &mut self.children[j];
-        if c.state != State::Running {
+        if self.children[j].state != State::Running {
             return;
         }
-        c.skip_stops += 1;
+        let drained = self.take_drained_exits(self.children[j].handle.actor_id());
+        let c = &mut self.children[j];
+        // Its exit notice is yet to come, unless it was drained already (it
+        // exited on its own in the batch being handled): then it is read.
+        c.skip_stops = if drained > c.skip_stops {
+            0
+        } else {
+            c.skip_stops - drained + 1
+        };
         c.state = State::Waiting;
         let (h, shutdown) = (c.handle.clone(), c.spec.shutdown());
         terminate(&h, shutdown).await;

@@ -1,5 +1,6 @@
 //! The supervisor actor: its state, its messages, start and stop.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,7 +11,7 @@ use crate::child::{ChildHandle, ErasedSpec};
 use crate::dynamic::Command;
 use crate::events::{Counters, EventKind, publish};
 use crate::intensity::Intensity;
-use crate::relay::{EventQueue, Relay};
+use crate::relay::{EventQueue, Item, Relay};
 use crate::strategy::Strategy;
 use crate::tree::TreeShared;
 
@@ -47,7 +48,9 @@ pub(crate) struct Child {
     pub(crate) handle: Arc<dyn ChildHandle>,
     pub(crate) shard: usize,
     pub(crate) state: State,
-    /// Exit notices of incarnations the supervisor ended itself.
+    /// Exit notices still to come (through the queue) of incarnations the
+    /// supervisor ended itself; they must not be read as the next
+    /// incarnation's exit.
     pub(crate) skip_stops: u32,
     /// Bumped whenever a scheduled restart becomes stale.
     pub(crate) generation: u64,
@@ -71,6 +74,8 @@ pub struct Supervisor {
     pub(crate) rng: SplitMix64,
     pub(crate) relays: Vec<Option<ActorRef<Relay>>>,
     pub(crate) queue: Arc<EventQueue>,
+    /// Items drained from `queue` and not yet handled (see `on_tick`).
+    pub(crate) drained: VecDeque<Item>,
     pub(crate) counters: Option<Counters>,
     pub(crate) next_key: u64,
     /// Children are gone for good (escalated, or shutting down).
@@ -121,6 +126,7 @@ impl Supervisor {
             children: Vec::new(),
             relays: Vec::new(),
             queue: Arc::default(),
+            drained: VecDeque::new(),
             counters: None,
             next_key: 0,
             done: false,
@@ -146,11 +152,16 @@ impl Supervisor {
         self.children.iter().position(|c| c.handle.actor_id() == id)
     }
 
+    /// Handles what the relays queued. Items wait in `drained` while they
+    /// are handled one by one, so that a group restart started by one exit
+    /// finds the exits of its siblings drained in the same batch (see
+    /// [`take_drained_exits`](Self::take_drained_exits)).
     async fn on_tick(&mut self, ctx: &mut Context<Self>) {
-        use crate::relay::Item;
         use actor_core::LifecycleEvent::Stopped;
-        for item in self.queue.drain() {
+        self.drained.extend(self.queue.drain());
+        while let Some(item) = self.drained.pop_front() {
             if self.done {
+                self.drained.clear();
                 return;
             }
             match item {
@@ -170,6 +181,18 @@ impl Supervisor {
                 Item::Child(..) => {}
             }
         }
+    }
+
+    /// Removes from the batch being handled the exit notices of `actor`,
+    /// and says how many there were. Notices of one child arrive in order:
+    /// first those of incarnations the supervisor ended itself (counted in
+    /// its `skip_stops`), then its current incarnation's own exit.
+    pub(crate) fn take_drained_exits(&mut self, actor: ActorId) -> u32 {
+        use actor_core::LifecycleEvent::Stopped;
+        let before = self.drained.len();
+        self.drained
+            .retain(|i| !matches!(i, Item::Child(id, Stopped(_)) if *id == actor));
+        u32::try_from(before - self.drained.len()).unwrap_or(u32::MAX)
     }
 
     /// A shard is stopping (the runtime shuts down): restart nothing more
