@@ -4,7 +4,8 @@
 //! `min(max, min_delay · 2ⁿ) · (1 + u · random_factor)` where `u` is drawn
 //! uniformly from `[0, 1)`. As in Akka, the random part may take a delay
 //! above `max`. When a child has run for at least `reset_after` since its last
-//! start, its count starts again from 0.
+//! start, its count starts again from 0. The supervisor also bounds that
+//! count by its intensity's `max_restarts` (crate docs, rule 5).
 //!
 //! Everything here is pure: the clock is passed in as `now` and randomness
 //! comes from a seeded [`SplitMix64`], so schedules are reproducible.
@@ -94,10 +95,15 @@ impl BackoffState {
     }
 
     /// The delay before the next restart of a child that failed at `now`;
-    /// advances the schedule.
+    /// advances the schedule, after starting it again if the child ran
+    /// `reset_after` since its last [`started`](BackoffState::started). A
+    /// restart that then fails to start never reached `started`, so it
+    /// cannot reset the count. [`attempt`](BackoffState::attempt) minus one
+    /// is then the index of this delay in the schedule.
     pub fn next_delay(&mut self, policy: &Backoff, now: Instant, rng: &mut SplitMix64) -> Duration {
         if self
             .started
+            .take()
             .is_some_and(|s| now.saturating_duration_since(s) >= policy.reset_after)
         {
             self.attempt = 0;

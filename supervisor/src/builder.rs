@@ -80,7 +80,11 @@ impl Builder {
         self
     }
 
-    /// Waits out an exponential backoff before each restart.
+    /// Waits out an exponential backoff before each restart. A child that
+    /// fails again after `max_restarts` restarts in a row (none of them
+    /// running the backoff's `reset_after`) makes the supervisor escalate,
+    /// even when the delays space those restarts wider than the intensity's
+    /// window (crate docs, rule 5).
     pub fn backoff(mut self, backoff: Backoff) -> Self {
         self.backoff = Some(backoff);
         self

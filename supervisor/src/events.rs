@@ -36,7 +36,9 @@ pub enum EventKind {
     Backoff {
         /// The delay.
         delay: Duration,
-        /// Restarts counted since the last backoff reset.
+        /// Restarts counted since the last backoff reset, before this one:
+        /// 0 for the first restart after a reset (the delay is then the
+        /// smallest), n for the (n+1)-th in a row.
         attempt: u32,
     },
     /// The supervisor exceeded its restart intensity: it stopped all its

@@ -34,7 +34,14 @@
 //!    after a child ran `reset_after` the count starts again. A child waiting
 //!    out its backoff keeps its mailbox: messages queue for the next
 //!    incarnation. A backoff restart still counts toward the intensity when
-//!    the failure happens.
+//!    the failure happens. Under backoff, `max_restarts` also bounds each
+//!    child's run of restarts since its last backoff reset, as Akka's
+//!    `maxNrOfRetries` does: a child restarted `max_restarts` times in a
+//!    row, without ever running `reset_after`, that fails once more makes
+//!    the supervisor escalate as in rule 4, however far apart the backoff
+//!    spaced those restarts. So a restart storm ends even when the delays
+//!    outgrow the intensity window. A restart that fails to start never
+//!    ran, so it never resets the count.
 //! 6. **Restart identity.** A restart re-runs the factory on the same shard,
 //!    with the same mailbox and the same `ActorRef`; handles held anywhere stay
 //!    valid. The message being handled when a handler panicked goes to dead

@@ -80,9 +80,32 @@ impl Supervisor {
             return None;
         }
         if !self.intensity.record(Instant::now()) {
-            self.escalate(ctx, reason).await;
+            let why = format!(
+                "{} restarts in {:?}",
+                self.intensity.max(),
+                self.intensity.window()
+            );
+            self.escalate(ctx, reason, &why).await;
             return None;
         }
+        let backoff = match self.cfg.backoff {
+            Some(policy) => {
+                let c = &mut self.children[i];
+                let delay = c.backoff.next_delay(&policy, Instant::now(), &mut self.rng);
+                // Read after `next_delay`, which may have reset the count.
+                let attempt = c.backoff.attempt().saturating_sub(1);
+                // A storm the backoff spaces wider than the window still ends
+                // (rule 5): `max` restarts in a row, then escalation.
+                if attempt >= self.intensity.max() {
+                    let why =
+                        format!("`{id}` failed after {attempt} restarts in a row under backoff");
+                    self.escalate(ctx, reason, &why).await;
+                    return None;
+                }
+                Some((delay, attempt))
+            }
+            None => None,
+        };
         let live: Vec<bool> = self
             .children
             .iter()
@@ -102,14 +125,9 @@ impl Supervisor {
             .into_iter()
             .filter(|&k| self.index_of(k).is_some())
             .collect();
-        let Some(policy) = self.cfg.backoff else {
+        let Some((delay, attempt)) = backoff else {
             return self.restart_keys(ctx, &keys).await;
         };
-        let i = self.index_of(key)?;
-        let attempt = self.children[i].backoff.attempt();
-        let delay = self.children[i]
-            .backoff
-            .next_delay(&policy, Instant::now(), &mut self.rng);
         let mut due = Vec::with_capacity(keys.len());
         for &k in &keys {
             if let Some(j) = self.index_of(k) {
@@ -247,8 +265,9 @@ impl Supervisor {
         }
     }
 
-    /// The restart intensity was exceeded: stop everything, then fail.
-    async fn escalate(&mut self, ctx: &mut Context<Self>, reason: ExitReason) {
+    /// The restart intensity was exceeded (`why` says how): stop
+    /// everything, then fail.
+    async fn escalate(&mut self, ctx: &mut Context<Self>, reason: ExitReason, why: &str) {
         self.shutdown_children().await;
         self.publish(
             None,
@@ -257,10 +276,8 @@ impl Supervisor {
             },
         );
         ctx.stop_with(ExitReason::Error(format!(
-            "supervisor `{}` exceeded its restart intensity ({} in {:?}); last exit: {reason}",
+            "supervisor `{}` exceeded its restart intensity ({why}); last exit: {reason}",
             self.cfg.shared.name,
-            self.intensity.max(),
-            self.intensity.window(),
         )));
     }
 }

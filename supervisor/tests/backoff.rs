@@ -128,3 +128,139 @@ fn a_child_in_backoff_keeps_its_mailbox() {
     tree.shutdown_blocking(Duration::from_secs(10)).unwrap();
     rt.shutdown().unwrap();
 }
+
+/// Waits for the next `Backoff` event; panics after ten seconds.
+fn next_backoff(
+    events: &std::sync::mpsc::Receiver<actor_supervisor::SupervisorEvent>,
+) -> (Duration, u32) {
+    loop {
+        let ev = events
+            .recv_timeout(Duration::from_secs(10))
+            .expect("a backoff event");
+        if let EventKind::Backoff { delay, attempt } = ev.kind {
+            return (delay, attempt);
+        }
+    }
+}
+
+/// Waits for the next `Restarted` event; panics after ten seconds.
+fn next_restart(events: &std::sync::mpsc::Receiver<actor_supervisor::SupervisorEvent>) {
+    loop {
+        let ev = events
+            .recv_timeout(Duration::from_secs(10))
+            .expect("a restart event");
+        if let EventKind::Restarted { .. } = ev.kind {
+            return;
+        }
+    }
+}
+
+#[test]
+fn the_backoff_event_counts_from_the_reset() {
+    quiet_panics();
+    let rt = runtime();
+    let log = log();
+    let tree = Supervisor::builder()
+        .intensity(100, Duration::from_secs(5))
+        .backoff(Backoff::new(10 * MS, Duration::from_secs(1)).reset_after(300 * MS))
+        .seed(1)
+        .child("w", Restart::Permanent, Worker::factory("w", &log))
+        .spawn_blocking(rt.handle())
+        .unwrap();
+    let events = tree.subscribe();
+    let w = tree.child::<Worker>("w").unwrap();
+    // Three quick crashes: attempts 0, 1, 2.
+    for n in 0..3u32 {
+        w.tell_blocking(Msg::Crash).unwrap();
+        assert_eq!(next_backoff(&events), (10 * MS * (1 << n), n));
+        next_restart(&events);
+    }
+    // Stable for longer than `reset_after`: the schedule and the count
+    // start again.
+    std::thread::sleep(400 * MS);
+    w.tell_blocking(Msg::Crash).unwrap();
+    assert_eq!(next_backoff(&events), (10 * MS, 0));
+    next_restart(&events);
+    w.tell_blocking(Msg::Crash).unwrap();
+    assert_eq!(next_backoff(&events), (20 * MS, 1));
+    tree.shutdown_blocking(Duration::from_secs(10)).unwrap();
+    rt.shutdown().unwrap();
+}
+
+#[test]
+fn a_restart_that_never_started_does_not_reset_the_count() {
+    let policy = Backoff::new(100 * MS, 10_000 * MS).reset_after(1000 * MS);
+    let mut rng = SplitMix64::new(7);
+    let mut st = BackoffState::new();
+    let t0 = Instant::now();
+    st.started(t0);
+    // It ran 5 s, then failed: the schedule starts again.
+    assert_eq!(st.next_delay(&policy, t0 + 5000 * MS, &mut rng), 100 * MS);
+    // Its restarts fail to start (no `started`): however late, no reset.
+    assert_eq!(st.next_delay(&policy, t0 + 10_000 * MS, &mut rng), 200 * MS);
+    assert_eq!(st.next_delay(&policy, t0 + 20_000 * MS, &mut rng), 400 * MS);
+    assert_eq!(st.attempt(), 3);
+}
+
+#[test]
+fn a_restart_storm_spaced_wider_than_the_window_escalates() {
+    // Crashing at once, and after running longer than `reset_after` (the
+    // restarts that then fail to start must not reset the count).
+    for ran in [Duration::ZERO, 300 * MS] {
+        restart_storm_escalates(ran);
+    }
+}
+
+fn restart_storm_escalates(ran: Duration) {
+    quiet_panics();
+    let rt = runtime();
+    let log = log();
+    // The first incarnation starts; every later one fails in `on_start`.
+    let builds = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let factory = {
+        let (builds, log) = (builds.clone(), log.clone());
+        move || {
+            let mut w = Worker::new("w", &log);
+            w.fail_start = builds.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0;
+            w
+        }
+    };
+    // Two restarts in 50 ms, while the backoff spaces them 100 ms, 200 ms...
+    // apart: the window alone would never fill.
+    let tree = Supervisor::builder()
+        .intensity(2, 50 * MS)
+        .backoff(Backoff::new(100 * MS, Duration::from_secs(1)).reset_after(200 * MS))
+        .seed(1)
+        .child("w", Restart::Permanent, factory)
+        .spawn_blocking(rt.handle())
+        .unwrap();
+    let events = tree.subscribe();
+    std::thread::sleep(ran);
+    tree.child::<Worker>("w")
+        .unwrap()
+        .tell_blocking(Msg::Crash)
+        .unwrap();
+    let reason = tree
+        .actor()
+        .wait_stopped_blocking(Duration::from_secs(10))
+        .expect("the storm ends: the supervisor escalates");
+    assert!(
+        matches!(reason, actor_core::ExitReason::Error(_)),
+        "{reason:?}"
+    );
+    let kinds: Vec<EventKind> = events.try_iter().map(|e| e.kind).collect();
+    let attempts: Vec<u32> = kinds
+        .iter()
+        .filter_map(|k| match k {
+            EventKind::Backoff { attempt, .. } => Some(*attempt),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(attempts, [0, 1], "{kinds:?}");
+    assert!(
+        matches!(kinds.last(), Some(EventKind::Escalated { .. })),
+        "{kinds:?}"
+    );
+    assert_eq!(builds.load(std::sync::atomic::Ordering::SeqCst), 3);
+    rt.shutdown().unwrap();
+}
