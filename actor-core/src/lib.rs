@@ -55,6 +55,8 @@ mod loom;
 mod mailbox;
 mod metrics;
 pub mod partition;
+#[cfg(all(test, loom))]
+mod protocol_loom_tests;
 mod reactor;
 mod reply;
 mod runtime;

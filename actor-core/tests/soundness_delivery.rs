@@ -206,12 +206,14 @@ fn a_kill_during_a_flood_loses_no_message() {
     }
 }
 
-/// Panics in its handler, or in `on_start` when told to through the flag.
-struct Fragile(Arc<Mutex<bool>>);
+/// Panics in its handler, or in `on_start` when told to through the flag;
+/// counts its starts.
+struct Fragile(Arc<Mutex<bool>>, Arc<AtomicUsize>);
 
 impl Actor for Fragile {
     type Msg = ();
     async fn on_start(&mut self, _: &mut Context<Self>) -> Result<(), BoxError> {
+        self.1.fetch_add(1, Ordering::Relaxed);
         if *self.0.lock().unwrap() {
             panic!("on_start panics");
         }
@@ -228,8 +230,9 @@ impl Actor for Fragile {
 fn a_hook_panic_after_a_handler_panic_records_no_dead_letter() {
     let rt = Runtime::builder().shards(1).build().unwrap();
     let fail_start = Arc::new(Mutex::new(false));
-    let flag = fail_start.clone();
-    let factory: Factory<Fragile> = Arc::new(move || Fragile(flag.clone()));
+    let starts = Arc::new(AtomicUsize::new(0));
+    let (flag, count) = (fail_start.clone(), starts.clone());
+    let factory: Factory<Fragile> = Arc::new(move || Fragile(flag.clone(), count.clone()));
     let child = spawn_supervised(rt.handle(), 0, None, factory.clone()).unwrap();
     child.tell_blocking(()).unwrap();
     assert!(matches!(
@@ -239,7 +242,7 @@ fn a_hook_panic_after_a_handler_panic_records_no_dead_letter() {
     *fail_start.lock().unwrap() = true;
     child.restart(factory).unwrap();
     let deadline = Instant::now() + LONG;
-    while child.is_running() {
+    while starts.load(Ordering::Relaxed) < 2 || child.is_running() {
         assert!(Instant::now() < deadline);
         std::thread::yield_now();
     }

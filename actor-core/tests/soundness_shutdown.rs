@@ -3,8 +3,8 @@
 //! between incarnations, and jobs sent to a shard while it exits.
 #![allow(missing_docs)]
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use actor_core::prelude::*;
@@ -34,16 +34,19 @@ impl Actor for Sink {
     async fn handle(&mut self, _: Counted, _: &mut Context<Self>) {}
 }
 
-/// Sends to `target` from its destructor, as long as the mailbox takes it.
+/// Sends to `target` from its destructor, as long as the mailbox takes it,
+/// after raising `dropping`.
 struct SendOnDrop {
     target: ActorRef<Sink>,
     dropped: Arc<AtomicUsize>,
     sent: Arc<AtomicUsize>,
+    dropping: Arc<AtomicBool>,
 }
 
 impl Drop for SendOnDrop {
     fn drop(&mut self) {
-        for _ in 0..2_000 {
+        self.dropping.store(true, Ordering::Release);
+        for _ in 0..4_000 {
             match self.target.try_tell(Counted::new(&self.dropped)) {
                 Ok(()) => {
                     self.sent.fetch_add(1, Ordering::Relaxed);
@@ -72,16 +75,17 @@ impl Actor for Spawner {
     async fn handle(&mut self, _: (), _: &mut Context<Self>) {}
 }
 
-/// A task's destructor sends (on the shard thread, during its exit) to a
-/// supervised actor that exited, while a plain thread closes that actor.
-/// Every message accepted is dropped exactly once: none is lost, none is
-/// freed twice (this aborted with "double free or corruption").
+/// A task's destructor sends (on the shard thread, during its exit, after
+/// the shard's inbox closed) to a supervised actor that exited, while a
+/// plain thread closes that actor (on its own thread, since the inbox is
+/// closed). Every message accepted is dropped exactly once: none is lost,
+/// none is freed twice (this aborted with "double free or corruption").
 #[test]
 fn sends_from_destructors_at_exit_race_no_foreign_close() {
-    for round in 0..150u64 {
+    for round in 0..300u64 {
         let rt = Runtime::builder().shards(1).build().unwrap();
         let factory: Factory<Sink> = Arc::new(|| Sink);
-        let child = spawn_supervised(rt.handle(), 0, Some(64), factory).unwrap();
+        let child = spawn_supervised(rt.handle(), 0, Some(8192), factory).unwrap();
         child.stop();
         let deadline = Instant::now() + Duration::from_secs(5);
         while child.is_running() {
@@ -90,23 +94,25 @@ fn sends_from_destructors_at_exit_race_no_foreign_close() {
         }
         let dropped = Arc::new(AtomicUsize::new(0));
         let sent = Arc::new(AtomicUsize::new(0));
+        let dropping = Arc::new(AtomicBool::new(false));
         let guard = SendOnDrop {
             target: child.clone(),
             dropped: dropped.clone(),
             sent: sent.clone(),
+            dropping: dropping.clone(),
         };
         rt.spawn_on(0, move || Spawner(Some(guard))).unwrap();
-        let start = Arc::new(Barrier::new(2));
         let closer = {
-            let (child, start) = (child.clone(), start.clone());
+            let (child, dropping) = (child.clone(), dropping.clone());
             std::thread::spawn(move || {
-                start.wait();
-                // Spread over the shard's exit, round by round.
-                spin_for(Duration::from_micros(round * 7 % 400));
+                while !dropping.load(Ordering::Acquire) {
+                    std::hint::spin_loop();
+                }
+                // Spread over the destructor's sends, round by round.
+                spin_for(Duration::from_micros(round % 20));
                 child.close(ExitReason::Normal);
             })
         };
-        start.wait();
         rt.shutdown().unwrap();
         closer.join().unwrap();
         assert!(!child.is_alive());

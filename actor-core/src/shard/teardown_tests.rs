@@ -45,7 +45,8 @@ fn on_shard<R: Send + 'static>(
 fn dropping_the_run_queue_may_wake_tasks_of_the_same_shard() {
     let rt = Runtime::builder().shards(1).build().unwrap();
     let clean = on_shard(&rt, |local| {
-        let waiter = local.spawn_task(std::future::pending());
+        // A task not scheduled now, so the wake-up enqueues it.
+        let waiter = TaskCell::new(local.shared.clone(), ()).task_ref();
         let waker = with_borrowed_waker(&waiter, Waker::clone);
         let cell = TaskCell::new(local.shared.clone(), WakeOnDrop(waker));
         local.run_queue.borrow_mut().push_back(cell.task_ref());
