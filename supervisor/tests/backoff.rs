@@ -162,7 +162,7 @@ fn the_backoff_event_counts_from_the_reset() {
     let log = log();
     let tree = Supervisor::builder()
         .intensity(100, Duration::from_secs(5))
-        .backoff(Backoff::new(10 * MS, Duration::from_secs(1)).reset_after(300 * MS))
+        .backoff(Backoff::new(10 * MS, Duration::from_secs(1)).reset_after(500 * MS))
         .seed(1)
         .child("w", Restart::Permanent, Worker::factory("w", &log))
         .spawn_blocking(rt.handle())
@@ -177,7 +177,7 @@ fn the_backoff_event_counts_from_the_reset() {
     }
     // Stable for longer than `reset_after`: the schedule and the count
     // start again.
-    std::thread::sleep(400 * MS);
+    std::thread::sleep(700 * MS);
     w.tell_blocking(Msg::Crash).unwrap();
     assert_eq!(next_backoff(&events), (10 * MS, 0));
     next_restart(&events);

@@ -82,7 +82,7 @@ fn two_exits_then_a_failed_restart(strategy: Strategy) {
     b.tell_blocking(Msg::Crash).unwrap();
     wait_until(LIMIT, "b exited", || !b.is_running());
     // Let the relay forward both notices before the supervisor looks.
-    std::thread::sleep(Duration::from_millis(100));
+    std::thread::sleep(Duration::from_millis(200));
     release.send(()).unwrap();
     within(LIMIT, "terminate_child", move || terminate.join().unwrap()).unwrap();
     // `a` and `b` are restarted; `b`'s failed start is one more failure,
