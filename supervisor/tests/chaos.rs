@@ -66,11 +66,11 @@ pub mod skips {
     /// Item 1: a factory that panics on a child's first start hangs its
     /// supervisor. While set, first starts fail only in `on_start` (an
     /// error or a panic), never in the factory.
-    pub const AVOID_FIRST_START_FACTORY_PANIC: bool = true;
+    pub const AVOID_FIRST_START_FACTORY_PANIC: bool = false;
     /// Item 2: supervision traffic deadlocks in small mailboxes. While set,
     /// the runtime's default capacity (which supervisors and relays use) is
     /// at least 4; workers still get capacities of 1 and 2 of their own.
-    pub const AVOID_SMALL_SUPERVISOR_MAILBOX: bool = true;
+    pub const AVOID_SMALL_SUPERVISOR_MAILBOX: bool = false;
     /// Item 6: a kill between dequeue and the handler's first poll loses the
     /// message (the ask gets `NoReply`). While set, `NoReply` and
     /// `ActorFailed` answers to the workers' asks are not reported.

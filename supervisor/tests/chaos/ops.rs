@@ -116,6 +116,10 @@ impl Chaos {
                 period: self.rng.millis(1, 5),
                 ticks: self.rng.range(1, 5) as u32,
             },
+            7 if self.rng.chance(40) => WMsg::Forward {
+                to: other,
+                count: self.rng.range(1, 40) as u32,
+            },
             7 => WMsg::Slow(self.rng.millis(1, 10)),
             _ if self.rng.chance(50) => WMsg::Block(self.rng.micros(100, 3000)),
             _ => WMsg::Yield(self.rng.range(1, 20) as u32),

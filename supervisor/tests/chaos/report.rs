@@ -125,6 +125,8 @@ pub struct World {
     /// Handler panics injected (each must leave exactly one
     /// `HandlerPanicked` dead letter).
     pub handler_panics: AtomicU64,
+    /// Forwarding sender ids handed out so far.
+    pub next_forwarder: std::sync::atomic::AtomicU32,
     /// Worker incarnations whose factory, `on_start` or `on_stop` panicked.
     pub hook_panics: AtomicU64,
 }
@@ -141,6 +143,7 @@ impl World {
             ledger: Arc::default(),
             workers: Mutex::new(Vec::new()),
             sups: Mutex::new(Vec::new()),
+            next_forwarder: std::sync::atomic::AtomicU32::new(0),
             handler_panics: AtomicU64::new(0),
             hook_panics: AtomicU64::new(0),
         })

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use actor_core::prelude::*;
@@ -19,6 +19,10 @@ use super::rng::{Rng, mix};
 /// Every injected panic's text starts with this, so the panic hook can
 /// keep them quiet and let real failures through.
 pub const PANIC_MARK: &str = "chaos-injected";
+
+/// Sender ids of forwarding workers start here (plain threads use small
+/// ones).
+const FORWARDER_IDS: u32 = 1000;
 
 /// How often each fault is injected, in percent per incarnation.
 #[derive(Debug, Clone, Copy)]
@@ -129,6 +133,11 @@ pub struct Probe {
     fault_seed: u64,
     incarnations: AtomicU32,
     last_seq: Mutex<HashMap<u32, u64>>,
+    /// This child's id as a sender when its handlers forward messages
+    /// (all its incarnations are one sender: each runs after the last).
+    sender_id: u32,
+    /// The last sequence number it forwarded.
+    forwarded: AtomicU64,
 }
 
 impl Probe {
@@ -141,6 +150,8 @@ impl Probe {
             fault_seed,
             incarnations: AtomicU32::new(0),
             last_seq: Mutex::new(HashMap::new()),
+            sender_id: FORWARDER_IDS + world.next_forwarder.fetch_add(1, Ordering::SeqCst),
+            forwarded: AtomicU64::new(0),
         })
     }
 
@@ -227,6 +238,12 @@ pub enum WMsg {
     Link(ActorRef<ChaosWorker>),
     /// Monitor another worker.
     Monitor(ActorRef<ChaosWorker>),
+    /// Send `count` sequenced messages to `to` from this handler, without
+    /// waiting for room (same shard: the owner's lock-free path).
+    Forward {
+        to: ActorRef<ChaosWorker>,
+        count: u32,
+    },
 }
 
 /// One incarnation of a worker.
@@ -350,6 +367,16 @@ impl Actor for ChaosWorker {
             }
             WMsg::Link(other) => ctx.link(&other),
             WMsg::Monitor(other) => ctx.monitor(&other),
+            WMsg::Forward { to, count } => {
+                for _ in 0..count {
+                    let n = self.probe.forwarded.fetch_add(1, Ordering::SeqCst) + 1;
+                    let _ = to.try_tell(WMsg::Seq {
+                        sender: self.probe.sender_id,
+                        n,
+                        tag: Tag::new(&self.probe.world.ledger),
+                    });
+                }
+            }
         }
     }
 
