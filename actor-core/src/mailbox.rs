@@ -624,4 +624,27 @@ mod loom_tests {
             assert_eq!(remote, sent);
         });
     }
+
+    /// The capacity bound stated in the module docs: with a same-shard and
+    /// a remote sender racing (and nothing taken), at most `2 × capacity`
+    /// messages are accepted, and each lane alone at most `capacity`.
+    #[test]
+    fn racing_lanes_exceed_the_capacity_by_at_most_one_lane() {
+        loom::model(|| {
+            let mb = Arc::new(Mailbox::new(1));
+            let sender = remote_sender(&mb, 10..=11);
+            let mut local = 0;
+            for i in 1..=2 {
+                // SAFETY: this thread plays the receiver's shard thread.
+                let owner = unsafe { OwnerThread::assume() };
+                if mb.push_local(i, None, owner).is_ok() {
+                    local += 1;
+                }
+            }
+            let remote = sender.join().unwrap().len();
+            assert!(local <= 1 && remote <= 1, "a lane passed its own bound");
+            assert!(local + remote <= 2);
+            assert_eq!(mb.close().len(), local + remote);
+        });
+    }
 }

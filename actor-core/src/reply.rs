@@ -473,6 +473,29 @@ mod tests {
         to.send("lost".into());
         drop((other_to, other));
     }
+
+    /// The answer and the asker's drop race on two threads, round after
+    /// round, so slots go back to the pool and come out again: every value
+    /// is dropped once and no slot is reused while the answerer holds it.
+    /// (Also under miri: `cargo +nightly miri test -p actor-core --lib reply::tests`.)
+    #[test]
+    fn a_reply_dropped_while_send_runs_recycles_its_slot_safely() {
+        for round in 0..12u32 {
+            let (to, reply) = reply_pair::<Box<u32>>();
+            let answerer = std::thread::spawn(move || to.send(Box::new(round)));
+            if round % 3 == 0 {
+                std::thread::yield_now();
+            }
+            drop(reply);
+            answerer.join().unwrap();
+        }
+        let (to, reply) = reply_pair::<Box<u32>>();
+        to.send(Box::new(99));
+        let waker = Waker::noop();
+        let mut reply = std::pin::pin!(reply);
+        let got = reply.as_mut().poll(&mut Context::from_waker(waker));
+        assert!(matches!(got, Poll::Ready(Ok(b)) if *b == 99));
+    }
 }
 
 #[cfg(all(test, loom))]

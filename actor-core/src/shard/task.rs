@@ -382,6 +382,32 @@ mod tests {
         assert_eq!(Arc::strong_count(&typed), 2);
         assert_eq!(typed.as_str(), "cell");
     }
+
+    /// A task reference scheduled and dropped on another thread while the
+    /// owner drops its own: counts stay exact and the cell is freed once.
+    /// (Also under miri, with the tests above.)
+    #[test]
+    fn borrowed_waker_refs_scheduled_and_dropped_on_a_foreign_thread() {
+        let shard = Arc::new(ShardShared::new(0).unwrap());
+        for round in 0..8 {
+            let typed = TaskCell::new(shard.clone(), vec![round; 4]);
+            let foreign = typed.task_ref();
+            let waker = with_borrowed_waker(&foreign, Waker::clone);
+            let t = std::thread::spawn(move || {
+                foreign.schedule();
+                waker.wake();
+                drop(foreign);
+            });
+            if round % 2 == 0 {
+                typed.header().begin_poll();
+            }
+            drop(typed);
+            t.join().unwrap();
+            let mut inbox = std::collections::VecDeque::new();
+            shard.drain_inbox(&mut inbox);
+            assert!(inbox.len() <= 2);
+        }
+    }
 }
 
 #[cfg(all(test, loom))]
