@@ -46,13 +46,13 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use crate::actor::cell::{ActorCell, ActorEntry, Watcher};
+use crate::actor::cell::{ActorCell, ActorEntry};
 use crate::error::SpawnError;
 use crate::runtime::Handle;
 use crate::runtime::spawn::{spawn_cell, start};
 use crate::shard::local::{ShardLocal, panic_text};
 use crate::shard::shared::Remote;
-use crate::{Actor, ActorRef, ExitReason, NoticeVia};
+use crate::{Actor, ActorRef, ExitReason};
 
 /// A factory that builds an actor again for each incarnation.
 pub type Factory<A> = Arc<dyn Fn() -> A + Send + Sync>;
@@ -77,7 +77,7 @@ pub fn spawn_supervised<A: Actor>(
     mailbox: Option<usize>,
     factory: Factory<A>,
 ) -> Result<ActorRef<A>, SpawnError> {
-    spawn_cell(&handle.inner, shard, mailbox, true, move || factory())
+    spawn_cell(&handle.inner, shard, mailbox, true, None, move || factory())
 }
 
 /// Like [`spawn_supervised`], with `watcher` monitoring the new actor from
@@ -93,55 +93,10 @@ pub fn spawn_supervised_monitored<A: Actor, W: Actor>(
     factory: Factory<A>,
     watcher: &ActorRef<W>,
 ) -> Result<ActorRef<A>, SpawnError> {
-    let inner = &handle.inner;
-    if inner.is_shutting_down() {
-        return Err(SpawnError::ShuttingDown);
-    }
-    let shared = inner.shards.get(shard).ok_or(SpawnError::NoSuchShard {
-        shard,
-        shards: inner.shards.len(),
-    })?;
-    let capacity = mailbox
-        .or_else(A::mailbox_capacity)
-        .unwrap_or(inner.config.mailbox_capacity)
-        .max(1);
-    let cell = ActorCell::<A>::create(shared, capacity, inner.dead_letters.clone(), true);
-    cell.add_watcher(Watcher {
-        via: NoticeVia::Monitor,
-        sink: watcher.cell.clone(),
-    });
-    let actor_ref = ActorRef { cell: cell.clone() };
-    let mut unstarted = Unstarted(Some(cell));
-    let job = move |local: &Rc<ShardLocal>| {
-        if let Some(cell) = unstarted.0.take() {
-            start(local, cell, move || factory());
-        }
-    };
-    let here = crate::shard::local::with_current(|l| {
-        l.filter(|l| Arc::ptr_eq(&l.shared, shared)).cloned()
-    });
-    match here {
-        Some(local) => job(&local),
-        // If the shard is gone, the job is dropped unrun and `Unstarted`
-        // ends the actor with `Shutdown` (the watcher hears it).
-        None => drop(crate::shard::local::send_to_shard(
-            shared,
-            Remote::Run(Box::new(job)),
-        )),
-    }
-    Ok(actor_ref)
-}
-
-/// Ends an actor whose start job was dropped without running (its shard
-/// stopped first), so nobody waits on it forever.
-struct Unstarted<A: Actor>(Option<Arc<ActorCell<A>>>);
-
-impl<A: Actor> Drop for Unstarted<A> {
-    fn drop(&mut self) {
-        if let Some(cell) = self.0.take() {
-            cell.finish(cell.shard(), ExitReason::Shutdown, false);
-        }
-    }
+    let sink: Arc<dyn ActorEntry> = watcher.cell.clone();
+    spawn_cell(&handle.inner, shard, mailbox, true, Some(sink), move || {
+        factory()
+    })
 }
 
 impl<A: Actor> ActorRef<A> {

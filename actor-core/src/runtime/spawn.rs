@@ -5,8 +5,8 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::ActorRef;
-use crate::actor::cell::ActorCell;
-use crate::actor::{Actor, ExitReason};
+use crate::actor::cell::{ActorCell, ActorEntry, Watcher};
+use crate::actor::{Actor, ExitReason, NoticeVia};
 use crate::error::SpawnError;
 use crate::runtime::RuntimeInner;
 use crate::shard::local::{ShardLocal, panic_text, send_to_shard, with_current};
@@ -67,15 +67,18 @@ pub(crate) fn spawn_actor<A: Actor>(
     mailbox: Option<usize>,
     factory: impl FnOnce() -> A + Send + 'static,
 ) -> Result<ActorRef<A>, SpawnError> {
-    spawn_cell(inner, shard, mailbox, false, factory)
+    spawn_cell(inner, shard, mailbox, false, None, factory)
 }
 
-/// Spawns on `shard` a cell that is `supervised` or not.
+/// Spawns on `shard` a cell that is `supervised` or not, monitored by
+/// `watcher` (if any) from before its factory runs: on the caller's own
+/// shard the first start runs before this returns.
 pub(crate) fn spawn_cell<A: Actor>(
     inner: &Arc<RuntimeInner>,
     shard: usize,
     mailbox: Option<usize>,
     supervised: bool,
+    watcher: Option<Arc<dyn ActorEntry>>,
     factory: impl FnOnce() -> A + Send + 'static,
 ) -> Result<ActorRef<A>, SpawnError> {
     if inner.is_shutting_down() {
@@ -91,6 +94,12 @@ pub(crate) fn spawn_cell<A: Actor>(
         inner.dead_letters.clone(),
         supervised,
     );
+    if let Some(sink) = watcher {
+        cell.add_watcher(Watcher {
+            via: NoticeVia::Monitor,
+            sink,
+        });
+    }
     let actor_ref = ActorRef { cell: cell.clone() };
     let mut unstarted = Unstarted(Some(cell));
     let job = move |local: &Rc<ShardLocal>| {
