@@ -5,21 +5,26 @@
 
 use std::fmt;
 
-/// `try_tell` and `tell` failed; the message comes back inside.
+/// A send failed; the message comes back inside.
 #[derive(PartialEq, Eq, Clone, Copy)]
+#[non_exhaustive]
 pub enum SendError<M> {
-    /// The mailbox is at capacity (only from `try_tell`, or `tell_blocking`
-    /// called on a shard thread, which must never block).
+    /// The mailbox is at capacity (only from `try_tell` and the generated
+    /// `try_*` tells, which never wait).
     Full(M),
     /// The actor has stopped for good; its mailbox is closed.
     Closed(M),
+    /// A blocking send (`tell_blocking`, a generated `*_blocking` tell) was
+    /// made on a shard thread, which must never block; use the async `tell`
+    /// or `try_tell` there.
+    WouldBlock(M),
 }
 
 impl<M> SendError<M> {
     /// Takes the message back.
     pub fn into_inner(self) -> M {
         match self {
-            SendError::Full(m) | SendError::Closed(m) => m,
+            SendError::Full(m) | SendError::Closed(m) | SendError::WouldBlock(m) => m,
         }
     }
 
@@ -32,6 +37,21 @@ impl<M> SendError<M> {
     pub fn is_closed(&self) -> bool {
         matches!(self, SendError::Closed(_))
     }
+
+    /// `true` for [`SendError::WouldBlock`].
+    pub fn is_would_block(&self) -> bool {
+        matches!(self, SendError::WouldBlock(_))
+    }
+
+    /// The same error around another message (for wrappers that hand back
+    /// what their caller sent).
+    pub fn map<N>(self, f: impl FnOnce(M) -> N) -> SendError<N> {
+        match self {
+            SendError::Full(m) => SendError::Full(f(m)),
+            SendError::Closed(m) => SendError::Closed(f(m)),
+            SendError::WouldBlock(m) => SendError::WouldBlock(f(m)),
+        }
+    }
 }
 
 impl<M> fmt::Debug for SendError<M> {
@@ -39,6 +59,7 @@ impl<M> fmt::Debug for SendError<M> {
         match self {
             SendError::Full(_) => f.write_str("Full(..)"),
             SendError::Closed(_) => f.write_str("Closed(..)"),
+            SendError::WouldBlock(_) => f.write_str("WouldBlock(..)"),
         }
     }
 }
@@ -48,11 +69,28 @@ impl<M> fmt::Display for SendError<M> {
         match self {
             SendError::Full(_) => f.write_str("mailbox full"),
             SendError::Closed(_) => f.write_str("actor stopped: mailbox closed"),
+            SendError::WouldBlock(_) => {
+                f.write_str("blocking send on a shard thread; use `tell(..).await` or `try_tell`")
+            }
         }
     }
 }
 
 impl<M> std::error::Error for SendError<M> {}
+
+/// A blocking wait (`ActorRef::wait_stopped_blocking`, a supervisor's
+/// `shutdown_blocking`) ended without the outcome it waited for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WaitError {
+    /// The time limit passed first.
+    #[error("gave up waiting: the time limit passed")]
+    Timeout,
+    /// Called on a shard thread, which must never block; await the async
+    /// variant there.
+    #[error("blocking wait on a shard thread; use the async variant")]
+    WouldBlock,
+}
 
 /// An `ask` did not produce a reply.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -172,6 +210,9 @@ pub enum Error {
     /// See [`ShutdownError`].
     #[error(transparent)]
     Shutdown(#[from] ShutdownError),
+    /// See [`WaitError`].
+    #[error(transparent)]
+    Wait(#[from] WaitError),
     /// See [`RestartError`](crate::supervision::RestartError).
     #[error(transparent)]
     Restart(#[from] crate::supervision::RestartError),
@@ -188,6 +229,7 @@ impl<M> From<SendError<M>> for Error {
         match e {
             SendError::Full(_) => Error::Send("mailbox full"),
             SendError::Closed(_) => Error::Send("actor stopped"),
+            SendError::WouldBlock(_) => Error::Send("blocking send on a shard thread"),
         }
     }
 }

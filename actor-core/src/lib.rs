@@ -54,6 +54,7 @@ pub mod io_driver;
 mod loom;
 mod mailbox;
 mod metrics;
+mod oneshot;
 pub mod partition;
 #[cfg(all(test, loom))]
 mod protocol_loom_tests;
@@ -64,6 +65,8 @@ pub mod semantics;
 mod shard;
 pub mod supervision;
 pub mod time;
+#[cfg(feature = "tokio")]
+mod tokio_bridge;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -76,19 +79,24 @@ pub use actor::run::yield_now;
 pub use actor::{Actor, ActorId, BoxError, ExitReason, LifecycleEvent, Notice, NoticeVia};
 pub use blocking::{BlockingError, BlockingHandle};
 pub use dead_letters::{DeadLetter, DeadLetterReason, DeadLetters};
-pub use error::{AskError, Error, SendError, ShutdownError, SpawnError, StartError, Straggler};
+pub use error::{
+    AskError, Error, SendError, ShutdownError, SpawnError, StartError, Straggler, WaitError,
+};
 pub use metrics::{Metrics, NamedCounter, ShardMetrics};
+pub use oneshot::oneshot;
 pub use reactor::DriverKind;
 pub use reply::{Reply, ReplyTo};
 pub use runtime::{Handle, Runtime, SpawnOptions};
+#[cfg(feature = "tokio")]
+pub use tokio_bridge::{TokioError, TokioTask};
 
 pub use actor_macros::{actor, message, messages};
 
 /// The names most programs need.
 pub mod prelude {
     pub use crate::{
-        Actor, ActorId, ActorRef, AskError, Context, ExitReason, Handle, Notice, ReplyTo, Runtime,
-        SendError, SpawnOptions,
+        Actor, ActorId, ActorRef, AskError, Context, ExitReason, Handle, Notice, Reply, ReplyTo,
+        Runtime, SendError, SpawnOptions, TimerHandle, WaitError,
     };
     pub use crate::{ActorHooks, BoxError, Handler, Message, MessageRef, actor, message, messages};
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crate::{
     Actor, ActorRef, AskError, BoxError, Context, ExitReason, LifecycleEvent, Notice, NoticeVia,
-    ReplyTo, SendError,
+    Reply, ReplyTo, SendError,
 };
 
 pub use std::convert::Infallible;
@@ -213,46 +213,67 @@ pub trait Accepts<M: Message>: Handler<M> {
 
 /// Sending open messages: implemented for `ActorRef<A>` of every actor that
 /// accepts `M`. The message type picks the implementation.
+///
+/// The verbs are `ActorRef`'s own, with `_message` added: `ActorRef::tell`
+/// takes the actor's whole message enum, while these take the open message
+/// `M` and hand `M` back on failure. As there, the plain `tell_message`
+/// waits for room (back-pressure), `try_tell_message` never waits, and the
+/// `_blocking` ones are for plain threads (`WouldBlock` on a shard thread).
 pub trait MessageRef<M: Message> {
+    /// Sends, waiting for room in the mailbox; hands `msg` back on `Closed`.
+    fn tell_message(&self, msg: M) -> impl Future<Output = Result<(), SendError<M>>> + Send;
     /// Sends without waiting; hands `msg` back on `Full` or `Closed`.
-    fn post(&self, msg: M) -> Result<(), SendError<M>>;
-    /// Sends from a plain thread, blocking while the mailbox is full.
-    fn post_blocking(&self, msg: M) -> Result<(), SendError<M>>;
-    /// Sends a request and awaits the answer.
-    fn request(&self, msg: M) -> impl Future<Output = Result<M::Reply, AskError>> + Send;
-    /// [`request`](MessageRef::request) with a deadline.
-    fn request_timeout(
+    fn try_tell_message(&self, msg: M) -> Result<(), SendError<M>>;
+    /// Sends from a plain thread, blocking while the mailbox is full;
+    /// `WouldBlock(msg)` on a shard thread.
+    fn tell_message_blocking(&self, msg: M) -> Result<(), SendError<M>>;
+    /// Asks: sends, waiting for room, and awaits the answer.
+    fn ask_message(&self, msg: M) -> impl Future<Output = Result<M::Reply, AskError>> + Send;
+    /// Asks without waiting for room: `msg` comes back on `Full` or
+    /// `Closed`; otherwise await the [`Reply`].
+    fn try_ask_message(&self, msg: M) -> Result<Reply<M::Reply>, SendError<M>>;
+    /// [`ask_message`](MessageRef::ask_message) with a deadline:
+    /// `AskError::Timeout` when no answer comes within `timeout`.
+    fn ask_message_timeout(
         &self,
         timeout: Duration,
         msg: M,
     ) -> impl Future<Output = Result<M::Reply, AskError>> + Send;
-    /// [`request`](MessageRef::request) from a plain thread.
-    fn request_blocking(&self, msg: M) -> Result<M::Reply, AskError>;
+    /// [`ask_message`](MessageRef::ask_message) from a plain thread;
+    /// `AskError::WouldBlock` on a shard thread.
+    fn ask_message_blocking(&self, msg: M) -> Result<M::Reply, AskError>;
 }
 
 fn give_back<A: Accepts<M>, M: Message>(e: SendError<A::Msg>) -> SendError<M> {
-    match e {
-        SendError::Full(m) => SendError::Full(A::unwrap(m).msg),
-        SendError::Closed(m) => SendError::Closed(A::unwrap(m).msg),
-    }
+    e.map(|m| A::unwrap(m).msg)
 }
 
 impl<A: Accepts<M>, M: Message> MessageRef<M> for ActorRef<A> {
-    fn post(&self, msg: M) -> Result<(), SendError<M>> {
+    fn tell_message(&self, msg: M) -> impl Future<Output = Result<(), SendError<M>>> + Send {
+        let sent = self.tell(A::wrap(Envelope::tell(msg)));
+        async move { sent.await.map_err(give_back::<A, M>) }
+    }
+
+    fn try_tell_message(&self, msg: M) -> Result<(), SendError<M>> {
         self.try_tell(A::wrap(Envelope::tell(msg)))
             .map_err(give_back::<A, M>)
     }
 
-    fn post_blocking(&self, msg: M) -> Result<(), SendError<M>> {
+    fn tell_message_blocking(&self, msg: M) -> Result<(), SendError<M>> {
         self.tell_blocking(A::wrap(Envelope::tell(msg)))
             .map_err(give_back::<A, M>)
     }
 
-    fn request(&self, msg: M) -> impl Future<Output = Result<M::Reply, AskError>> + Send {
+    fn ask_message(&self, msg: M) -> impl Future<Output = Result<M::Reply, AskError>> + Send {
         self.ask(move |r| A::wrap(Envelope::ask(msg, r)))
     }
 
-    fn request_timeout(
+    fn try_ask_message(&self, msg: M) -> Result<Reply<M::Reply>, SendError<M>> {
+        self.try_ask(move |r| A::wrap(Envelope::ask(msg, r)))
+            .map_err(give_back::<A, M>)
+    }
+
+    fn ask_message_timeout(
         &self,
         timeout: Duration,
         msg: M,
@@ -260,7 +281,7 @@ impl<A: Accepts<M>, M: Message> MessageRef<M> for ActorRef<A> {
         self.ask_timeout(timeout, move |r| A::wrap(Envelope::ask(msg, r)))
     }
 
-    fn request_blocking(&self, msg: M) -> Result<M::Reply, AskError> {
+    fn ask_message_blocking(&self, msg: M) -> Result<M::Reply, AskError> {
         self.ask_blocking(move |r| A::wrap(Envelope::ask(msg, r)))
     }
 }

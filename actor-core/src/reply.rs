@@ -496,6 +496,22 @@ mod tests {
         let got = reply.as_mut().poll(&mut Context::from_waker(waker));
         assert!(matches!(got, Poll::Ready(Ok(b)) if *b == 99));
     }
+
+    /// Slots pooled by a thread are freed when it exits (miri reports a
+    /// leak otherwise).
+    #[test]
+    fn the_reply_pool_is_freed_at_thread_exit() {
+        std::thread::spawn(|| {
+            for _ in 0..3 {
+                let (to, reply) = reply_pair::<String>();
+                to.send(String::from("pooled"));
+                drop(reply);
+            }
+            let (_to, _reply) = reply_pair::<u8>();
+        })
+        .join()
+        .unwrap();
+    }
 }
 
 #[cfg(all(test, loom))]

@@ -195,7 +195,7 @@ fn sends_to_a_stopped_actor_are_closed_and_dead_letters() {
     sink.stop();
     assert_eq!(
         sink.wait_stopped_blocking(Duration::from_secs(5)),
-        Some(ExitReason::Normal)
+        Ok(ExitReason::Normal)
     );
     assert!(!sink.is_alive());
     let before = rt.dead_letters().count();
@@ -242,7 +242,7 @@ fn a_tell_waiting_for_room_gets_closed_when_the_actor_stops() {
     });
     assert_eq!(
         sink.wait_stopped_blocking(Duration::from_secs(5)),
-        Some(ExitReason::Normal)
+        Ok(ExitReason::Normal)
     );
     // The four queued items, and the refused send.
     assert_eq!(rt.dead_letters().count(), 5);

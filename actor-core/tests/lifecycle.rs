@@ -28,7 +28,7 @@ fn a_panic_fails_one_actor_only() {
     assert!(!victim.is_alive());
     assert_eq!(
         victim.wait_stopped_blocking(WAIT),
-        Some(ExitReason::Panicked("kaboom 17".into()))
+        Ok(ExitReason::Panicked("kaboom 17".into()))
     );
     // The in-flight message is a dead letter.
     assert_eq!(rt.dead_letters().count(), 1);
@@ -75,7 +75,7 @@ fn an_on_start_error_gives_start_failed() {
         .unwrap();
     assert_eq!(
         a.wait_stopped_blocking(WAIT),
-        Some(ExitReason::StartFailed("no database".into()))
+        Ok(ExitReason::StartFailed("no database".into()))
     );
     assert!(
         !stopped.get(),
@@ -89,7 +89,7 @@ fn an_on_start_error_gives_start_failed() {
         .unwrap();
     assert_eq!(
         b.wait_stopped_blocking(WAIT),
-        Some(ExitReason::StartFailed("factory exploded".into()))
+        Ok(ExitReason::StartFailed("factory exploded".into()))
     );
     rt.shutdown().unwrap();
 }
@@ -112,11 +112,11 @@ fn kill_skips_on_stop_and_stop_runs_it() {
         .unwrap();
     gate.wait_entered();
     killed.kill();
-    assert_eq!(killed.wait_stopped_blocking(WAIT), Some(ExitReason::Killed));
+    assert_eq!(killed.wait_stopped_blocking(WAIT), Ok(ExitReason::Killed));
     stopped.stop();
     assert_eq!(
         stopped.wait_stopped_blocking(WAIT),
-        Some(ExitReason::Normal)
+        Ok(ExitReason::Normal)
     );
     assert_eq!(*log.lock(), [("stopped".to_owned(), ExitReason::Normal)]);
     rt.shutdown().unwrap();
@@ -141,7 +141,7 @@ fn stop_turns_queued_messages_into_dead_letters() {
     assert_eq!(a.mailbox_len(), 5);
     a.stop();
     gate.open();
-    assert_eq!(a.wait_stopped_blocking(WAIT), Some(ExitReason::Normal));
+    assert_eq!(a.wait_stopped_blocking(WAIT), Ok(ExitReason::Normal));
     // The queued ask hears that the actor stopped.
     assert_eq!(rt.block_on(pending), Err(AskError::Closed));
     assert_eq!(rt.dead_letters().count(), 5);

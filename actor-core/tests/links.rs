@@ -126,7 +126,7 @@ fn monitoring_a_stopped_actor_delivers_its_exit_at_once() {
     let watcher = rt.spawn_on(0, Watcher::default).unwrap();
     let target = rt.spawn_on(1, Counter::default).unwrap();
     target.stop();
-    assert_eq!(target.wait_stopped_blocking(WAIT), Some(ExitReason::Normal));
+    assert_eq!(target.wait_stopped_blocking(WAIT), Ok(ExitReason::Normal));
     watcher
         .tell_blocking(WatcherMsg::Monitor(target.clone()))
         .unwrap();
@@ -154,7 +154,7 @@ fn a_linked_actor_stops_when_its_partner_panics() {
         id: partner.id(),
         reason: Box::new(ExitReason::Panicked("linked boom".into())),
     };
-    assert_eq!(follower.wait_stopped_blocking(WAIT), Some(expected));
+    assert_eq!(follower.wait_stopped_blocking(WAIT), Ok(expected));
     // An actor that traps exits gets the notice over the link and lives on.
     let got = notices(&trapper, 1);
     assert_eq!(got[0].via, NoticeVia::Link);
@@ -178,13 +178,13 @@ fn links_go_both_ways() {
     follower.kill();
     assert_eq!(
         follower.wait_stopped_blocking(WAIT),
-        Some(ExitReason::Killed)
+        Ok(ExitReason::Killed)
     );
     let expected = ExitReason::Linked {
         id: follower.id(),
         reason: Box::new(ExitReason::Killed),
     };
-    assert_eq!(partner.wait_stopped_blocking(WAIT), Some(expected));
+    assert_eq!(partner.wait_stopped_blocking(WAIT), Ok(expected));
     rt.shutdown().unwrap();
 }
 
@@ -205,7 +205,7 @@ fn a_normal_stop_does_not_propagate_over_links() {
     partner.stop();
     assert_eq!(
         partner.wait_stopped_blocking(WAIT),
-        Some(ExitReason::Normal)
+        Ok(ExitReason::Normal)
     );
     // The notice did go out over the links...
     let got = notices(&trapper, 1);

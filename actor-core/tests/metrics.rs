@@ -68,7 +68,7 @@ fn counters_are_exact_after_a_known_workload() {
     // A stopped actor is no longer live; sends to it are dead letters on
     // its shard.
     c1.stop();
-    assert_eq!(c1.wait_stopped_blocking(WAIT), Some(ExitReason::Normal));
+    assert_eq!(c1.wait_stopped_blocking(WAIT), Ok(ExitReason::Normal));
     for n in 0..3 {
         assert!(c1.try_tell(CounterMsg::Add(n)).unwrap_err().is_closed());
     }

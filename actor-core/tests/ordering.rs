@@ -105,7 +105,7 @@ fn run_senders(
                                     msg = back;
                                     std::thread::yield_now();
                                 }
-                                Err(SendError::Closed(_)) => panic!("recorder closed"),
+                                Err(other) => panic!("recorder refused: {other}"),
                             }
                         }
                     }

@@ -186,11 +186,11 @@ fn actors_that_ignore_stop_are_killed_and_named() {
     assert_eq!(named, expected);
     assert_eq!(
         hung.wait_stopped_blocking(Duration::ZERO),
-        Some(ExitReason::Killed)
+        Ok(ExitReason::Killed)
     );
     assert_eq!(
         stubborn.wait_stopped_blocking(Duration::ZERO),
-        Some(ExitReason::Killed)
+        Ok(ExitReason::Killed)
     );
     // The killed actor skipped on_stop; the well-behaved one ran it.
     assert_eq!(*log.lock(), [("fine".to_owned(), ExitReason::Shutdown)]);

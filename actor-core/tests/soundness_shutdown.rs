@@ -182,7 +182,7 @@ fn a_queued_message_that_panics_in_drop_leaves_the_actor_stopped() {
         .unwrap();
     gate.stop();
     let reason = gate.wait_stopped_blocking(Duration::from_secs(5));
-    assert!(reason.is_some(), "the stop was never reported");
+    assert!(reason.is_ok(), "the stop was never reported");
     assert!(!gate.is_alive());
     assert_eq!(rt.dead_letters().count(), 2);
 

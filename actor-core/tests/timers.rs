@@ -11,6 +11,10 @@ use actor_core::time::{Elapsed, sleep, sleep_until, timeout};
 use actor_core::{DeadLetterReason, TimerHandle};
 
 const WAIT: Duration = Duration::from_secs(5);
+/// The index of a `send_after` whose handle was dropped.
+const KEPT: usize = 1000;
+/// The index of a `send_after` cancelled through its handle.
+const CANCELLED: usize = 1001;
 
 #[derive(Default)]
 struct Clock {
@@ -33,6 +37,11 @@ enum ClockMsg {
     Cancel(ReplyTo<usize>),
     /// Schedules a timer and an interval, then stops.
     ArmAndStop,
+    /// Two `send_after`s of the same delay: `Fired(KEPT, _)` with its handle
+    /// dropped, `Fired(CANCELLED, _)` cancelled at once.
+    DropAndCancel(Duration, ReplyTo<()>),
+    /// Starts an interval and drops its handle.
+    IntervalDropped(Duration, ReplyTo<()>),
     /// Sleeps inside the handler; replies with how long it took.
     Nap(Duration, ReplyTo<Duration>),
 }
@@ -46,7 +55,7 @@ impl Actor for Clock {
                 for (i, ms) in delays.into_iter().enumerate() {
                     let delay = Duration::from_millis(ms);
                     let deadline = Instant::now() + delay;
-                    ctx.send_after(delay, ClockMsg::Fired(i, deadline));
+                    ctx.send_after(delay, ClockMsg::Fired(i, deadline)).detach();
                 }
                 r.send(());
             }
@@ -67,9 +76,21 @@ impl Actor for Clock {
                 r.send(self.ticks.len() + ctx.myself().mailbox_len());
             }
             ClockMsg::ArmAndStop => {
-                ctx.send_after(Duration::from_millis(30), ClockMsg::Tick);
-                ctx.send_interval(Duration::from_millis(10), || ClockMsg::Tick);
+                ctx.send_after(Duration::from_millis(30), ClockMsg::Tick)
+                    .detach();
+                drop(ctx.send_interval(Duration::from_millis(10), || ClockMsg::Tick));
                 ctx.stop();
+            }
+            ClockMsg::DropAndCancel(delay, r) => {
+                let deadline = Instant::now() + delay;
+                drop(ctx.send_after(delay, ClockMsg::Fired(KEPT, deadline)));
+                ctx.send_after(delay, ClockMsg::Fired(CANCELLED, deadline))
+                    .cancel();
+                r.send(());
+            }
+            ClockMsg::IntervalDropped(period, r) => {
+                drop(ctx.send_interval(period, || ClockMsg::Tick));
+                r.send(());
             }
             ClockMsg::Nap(d, r) => {
                 let start = Instant::now();
@@ -140,12 +161,50 @@ fn send_interval_ticks_and_stops_after_cancel() {
     rt.shutdown().unwrap();
 }
 
+/// Dropping a `TimerHandle` detaches the timer (it still fires, and an
+/// interval keeps ticking); `cancel` stops it. Both drivers, both shards.
+#[test]
+fn a_dropped_timer_handle_detaches_and_cancel_stops_the_timer() {
+    const DELAY: Duration = Duration::from_millis(15);
+    let rt = common::rt2();
+    for shard in 0..2 {
+        let clock = rt.spawn_on(shard, Clock::default).unwrap();
+        clock
+            .ask_blocking(|r| ClockMsg::DropAndCancel(DELAY, r))
+            .unwrap();
+        let kept = common::eventually(WAIT, || {
+            let fired = clock.ask_blocking(ClockMsg::Report).unwrap();
+            fired.iter().any(|&(i, _, _)| i == KEPT)
+        });
+        assert!(kept, "a timer whose handle was dropped never fired");
+        // Same deadline: the cancelled one would have fired by now; give it
+        // several more periods anyway.
+        std::thread::sleep(DELAY * 4);
+        let fired = clock.ask_blocking(ClockMsg::Report).unwrap();
+        assert!(
+            fired.iter().all(|&(i, _, _)| i != CANCELLED),
+            "a cancelled timer fired"
+        );
+
+        clock
+            .ask_blocking(|r| ClockMsg::IntervalDropped(Duration::from_millis(5), r))
+            .unwrap();
+        let ticking = common::eventually(WAIT, || {
+            clock.ask_blocking(ClockMsg::Ticks).unwrap().len() >= 3
+        });
+        assert!(ticking, "an interval whose handle was dropped stopped");
+        clock.stop();
+        assert_eq!(clock.wait_stopped_blocking(WAIT), Ok(ExitReason::Normal));
+    }
+    rt.shutdown().unwrap();
+}
+
 #[test]
 fn timers_end_with_their_actor() {
     let rt = common::rt2();
     let clock = rt.spawn_on(0, Clock::default).unwrap();
     clock.tell_blocking(ClockMsg::ArmAndStop).unwrap();
-    assert_eq!(clock.wait_stopped_blocking(WAIT), Some(ExitReason::Normal));
+    assert_eq!(clock.wait_stopped_blocking(WAIT), Ok(ExitReason::Normal));
     std::thread::sleep(Duration::from_millis(60));
     // Had the timers outlived the actor, their sends would be dead letters.
     let letters = rt.dead_letters().recent();

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use crate::__private::TypedMailbox;
 use crate::actor::cell::{ActorCell, ActorEntry};
 use crate::actor::{Actor, ActorId, ExitReason};
-use crate::error::{AskError, SendError};
+use crate::error::{AskError, SendError, WaitError};
 use crate::mailbox::OwnerThread;
 use crate::reply::{Reply, ReplyTo, reply_pair};
 use crate::runtime::block_on::{block_on_thread, block_on_thread_until};
@@ -128,12 +128,15 @@ impl<A: Actor> ActorRef<A> {
     }
 
     /// Sends from a plain thread, blocking while the mailbox is full. On a
-    /// shard thread, which must never block, it behaves like [`try_tell`].
+    /// shard thread, which must never block, it sends nothing and hands the
+    /// message back as `WouldBlock(msg)`: await [`tell`] or call
+    /// [`try_tell`] there.
     ///
+    /// [`tell`]: ActorRef::tell
     /// [`try_tell`]: ActorRef::try_tell
     pub fn tell_blocking(&self, msg: A::Msg) -> Result<(), SendError<A::Msg>> {
         if on_shard_thread() {
-            return self.try_tell(msg);
+            return Err(SendError::WouldBlock(msg));
         }
         block_on_thread(self.tell(msg))
     }
@@ -224,13 +227,16 @@ impl<A: Actor> ActorRef<A> {
         }
     }
 
-    /// Blocks a plain thread until the actor stops, or until `timeout`.
-    /// `None` on timeout or when called on a shard thread.
-    pub fn wait_stopped_blocking(&self, timeout: Duration) -> Option<ExitReason> {
+    /// Blocks a plain thread until the actor stops, for at most `timeout`,
+    /// and returns its exit reason. `Err(Timeout)` when it is still running
+    /// then; `Err(WouldBlock)` at once on a shard thread, which must never
+    /// block (await [`wait_stopped`](ActorRef::wait_stopped) there).
+    pub fn wait_stopped_blocking(&self, timeout: Duration) -> Result<ExitReason, WaitError> {
         if on_shard_thread() {
-            return None;
+            return Err(WaitError::WouldBlock);
         }
         block_on_thread_until(self.wait_stopped(), Instant::now() + timeout)
+            .ok_or(WaitError::Timeout)
     }
 }
 

@@ -32,8 +32,15 @@ impl<A: Actor> std::fmt::Debug for Context<A> {
 }
 
 /// A timer started by [`Context::send_after`] or [`Context::send_interval`].
-/// Shard-local (`!Send`). Timers also end when their actor stops.
+/// Shard-local (`!Send`).
+///
+/// **Dropping the handle detaches the timer**: it keeps running, and still
+/// sends, until it is done (`send_after`) or its actor stops. Only
+/// [`cancel`](TimerHandle::cancel) stops it early, so keep the handle if you
+/// may cancel; otherwise say so with [`detach`](TimerHandle::detach). Every
+/// timer ends when its actor stops, whatever became of its handle.
 #[derive(Debug)]
+#[must_use = "dropping a `TimerHandle` detaches the timer: keep it to `cancel`, or call `detach()`"]
 pub struct TimerHandle {
     task: TaskRef,
     _local: PhantomData<Rc<()>>,
@@ -48,6 +55,10 @@ impl TimerHandle {
             }
         });
     }
+
+    /// Lets the timer run on without a handle, until it is done or its
+    /// actor stops: the same as dropping the handle, said out loud.
+    pub fn detach(self) {}
 }
 
 impl<A: Actor> Context<A> {

@@ -186,6 +186,13 @@ impl Builder {
         self
     }
 
+    /// Worker threads of the tokio runtime behind `spawn_tokio` (feature
+    /// `tokio`); 0 counts as 1.
+    pub fn tokio_threads(mut self, threads: usize) -> Self {
+        self.config.tokio_threads = threads;
+        self
+    }
+
     /// Prefix of shard thread names.
     pub fn thread_name(mut self, name: impl Into<String>) -> Self {
         self.config.thread_name = name.into();

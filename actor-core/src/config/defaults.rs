@@ -185,6 +185,16 @@ impl Defaults {
         };
         choose("blocking_threads", blocking_threads.to_string(), reason);
 
+        let tokio_threads = 2;
+        choose(
+            "tokio_threads",
+            tokio_threads.to_string(),
+            "futures of tokio-based libraries mostly wait on I/O: two threads keep one slow \
+             poll from stalling the rest without taking cores from the shards (started only \
+             on the first spawn_tokio)"
+                .into(),
+        );
+
         let thread_name = "pinion-shard".to_owned();
         choose(
             "thread_name",
@@ -210,6 +220,7 @@ impl Defaults {
             shutdown_timeout,
             spin_before_park,
             blocking_threads,
+            tokio_threads,
             thread_name,
             roles,
             seed: None,

@@ -154,6 +154,9 @@ pub struct RuntimeConfig {
     pub spin_before_park: Duration,
     /// Threads in the blocking pool.
     pub blocking_threads: usize,
+    /// Worker threads of the tokio runtime behind `spawn_tokio` (feature
+    /// `tokio`), started on first use; 0 counts as 1.
+    pub tokio_threads: usize,
     /// Prefix of shard thread names.
     pub thread_name: String,
     /// Which shards are dedicated to I/O and GPU work.
@@ -175,6 +178,7 @@ impl RuntimeConfig {
             shutdown_timeout: Duration::from_secs(5),
             spin_before_park: Duration::ZERO,
             blocking_threads: 2,
+            tokio_threads: 2,
             thread_name: "pinion-shard".to_owned(),
             roles: ShardRoles::none(),
             seed: None,

@@ -10,6 +10,8 @@
 pub(crate) mod epoll;
 mod eventfd;
 pub(crate) mod ops;
+#[cfg(all(test, not(loom)))]
+mod ops_tests;
 pub(crate) mod probe;
 pub(crate) mod uring;
 

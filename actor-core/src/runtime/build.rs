@@ -38,6 +38,8 @@ pub(super) fn start(config: RuntimeConfig) -> Result<Runtime, StartError> {
         driver,
         dead_letters: Arc::new(DeadLetters::default()),
         blocking,
+        #[cfg(feature = "tokio")]
+        tokio: crate::tokio_bridge::TokioBridge::new(),
         started: Instant::now(),
         named: Default::default(),
         shutting_down: AtomicBool::new(false),

@@ -32,6 +32,8 @@ pub(crate) struct RuntimeInner {
     pub(crate) driver: DriverKind,
     pub(crate) dead_letters: Arc<DeadLetters>,
     pub(crate) blocking: BlockingPool,
+    #[cfg(feature = "tokio")]
+    pub(crate) tokio: crate::tokio_bridge::TokioBridge,
     pub(crate) started: Instant,
     pub(crate) named:
         parking_lot::Mutex<std::collections::BTreeMap<&'static str, Arc<NamedCounter>>>,

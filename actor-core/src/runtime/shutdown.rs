@@ -120,6 +120,8 @@ pub(super) fn shutdown(
         }
     }
     inner.blocking.shutdown();
+    #[cfg(feature = "tokio")]
+    inner.tokio.shutdown(limit);
     if !stuck.is_empty() {
         tracing::error!(
             ?stuck,

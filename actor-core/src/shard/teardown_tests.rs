@@ -88,3 +88,55 @@ fn teardown_drops_what_destructors_create() {
     assert_eq!(left, 0, "tasks made by destructors outlived the teardown");
     rt.shutdown().unwrap();
 }
+
+/// A task's destructor that asks an actor of its own shard, during the
+/// shard's exit: the ask ends with `Closed` instead of waiting forever.
+#[test]
+fn an_ask_made_by_a_destructor_at_exit_is_answered() {
+    use crate::{Actor, AskError, Context, ReplyTo};
+
+    struct Never;
+    impl Actor for Never {
+        type Msg = ReplyTo<u8>;
+        async fn handle(&mut self, _: ReplyTo<u8>, _: &mut Context<Self>) {
+            std::future::pending::<()>().await;
+        }
+    }
+    type Outcome = std::sync::Arc<std::sync::Mutex<Option<crate::Reply<u8>>>>;
+    struct AskOnDrop(crate::ActorRef<Never>, Outcome);
+    impl Drop for AskOnDrop {
+        fn drop(&mut self) {
+            let (to, reply) = crate::reply::reply_pair::<u8>();
+            let _ = self.0.try_tell(to);
+            *self.1.lock().unwrap() = Some(reply);
+        }
+    }
+
+    let rt = Runtime::builder().shards(1).build().unwrap();
+    let never = rt.spawn_on(0, || Never).unwrap();
+    let outcome: Outcome = Default::default();
+    let (target, slot) = (never.clone(), outcome.clone());
+    on_shard(&rt, move |local| {
+        let guard = AskOnDrop(target, slot);
+        local.spawn_task(async move {
+            let _guard = guard;
+            std::future::pending::<()>().await;
+        });
+    });
+    rt.shutdown().unwrap();
+    let reply = outcome.lock().unwrap().take().expect("the destructor ran");
+    let answer = now_or_never(reply);
+    assert_eq!(answer, Err(AskError::Closed));
+}
+
+/// Polls a future that must already be ready.
+fn now_or_never<F: std::future::Future>(fut: F) -> F::Output {
+    let mut fut = std::pin::pin!(fut);
+    match fut
+        .as_mut()
+        .poll(&mut std::task::Context::from_waker(Waker::noop()))
+    {
+        std::task::Poll::Ready(v) => v,
+        std::task::Poll::Pending => panic!("the ask was left waiting"),
+    }
+}
