@@ -222,3 +222,29 @@ fn panic_in_next_on_start_is_no_handler_panic() {
 fn panic_in_next_on_stop_is_no_handler_panic() {
     one_handler_panicked_letter(Fault::PanicInStop);
 }
+
+/// Seed 84 (epoll, before the fix): a kill that lands between the dequeue
+/// of a message and its handler's first poll lost it: the ask got `NoReply`
+/// although the handler always answers.
+#[test]
+fn a_kill_during_a_flood_loses_no_ask() {
+    let rt = runtime(2, 64);
+    for round in 0..400u64 {
+        let a = rt.spawn_on(1, || Plain { fault: Fault::None }).unwrap();
+        let replies: Vec<_> = (0..16).filter_map(|_| a.try_ask(Msg::Ping).ok()).collect();
+        // Land the kill at a different point of the flood each round.
+        let until = Instant::now() + Duration::from_micros(round % 40);
+        while Instant::now() < until {
+            std::hint::spin_loop();
+        }
+        a.kill();
+        for r in replies {
+            match block_on_until(r, Instant::now() + LIMIT) {
+                Some(Ok(()) | Err(AskError::Closed)) => {}
+                Some(Err(e)) => panic!("an ask to a killed actor ended with {e:?}"),
+                None => panic!("an ask to a killed actor never ended"),
+            }
+        }
+    }
+    shut_down(rt);
+}
