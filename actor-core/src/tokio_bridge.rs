@@ -229,6 +229,29 @@ impl<A: Actor> Context<A> {
     /// `fut` comes back as [`TokioError::Panicked`]. The tokio runtime starts
     /// on the first call and stops with the Pinion runtime (see
     /// [`TokioError`] for what a caller sees then).
+    ///
+    /// ```
+    /// use actor_core::prelude::*;
+    ///
+    /// struct Caller;
+    ///
+    /// impl Actor for Caller {
+    ///     type Msg = ReplyTo<String>;
+    ///
+    ///     async fn handle(&mut self, reply: ReplyTo<String>, ctx: &mut Context<Self>) {
+    ///         // Any tokio-based client call goes here.
+    ///         let task = ctx.spawn_tokio(async { tokio::runtime::Handle::current().runtime_flavor() });
+    ///         let flavor = task.await.expect("no panic, runtime up");
+    ///         reply.send(format!("{flavor:?}"));
+    ///     }
+    /// }
+    ///
+    /// let rt = Runtime::builder().shards(1).build()?;
+    /// let caller = rt.spawn_on(0, || Caller)?;
+    /// assert_eq!(caller.ask_blocking(|r| r)?, "MultiThread");
+    /// rt.shutdown()?;
+    /// # Ok::<(), actor_core::Error>(())
+    /// ```
     pub fn spawn_tokio<F>(&self, fut: F) -> TokioTask<F::Output>
     where
         F: Future + Send + 'static,

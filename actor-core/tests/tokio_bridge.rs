@@ -352,3 +352,26 @@ fn dropping_the_runtime_inside_a_tokio_runtime_does_not_panic() {
     assert!(eventually(Duration::from_secs(5), || dropped.load(Ordering::SeqCst)));
     assert_eq!(poll_until_ready(held), Err(TokioError::Cancelled));
 }
+
+/// Calls tokio from `on_stop` and reports what came back.
+struct Closer(std::sync::mpsc::Sender<Result<u8, TokioError>>);
+
+impl Actor for Closer {
+    type Msg = ();
+
+    async fn handle(&mut self, _: (), _: &mut Context<Self>) {}
+
+    async fn on_stop(&mut self, _: &ExitReason, ctx: &mut Context<Self>) {
+        let out = ctx.spawn_tokio(async { 9 }).await;
+        let _ = self.0.send(out);
+    }
+}
+
+#[test]
+fn on_stop_may_still_call_tokio_during_shutdown() {
+    let rt = Runtime::builder().shards(2).build().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    rt.spawn_on(1, move || Closer(tx)).unwrap();
+    rt.shutdown().unwrap();
+    assert_eq!(rx.recv_timeout(Duration::from_secs(5)), Ok(Ok(9)));
+}
