@@ -36,10 +36,14 @@
 //!
 //! let rt = Runtime::builder().shards(2).build()?;
 //! let counter = rt.spawn_on(1, || Counter { total: 0 })?;
-//! counter.add(5)?; // a tell: never waits
+//! counter.add_blocking(5)?; // a tell, from a plain thread
 //! assert_eq!(counter.total_blocking()?, 5); // an ask, from a plain thread
-//! let total = rt.block_on(async { counter.total().await })?; // in async code
-//! assert_eq!(total, 5);
+//! let total = rt.block_on(async {
+//!     counter.add(1).await?; // a tell in async code: waits for room
+//!     counter.try_add(1)?; // never waits: `Full` hands the message back
+//!     Ok::<_, actor_core::Error>(counter.total().await?) // an ask
+//! })?;
+//! assert_eq!(total, 7);
 //! rt.shutdown()?;
 //! # Ok::<(), actor_core::Error>(())
 //! ```
@@ -52,7 +56,7 @@
 //!
 //! ```
 //! use actor_core::prelude::*;
-//! use actor_core::{Reply, __private, __private::ActorDecl, __private::TypedMailbox};
+//! use actor_core::{Reply, Tell, __private, __private::ActorDecl, __private::TypedMailbox};
 //! use std::future::Future;
 //! use std::time::Duration;
 //!
@@ -124,8 +128,8 @@
 //!
 //!     // ...with four methods per message, as visible as the message method.
 //!     impl CounterRef {
-//!         pub fn add(&self, by: u64) -> Result<(), SendError<CounterMsg>> {
-//!             self.0.try_tell(CounterMsg::Add { by, reply_to: None })
+//!         pub fn add(&self, by: u64) -> Tell<'_, Counter> {
+//!             self.0.tell(CounterMsg::Add { by, reply_to: None })
 //!         }
 //!         pub fn try_add(&self, by: u64) -> Result<(), SendError<CounterMsg>> {
 //!             self.0.try_tell(CounterMsg::Add { by, reply_to: None })
@@ -155,7 +159,7 @@
 //!
 //! let rt = Runtime::builder().shards(1).build()?;
 //! let counter = rt.spawn(|| Counter { total: 0 })?;
-//! counter.add(5)?; // `CounterRef::add`, through `Deref`
+//! rt.block_on(counter.add(5))?; // `CounterRef::add`, through `Deref`
 //! assert_eq!(counter.total_blocking()?, 5);
 //! let sent: Result<(), SendError<CounterMsg>> = counter.try_add(1); // the alias names the enum
 //! sent?;

@@ -52,11 +52,13 @@ const BLANKET_METHODS: &[&str] = &[
 
 /// `MessageRef`'s methods, which an actor with `handles(...)` has.
 const OPEN_MESSAGE_METHODS: &[&str] = &[
-    "post",
-    "post_blocking",
-    "request",
-    "request_blocking",
-    "request_timeout",
+    "ask_message",
+    "ask_message_blocking",
+    "ask_message_timeout",
+    "tell_message",
+    "tell_message_blocking",
+    "try_ask_message",
+    "try_tell_message",
 ];
 
 /// Field names the generated enum uses itself.

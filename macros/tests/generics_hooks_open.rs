@@ -45,8 +45,8 @@ fn generic_actors_get_generic_handles() {
     assert_eq!(strings.mailbox_capacity(), 8);
     assert_eq!(strings.name(), "Stack");
     strings.push_blocking("a".into()).unwrap();
-    strings.push("b".into()).unwrap();
-    numbers.push(7).unwrap();
+    rt.block_on(strings.push("b".into())).unwrap();
+    numbers.try_push(7).unwrap();
     assert_eq!(strings.snapshot_blocking().unwrap(), ["a", "b"]);
     assert_eq!(strings.pop_blocking().unwrap().as_deref(), Some("b"));
     assert_eq!(rt.block_on(numbers.pop()).unwrap(), Some(7));
@@ -158,7 +158,7 @@ where
     ActorRef<A>: MessageRef<Describe>,
 {
     let prefix = "> ".to_owned();
-    actor.request_blocking(Describe { prefix }).unwrap()
+    actor.ask_message_blocking(Describe { prefix }).unwrap()
 }
 
 #[test]
@@ -166,30 +166,41 @@ fn open_messages_reach_every_actor_that_accepts_them() {
     let rt = Runtime::builder().shards(2).build().unwrap();
     let gauge = rt.spawn_on(0, || Gauge { level: 0 }).unwrap();
     let label = rt.spawn_on(1, || Label).unwrap();
-    gauge.post(Bump).unwrap();
-    gauge.post_blocking(Bump).unwrap();
-    assert_eq!(gauge.level_blocking().unwrap(), 2);
-    assert_eq!(describe(&gauge), "> gauge at 2");
+    gauge.try_tell_message(Bump).unwrap();
+    gauge.tell_message_blocking(Bump).unwrap();
+    rt.block_on(gauge.tell_message(Bump)).unwrap();
+    assert_eq!(gauge.level_blocking().unwrap(), 3);
+    assert_eq!(describe(&gauge), "> gauge at 3");
     assert_eq!(describe(&label), "> label on shard 1");
     let answer = rt.block_on(async {
         let d = Describe {
             prefix: String::new(),
         };
-        label.request_timeout(Duration::from_secs(5), d).await
+        label.ask_message_timeout(Duration::from_secs(5), d).await
     });
     assert_eq!(answer.unwrap(), "label on shard 1");
     assert_eq!(
-        rt.block_on(gauge.request(Describe { prefix: "".into() }))
+        rt.block_on(gauge.ask_message(Describe { prefix: "".into() }))
             .unwrap(),
-        "gauge at 2"
+        "gauge at 3"
     );
+    let reply = gauge
+        .try_ask_message(Describe { prefix: "".into() })
+        .unwrap();
+    assert_eq!(rt.block_on(reply).unwrap(), "gauge at 3");
     label.stop();
     label.wait_stopped_blocking(Duration::from_secs(5)).unwrap();
     // A failed send hands the open message itself back, not the envelope.
-    match label.post(Describe {
+    match label.try_tell_message(Describe {
         prefix: "lost".into(),
     }) {
         Err(SendError::Closed(Describe { prefix })) => assert_eq!(prefix, "lost"),
+        other => panic!("expected Closed, got {other:?}"),
+    }
+    match rt.block_on(label.tell_message(Describe {
+        prefix: "late".into(),
+    })) {
+        Err(SendError::Closed(Describe { prefix })) => assert_eq!(prefix, "late"),
         other => panic!("expected Closed, got {other:?}"),
     }
     rt.shutdown().unwrap();

@@ -43,7 +43,7 @@ fn messages_declared_in_another_module_are_called_without_imports() {
         .unwrap();
     assert_eq!(ledger.record_blocking("a".into()).unwrap(), 1);
     assert_eq!(ledger.record_blocking("b".into()).unwrap(), 2);
-    ledger.clear().unwrap();
+    rt.block_on(ledger.clear()).unwrap();
     assert_eq!(ledger.record_blocking("c".into()).unwrap(), 1);
     rt.shutdown().unwrap();
 }

@@ -78,9 +78,13 @@ impl Client {
     /// Uses every generated method kind that works inside an actor.
     #[message]
     pub async fn drive(&self, counter: ActorRef<Counter>) -> Result<(u64, usize), AskError> {
-        counter.add(1).map_err(|_| AskError::Full)?;
+        counter.add(1).await.map_err(|_| AskError::Closed)?;
         counter.try_add(1).map_err(|_| AskError::Full)?;
-        counter.add_blocking(1).map_err(|_| AskError::Full)?; // on a shard: never blocks
+        // On a shard a blocking tell sends nothing and hands the message back.
+        assert!(matches!(
+            counter.add_blocking(100),
+            Err(SendError::WouldBlock(CounterMsg::Add { by: 100, .. }))
+        ));
         counter.add_timeout(Duration::from_secs(5), 1).await?;
         counter
             .add_later_timeout(Duration::from_secs(5), 1, Duration::from_millis(1))
@@ -106,7 +110,7 @@ fn every_kind_of_method_from_a_plain_thread() {
     let rt = runtime();
     let counter = rt.spawn_on(1, || Counter { total: 0 }).unwrap();
     assert_eq!(counter.name(), "counter");
-    counter.add(2).unwrap();
+    rt.block_on(counter.add(2)).unwrap();
     counter.try_add(3).unwrap();
     counter.add_blocking(5).unwrap();
     counter
@@ -130,7 +134,7 @@ fn every_kind_of_method_from_async_code() {
     let rt = runtime();
     let counter = rt.spawn_on(0, || Counter { total: 0 }).unwrap();
     let total = rt.block_on(async {
-        counter.add(4).unwrap();
+        counter.add(4).await.unwrap();
         counter
             .add_timeout(Duration::from_secs(5), 1)
             .await
@@ -154,7 +158,7 @@ fn an_actor_drives_another_on_the_same_shard() {
     let rt = runtime();
     let counter = rt.spawn_on(1, || Counter { total: 0 }).unwrap();
     let client = rt.spawn_on(1, || Client).unwrap();
-    assert_eq!(client.drive_blocking(counter.clone()).unwrap(), Ok((5, 1)));
+    assert_eq!(client.drive_blocking(counter.clone()).unwrap(), Ok((4, 1)));
     rt.shutdown().unwrap();
 }
 
@@ -163,7 +167,7 @@ fn an_actor_drives_another_on_another_shard() {
     let rt = runtime();
     let counter = rt.spawn_on(0, || Counter { total: 0 }).unwrap();
     let client = rt.spawn_on(1, || Client).unwrap();
-    assert_eq!(client.drive_blocking(counter.clone()).unwrap(), Ok((5, 0)));
+    assert_eq!(client.drive_blocking(counter.clone()).unwrap(), Ok((4, 0)));
     rt.shutdown().unwrap();
 }
 
@@ -186,15 +190,92 @@ fn a_stopped_actor_hands_the_message_back() {
     counter
         .wait_stopped_blocking(Duration::from_secs(5))
         .unwrap();
-    match counter.add(7) {
+    match rt.block_on(counter.add(7)) {
         Err(SendError::Closed(CounterMsg::Add { by, reply_to: None })) => assert_eq!(by, 7),
         other => panic!("expected Closed(Add), got {other:?}"),
     }
+    assert!(matches!(
+        counter.try_add(8),
+        Err(SendError::Closed(CounterMsg::Add { by: 8, .. }))
+    ));
+    assert!(matches!(
+        counter.add_blocking(9),
+        Err(SendError::Closed(CounterMsg::Add { by: 9, .. }))
+    ));
     assert!(matches!(
         counter.try_total(),
         Err(SendError::Closed(CounterMsg::Total { .. }))
     ));
     assert_eq!(counter.total_blocking(), Err(AskError::Closed));
+    rt.shutdown().unwrap();
+}
+
+/// A one-slot mailbox whose handler can be held on a gate.
+#[actor(mailbox = 1)]
+#[derive(Debug)]
+pub struct Slow {
+    seen: Vec<u64>,
+}
+
+#[messages]
+impl Slow {
+    /// Holds the actor until `gate` opens.
+    #[message]
+    pub async fn hold(&mut self, gate: Reply<()>) {
+        let _ = gate.await;
+    }
+
+    /// Records `n`.
+    #[message]
+    pub fn push(&mut self, n: u64) {
+        self.seen.push(n);
+    }
+
+    /// What it recorded.
+    #[message]
+    pub fn seen(&self) -> Vec<u64> {
+        self.seen.clone()
+    }
+}
+
+/// The generated tell is back-pressure: `push` (awaited) and `push_blocking`
+/// wait for room in a full mailbox, `try_push` hands the message back.
+#[test]
+fn the_generated_tell_waits_for_room_and_try_hands_the_message_back() {
+    let rt = runtime();
+    let slow = rt.spawn_on(1, || Slow { seen: Vec::new() }).unwrap();
+    let (open, gate) = actor_core::oneshot::<()>();
+    slow.try_hold(gate).unwrap();
+    let end = std::time::Instant::now() + Duration::from_secs(5);
+    while slow.mailbox_len() > 0 {
+        assert!(std::time::Instant::now() < end, "the gate was never taken");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    slow.try_push(1).unwrap(); // the one slot
+    assert!(matches!(
+        slow.try_push(2),
+        Err(SendError::Full(SlowMsg::Push { n: 2, .. }))
+    ));
+    std::thread::scope(|s| {
+        let blocking = s.spawn(|| slow.push_blocking(3));
+        let awaiting = s.spawn(|| rt.block_on(slow.push(4)));
+        std::thread::sleep(Duration::from_millis(30));
+        assert!(
+            !blocking.is_finished(),
+            "push_blocking returned on a full mailbox"
+        );
+        assert!(
+            !awaiting.is_finished(),
+            "push().await returned on a full mailbox"
+        );
+        open.send(());
+        blocking.join().unwrap().unwrap();
+        awaiting.join().unwrap().unwrap();
+    });
+    let mut seen = slow.seen_blocking().unwrap();
+    assert_eq!(seen.remove(0), 1);
+    seen.sort_unstable();
+    assert_eq!(seen, [3, 4]);
     rt.shutdown().unwrap();
 }
 
@@ -232,7 +313,7 @@ mod private_actor {
     fn private_actors_compile_without_warnings() {
         let rt = Runtime::builder().shards(1).build().unwrap();
         let quiet = rt.spawn(|| Quiet).unwrap();
-        quiet.ping().unwrap();
+        rt.block_on(quiet.ping()).unwrap();
         assert_eq!(quiet.pong_blocking().unwrap(), 1);
         rt.shutdown().unwrap();
     }

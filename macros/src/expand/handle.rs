@@ -16,7 +16,7 @@ struct Method {
     body: TokenStream,
 }
 
-fn methods(m: &MessageFn, msg: &Ident, msg_ty: &TokenStream) -> [Method; 4] {
+fn methods(m: &MessageFn, msg: &Ident, msg_ty: &TokenStream, self_ty: &syn::Type) -> [Method; 4] {
     let name = m.name();
     let variant = variant_name(name);
     let docs: Vec<_> = m.docs().collect();
@@ -52,20 +52,20 @@ fn methods(m: &MessageFn, msg: &Ident, msg_ty: &TokenStream) -> [Method; 4] {
         };
         return [
             Method {
-                docs: quote!(#lead #[doc = concat!("Sends ", #shown, " without waiting: a full mailbox hands it back as `SendError::Full`.")]),
-                sig: quote!(fn #name(&self, #params) -> #send_error),
-                body: quote!(#r::try_tell(&self.0, #tell)),
+                docs: quote!(#lead #[doc = concat!("Tells: sends ", #shown, ", waiting for room in the mailbox (back-pressure). Await it; it fails only with `SendError::Closed`, which hands the message back.")]),
+                sig: quote!(fn #name(&self, #params) -> ::actor_core::Tell<'_, #self_ty>),
+                body: quote!(#r::tell(&self.0, #tell)),
             },
             Method {
                 docs: doc(format!(
-                    "Sends {shown} without waiting; the same as `{name}`."
+                    "Sends {shown} without waiting: a full mailbox hands it back as `SendError::Full`, a stopped actor as `SendError::Closed`."
                 )),
                 sig: quote!(fn #try_name(&self, #params) -> #send_error),
                 body: quote!(#r::try_tell(&self.0, #tell)),
             },
             Method {
                 docs: doc(format!(
-                    "Sends {shown} from a plain thread, blocking while the mailbox is full (on a shard thread it never blocks, as `{try_name}`)."
+                    "Sends {shown} from a plain thread, blocking while the mailbox is full. On a shard thread, which must never block, it sends nothing and hands the message back as `SendError::WouldBlock`: await `{name}` or call `{try_name}` there."
                 )),
                 sig: quote!(fn #blocking(&self, #params) -> #send_error),
                 body: quote!(#r::tell_blocking(&self.0, #tell)),
@@ -129,7 +129,7 @@ pub(super) fn expand(block: &MessagesBlock, names: &Names) -> TokenStream {
     let msg_ty = quote!(#msg #ty_g);
     let defs = block.methods.iter().flat_map(|m| {
         let vis = m.vis();
-        methods(m, msg, &msg_ty)
+        methods(m, msg, &msg_ty, self_ty)
             .map(|Method { docs, sig, body }| quote!(#docs #[inline] #vis #sig { #body }))
     });
     let doc = format!(
