@@ -94,7 +94,7 @@ proptest! {
 }
 
 #[test]
-fn broadcast_reaches_every_member() {
+fn tell_all_and_try_tell_all_reach_every_member() {
     let rt = Runtime::builder().shards(2).build().expect("runtime");
     let group = Sharded::spawn(rt.handle(), |_| Owner {
         keys: BTreeMap::new(),
@@ -103,14 +103,17 @@ fn broadcast_reaches_every_member() {
     assert_eq!(group.len(), 2);
     assert!(
         group
-            .broadcast(|| OwnerMsg::Key(7))
+            .try_tell_all(|| OwnerMsg::Key(7))
             .iter()
             .all(Result::is_ok)
     );
+    let waited = rt.block_on(group.tell_all(|| OwnerMsg::Key(7)));
+    assert_eq!(waited.len(), 2);
+    assert!(waited.iter().all(Result::is_ok));
     for m in group.members() {
         assert_eq!(
             m.ask_blocking(OwnerMsg::Keys).expect("alive").get(&7),
-            Some(&1)
+            Some(&2)
         );
     }
     rt.shutdown().expect("clean shutdown");

@@ -11,9 +11,9 @@ use actor_core::time::{Elapsed, sleep, sleep_until, timeout};
 use actor_core::{DeadLetterReason, TimerHandle};
 
 const WAIT: Duration = Duration::from_secs(5);
-/// The index of a `send_after` whose handle was dropped.
+/// The index of a `tell_after` whose handle was dropped.
 const KEPT: usize = 1000;
-/// The index of a `send_after` cancelled through its handle.
+/// The index of a `tell_after` cancelled through its handle.
 const CANCELLED: usize = 1001;
 
 #[derive(Default)]
@@ -25,7 +25,7 @@ struct Clock {
 }
 
 enum ClockMsg {
-    /// `send_after` each delay (in ms); `Fired(i, deadline)` comes back.
+    /// `tell_after` each delay (in ms); `Fired(i, deadline)` comes back.
     Schedule(Vec<u64>, ReplyTo<()>),
     Fired(usize, Instant),
     Report(ReplyTo<Vec<(usize, Instant, Instant)>>),
@@ -37,7 +37,7 @@ enum ClockMsg {
     Cancel(ReplyTo<usize>),
     /// Schedules a timer and an interval, then stops.
     ArmAndStop,
-    /// Two `send_after`s of the same delay: `Fired(KEPT, _)` with its handle
+    /// Two `tell_after`s of the same delay: `Fired(KEPT, _)` with its handle
     /// dropped, `Fired(CANCELLED, _)` cancelled at once.
     DropAndCancel(Duration, ReplyTo<()>),
     /// Starts an interval and drops its handle.
@@ -55,7 +55,7 @@ impl Actor for Clock {
                 for (i, ms) in delays.into_iter().enumerate() {
                     let delay = Duration::from_millis(ms);
                     let deadline = Instant::now() + delay;
-                    ctx.send_after(delay, ClockMsg::Fired(i, deadline)).detach();
+                    ctx.tell_after(delay, ClockMsg::Fired(i, deadline)).detach();
                 }
                 r.send(());
             }
@@ -63,7 +63,7 @@ impl Actor for Clock {
             ClockMsg::Report(r) => r.send(self.fired.clone()),
             ClockMsg::Interval(period, r) => {
                 let start = Instant::now();
-                self.interval = Some(ctx.send_interval(period, || ClockMsg::Tick));
+                self.interval = Some(ctx.tell_interval(period, || ClockMsg::Tick));
                 r.send(start);
             }
             ClockMsg::Tick => self.ticks.push(Instant::now()),
@@ -76,20 +76,20 @@ impl Actor for Clock {
                 r.send(self.ticks.len() + ctx.myself().mailbox_len());
             }
             ClockMsg::ArmAndStop => {
-                ctx.send_after(Duration::from_millis(30), ClockMsg::Tick)
+                ctx.tell_after(Duration::from_millis(30), ClockMsg::Tick)
                     .detach();
-                drop(ctx.send_interval(Duration::from_millis(10), || ClockMsg::Tick));
+                drop(ctx.tell_interval(Duration::from_millis(10), || ClockMsg::Tick));
                 ctx.stop();
             }
             ClockMsg::DropAndCancel(delay, r) => {
                 let deadline = Instant::now() + delay;
-                drop(ctx.send_after(delay, ClockMsg::Fired(KEPT, deadline)));
-                ctx.send_after(delay, ClockMsg::Fired(CANCELLED, deadline))
+                drop(ctx.tell_after(delay, ClockMsg::Fired(KEPT, deadline)));
+                ctx.tell_after(delay, ClockMsg::Fired(CANCELLED, deadline))
                     .cancel();
                 r.send(());
             }
             ClockMsg::IntervalDropped(period, r) => {
-                drop(ctx.send_interval(period, || ClockMsg::Tick));
+                drop(ctx.tell_interval(period, || ClockMsg::Tick));
                 r.send(());
             }
             ClockMsg::Nap(d, r) => {
@@ -102,7 +102,7 @@ impl Actor for Clock {
 }
 
 #[test]
-fn send_after_fires_in_deadline_order_and_never_early() {
+fn tell_after_fires_in_deadline_order_and_never_early() {
     let rt = common::rt2();
     for shard in 0..2 {
         let clock = rt.spawn_on(shard, Clock::default).unwrap();
@@ -135,7 +135,7 @@ fn send_after_fires_in_deadline_order_and_never_early() {
 }
 
 #[test]
-fn send_interval_ticks_and_stops_after_cancel() {
+fn tell_interval_ticks_and_stops_after_cancel() {
     const PERIOD: Duration = Duration::from_millis(10);
     let rt = common::rt2();
     let clock = rt.spawn_on(1, Clock::default).unwrap();

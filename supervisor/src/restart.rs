@@ -137,7 +137,8 @@ impl Supervisor {
             }
         }
         self.publish(Some(&id), EventKind::Backoff { delay, attempt });
-        ctx.send_after(delay, SupervisorMsg(Msg::RestartDue(due)));
+        ctx.tell_after(delay, SupervisorMsg(Msg::RestartDue(due)))
+            .detach();
         None
     }
 

@@ -31,11 +31,11 @@ impl<A: Actor> std::fmt::Debug for Context<A> {
     }
 }
 
-/// A timer started by [`Context::send_after`] or [`Context::send_interval`].
+/// A timer started by [`Context::tell_after`] or [`Context::tell_interval`].
 /// Shard-local (`!Send`).
 ///
 /// **Dropping the handle detaches the timer**: it keeps running, and still
-/// sends, until it is done (`send_after`) or its actor stops. Only
+/// sends, until it is done (`tell_after`) or its actor stops. Only
 /// [`cancel`](TimerHandle::cancel) stops it early, so keep the handle if you
 /// may cancel; otherwise say so with [`detach`](TimerHandle::detach). Every
 /// timer ends when its actor stops, whatever became of its handle.
@@ -100,8 +100,9 @@ impl<A: Actor> Context<A> {
         self.myself.cell.request_stop(reason);
     }
 
-    /// Sends `msg` to this actor after `delay`.
-    pub fn send_after(&mut self, delay: Duration, msg: A::Msg) -> TimerHandle {
+    /// Tells `msg` to this actor after `delay` (waiting for room if its
+    /// mailbox is full then).
+    pub fn tell_after(&mut self, delay: Duration, msg: A::Msg) -> TimerHandle {
         let me = self.myself.clone();
         let deadline = Instant::now() + delay;
         self.timer(async move {
@@ -110,10 +111,10 @@ impl<A: Actor> Context<A> {
         })
     }
 
-    /// Sends `make()` to this actor every `period`, until cancelled or the
+    /// Tells `make()` to this actor every `period`, until cancelled or the
     /// actor stops. Ticks that fall behind are not made up in a burst: the
     /// next tick is scheduled from the previous deadline, skipping missed ones.
-    pub fn send_interval(
+    pub fn tell_interval(
         &mut self,
         period: Duration,
         mut make: impl FnMut() -> A::Msg + 'static,

@@ -148,17 +148,16 @@ impl<A: Actor, P> Sharded<A, P> {
         &self.members[i.min(last)]
     }
 
-    /// Sends `make()` to every member without waiting; one result per
-    /// member, in member order, each handing the message back on failure.
-    pub fn broadcast(&self, make: impl Fn() -> A::Msg) -> Vec<Result<(), SendError<A::Msg>>> {
+    /// Tells `make()` to every member without waiting (`try_tell`); one
+    /// result per member, in member order, each handing the message back on
+    /// failure.
+    pub fn try_tell_all(&self, make: impl Fn() -> A::Msg) -> Vec<Result<(), SendError<A::Msg>>> {
         self.members.iter().map(|m| m.try_tell(make())).collect()
     }
 
-    /// Sends `make()` to every member, waiting for room in each mailbox.
-    pub async fn broadcast_wait(
-        &self,
-        make: impl Fn() -> A::Msg,
-    ) -> Vec<Result<(), SendError<A::Msg>>> {
+    /// Tells `make()` to every member, waiting for room in each mailbox in
+    /// turn (`tell`); one result per member, in member order.
+    pub async fn tell_all(&self, make: impl Fn() -> A::Msg) -> Vec<Result<(), SendError<A::Msg>>> {
         let mut out = Vec::with_capacity(self.members.len());
         for m in self.members.iter() {
             out.push(m.tell(make()).await);

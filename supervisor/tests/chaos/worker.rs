@@ -319,7 +319,8 @@ impl Actor for ChaosWorker {
             WMsg::Exit(reason) => ctx.stop_with(reason),
             WMsg::Timer { delay, tag } => {
                 let deadline = Instant::now() + delay;
-                ctx.send_after(delay, WMsg::Fired { deadline, tag });
+                ctx.tell_after(delay, WMsg::Fired { deadline, tag })
+                    .detach();
             }
             WMsg::Fired { deadline, tag } => {
                 tag.handled();
@@ -328,7 +329,7 @@ impl Actor for ChaosWorker {
                     self.world().violation(
                         rules::TIMER,
                         format!(
-                            "send_after on `{}` fired {:?} early",
+                            "tell_after on `{}` fired {:?} early",
                             self.probe.id,
                             deadline - now
                         ),
@@ -339,7 +340,7 @@ impl Actor for ChaosWorker {
                 if self.interval.is_none() {
                     let start = Instant::now();
                     let mut k = 0;
-                    let handle = ctx.send_interval(period, move || {
+                    let handle = ctx.tell_interval(period, move || {
                         k += 1;
                         WMsg::Tick { start, period, k }
                     });
