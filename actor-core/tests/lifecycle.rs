@@ -114,10 +114,7 @@ fn kill_skips_on_stop_and_stop_runs_it() {
     killed.kill();
     assert_eq!(killed.wait_stopped_blocking(WAIT), Ok(ExitReason::Killed));
     stopped.stop();
-    assert_eq!(
-        stopped.wait_stopped_blocking(WAIT),
-        Ok(ExitReason::Normal)
-    );
+    assert_eq!(stopped.wait_stopped_blocking(WAIT), Ok(ExitReason::Normal));
     assert_eq!(*log.lock(), [("stopped".to_owned(), ExitReason::Normal)]);
     rt.shutdown().unwrap();
 }

@@ -176,10 +176,7 @@ fn links_go_both_ways() {
         .unwrap();
     // The follower made the link; its death takes the partner too.
     follower.kill();
-    assert_eq!(
-        follower.wait_stopped_blocking(WAIT),
-        Ok(ExitReason::Killed)
-    );
+    assert_eq!(follower.wait_stopped_blocking(WAIT), Ok(ExitReason::Killed));
     let expected = ExitReason::Linked {
         id: follower.id(),
         reason: Box::new(ExitReason::Killed),
@@ -203,10 +200,7 @@ fn a_normal_stop_does_not_propagate_over_links() {
     assert_eq!(trapper.ask_blocking(WatcherMsg::Notices).unwrap(), []);
 
     partner.stop();
-    assert_eq!(
-        partner.wait_stopped_blocking(WAIT),
-        Ok(ExitReason::Normal)
-    );
+    assert_eq!(partner.wait_stopped_blocking(WAIT), Ok(ExitReason::Normal));
     // The notice did go out over the links...
     let got = notices(&trapper, 1);
     assert_eq!(got[0].event, LifecycleEvent::Stopped(ExitReason::Normal));

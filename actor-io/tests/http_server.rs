@@ -68,10 +68,7 @@ fn routes(rt: &Runtime) -> Routes {
     let kv = Sharded::spawn(rt.handle(), |_| Kv(HashMap::new())).unwrap();
     let dead = rt.handle().spawn(|| Kv(HashMap::new())).unwrap();
     dead.stop();
-    assert!(
-        dead.wait_stopped_blocking(Duration::from_secs(10))
-            .is_some()
-    );
+    assert!(dead.wait_stopped_blocking(Duration::from_secs(10)).is_ok());
     let mute = rt.handle().spawn(|| Mute).unwrap();
     let key = |r: &Request| r.path().trim_start_matches("/kv/").to_owned();
     Routes::new()

@@ -53,7 +53,8 @@ fn restart_latency(c: &mut Criterion) {
                 total
             });
         });
-        tree.shutdown_blocking(Duration::from_secs(5));
+        tree.shutdown_blocking(Duration::from_secs(5))
+            .expect("the tree stops");
     }
     group.finish();
     drop(rt);

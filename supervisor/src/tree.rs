@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
-use actor_core::{Actor, ActorId, ActorRef, ExitReason};
+use actor_core::{Actor, ActorId, ActorRef, ExitReason, WaitError};
 use parking_lot::Mutex;
 
 use crate::child::{ChildHandle, ErasedSpec};
@@ -161,8 +161,12 @@ impl SupervisorRef {
     }
 
     /// [`shutdown`](SupervisorRef::shutdown) from a plain thread, waiting at
-    /// most `limit`; `None` on timeout or on a shard thread.
-    pub fn shutdown_blocking(&self, limit: Duration) -> Option<ExitReason> {
+    /// most `limit` for the supervisor's exit reason. `Err(Timeout)` when
+    /// the tree is still stopping then (it goes on stopping). On a shard
+    /// thread, which must never block, it only asks the tree to stop and
+    /// returns `Err(WouldBlock)` at once: await
+    /// [`shutdown`](SupervisorRef::shutdown) there.
+    pub fn shutdown_blocking(&self, limit: Duration) -> Result<ExitReason, WaitError> {
         self.actor.stop_with(ExitReason::Shutdown);
         self.actor.wait_stopped_blocking(limit)
     }

@@ -17,7 +17,7 @@ fn children_stop_in_reverse_start_order() {
     let log = log();
     let tree = tree(&rt, Strategy::OneForOne, [Restart::Permanent; 3], &log);
     let a = tree.child::<Worker>("a").unwrap();
-    assert_eq!(tree.shutdown_blocking(LIMIT), Some(ExitReason::Shutdown));
+    assert_eq!(tree.shutdown_blocking(LIMIT), Ok(ExitReason::Shutdown));
     assert_eq!(
         *log.lock(),
         [

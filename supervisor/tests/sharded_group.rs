@@ -68,6 +68,6 @@ fn a_sharded_group_lives_under_a_supervisor() {
         .unwrap_or_else(|e| panic!("member did not come back: {e}"));
     assert_eq!(keys, BTreeSet::from([7]));
     assert_eq!(tree.which_children_blocking().unwrap().len(), 2);
-    tree.shutdown_blocking(Duration::from_secs(5));
+    tree.shutdown_blocking(Duration::from_secs(5)).unwrap();
     rt.shutdown().unwrap();
 }

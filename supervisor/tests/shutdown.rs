@@ -6,8 +6,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use actor_core::ExitReason;
-use actor_supervisor::{ChildSpec, Restart, Shutdown, Strategy, Supervisor};
+use actor_core::prelude::*;
+use actor_supervisor::{ChildSpec, Restart, Shutdown, Strategy, Supervisor, SupervisorRef};
 use common::{Msg, Worker, log, quiet_panics, runtime, wait_until};
 
 const LIMIT: Duration = Duration::from_secs(10);
@@ -32,7 +32,7 @@ fn a_child_ignoring_stop_is_killed_after_its_timeout() {
         .unwrap();
     let s = tree.child::<Worker>("s").unwrap();
     let t0 = Instant::now();
-    assert_eq!(tree.shutdown_blocking(LIMIT), Some(ExitReason::Shutdown));
+    assert_eq!(tree.shutdown_blocking(LIMIT), Ok(ExitReason::Shutdown));
     let took = t0.elapsed();
     assert!(
         took >= Duration::from_millis(200),
@@ -49,6 +49,53 @@ fn a_child_ignoring_stop_is_killed_after_its_timeout() {
     rt.shutdown().unwrap();
 }
 
+/// Calls `shutdown_blocking` from its handler, on a shard thread.
+struct Stopper;
+
+impl Actor for Stopper {
+    type Msg = (SupervisorRef, ReplyTo<Result<ExitReason, WaitError>>);
+
+    async fn handle(&mut self, (tree, r): Self::Msg, _ctx: &mut Context<Self>) {
+        r.send(tree.shutdown_blocking(LIMIT));
+    }
+}
+
+#[test]
+fn shutdown_blocking_tells_a_timeout_from_a_call_on_a_shard_thread() {
+    let rt = runtime();
+    let log = log();
+    let l = log.clone();
+    let stubborn = ChildSpec::new("s", move || Worker {
+        stubborn: true,
+        ..Worker::new("s", &l)
+    })
+    .shutdown(Shutdown::Timeout(Duration::from_millis(300)));
+    let tree = Supervisor::builder()
+        .child_spec(stubborn)
+        .spawn_blocking(rt.handle())
+        .unwrap();
+    assert_eq!(
+        tree.shutdown_blocking(Duration::from_millis(20)),
+        Err(WaitError::Timeout),
+        "the stubborn child holds the tree past the limit"
+    );
+    assert_eq!(tree.shutdown_blocking(LIMIT), Ok(ExitReason::Shutdown));
+
+    let tree = Supervisor::builder()
+        .child("a", Restart::Permanent, Worker::factory("a", &log))
+        .spawn_blocking(rt.handle())
+        .unwrap();
+    let stopper = rt.spawn_on(1, || Stopper).unwrap();
+    let from_a_shard = stopper.ask_blocking(|r| (tree.clone(), r)).unwrap();
+    assert_eq!(from_a_shard, Err(WaitError::WouldBlock));
+    // It did ask the tree to stop; only the wait was refused.
+    assert_eq!(
+        tree.actor().wait_stopped_blocking(LIMIT),
+        Ok(ExitReason::Shutdown)
+    );
+    rt.shutdown().unwrap();
+}
+
 #[test]
 fn brutal_kills_at_once_and_infinity_waits() {
     let rt = runtime();
@@ -60,7 +107,7 @@ fn brutal_kills_at_once_and_infinity_waits() {
         .child_spec(patient)
         .spawn_blocking(rt.handle())
         .unwrap();
-    assert_eq!(tree.shutdown_blocking(LIMIT), Some(ExitReason::Shutdown));
+    assert_eq!(tree.shutdown_blocking(LIMIT), Ok(ExitReason::Shutdown));
     // `i` ran its on_stop; `b` was killed, so it did not.
     assert_eq!(*log.lock(), ["start:b", "start:i", "stop:i"]);
     rt.shutdown().unwrap();

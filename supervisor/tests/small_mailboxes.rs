@@ -112,7 +112,7 @@ fn exercise(tree: &SupervisorRef, rounds: usize) {
     }
     let t = tree.clone();
     let reason = within(LIMIT, "shutdown", move || t.shutdown_blocking(LIMIT));
-    assert_eq!(reason, Some(actor_core::ExitReason::Shutdown));
+    assert_eq!(reason, Ok(actor_core::ExitReason::Shutdown));
 }
 
 #[test]
@@ -172,6 +172,6 @@ fn calls_and_crashes_race_on_a_supervisor_with_a_mailbox_of_one() {
     }
     let t = tree.clone();
     let reason = within(LIMIT, "shutdown", move || t.shutdown_blocking(LIMIT));
-    assert_eq!(reason, Some(actor_core::ExitReason::Shutdown));
+    assert_eq!(reason, Ok(actor_core::ExitReason::Shutdown));
     rt.shutdown().unwrap();
 }

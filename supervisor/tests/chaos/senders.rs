@@ -134,6 +134,7 @@ fn send_one(
         Ok(()) => Outcome::Sent,
         Err(SendError::Full(_)) => Outcome::Refused("Full".into()),
         Err(SendError::Closed(_)) => Outcome::Refused("Closed".into()),
+        Err(other) => Outcome::Refused(format!("{other:?}")),
     };
     match method {
         0 => match target.tell_blocking(seq()) {

@@ -156,7 +156,7 @@ impl ServerHandle {
         let deadline = Instant::now() + timeout;
         self.listeners.iter().all(|l| {
             let left = deadline.saturating_duration_since(Instant::now());
-            !l.is_alive() || l.wait_stopped_blocking(left).is_some()
+            !l.is_alive() || l.wait_stopped_blocking(left).is_ok()
         })
     }
 }
