@@ -11,7 +11,7 @@ use crate::child::ErasedSpec;
 use crate::error::StartError;
 use crate::events::EventHub;
 use crate::intensity::{DEFAULT_MAX_RESTARTS, DEFAULT_WINDOW};
-use crate::spec::{ChildKind, ChildSpec, Restart, Shutdown};
+use crate::spec::{ChildKind, ChildOptions, ChildSpec, Restart, Shutdown};
 use crate::strategy::Strategy;
 use crate::supervisor::{Msg, SupConfig, Supervisor, SupervisorMsg};
 use crate::tree::{SupervisorRef, TreeShared};
@@ -110,14 +110,18 @@ impl Builder {
         self
     }
 
-    /// Adds a worker with the default shutdown on the supervisor's shard.
+    /// Adds a worker called `id`, built by `factory` at each start. `options`
+    /// is a [`Restart`] (default shutdown, on the supervisor's shard, default
+    /// mailbox) or [`ChildOptions`], which also sets the shutdown, shard and
+    /// mailbox capacity:
+    /// `.child("cache", ChildOptions::permanent().shard(1).mailbox_capacity(8), Cache::new)`.
     pub fn child<A: Actor>(
         self,
         id: impl Into<String>,
-        restart: Restart,
+        options: impl Into<ChildOptions>,
         factory: impl Fn() -> A + Send + Sync + 'static,
     ) -> Self {
-        self.child_spec(ChildSpec::new(id, factory).restart(restart))
+        self.child_spec(options.into().apply(ChildSpec::new(id, factory)))
     }
 
     /// Adds a child from a full spec.

@@ -8,7 +8,9 @@
 //!    [`ChildSpec`]s. Each spec has an `id`; a factory (a `Send + Sync`
 //!    closure that builds the actor on its shard, again at each restart); a
 //!    [`Restart`] type; a [`Shutdown`]; a [`ChildKind`] (worker or
-//!    supervisor); and the shard to place it on (default: the supervisor's).
+//!    supervisor); the shard to place it on (default: the supervisor's);
+//!    and its mailbox capacity. [`Builder::child`] takes a [`Restart`], or
+//!    [`ChildOptions`] to set the shutdown, shard and capacity as well.
 //!    Children of any actor types live under one supervisor;
 //!    [`SupervisorRef::child`] finds one by id and type.
 //! 2. **Restart types.** `Permanent` children are always restarted.
@@ -113,7 +115,7 @@
 //! counter.tell_blocking(CounterMsg::Add(2))?;      // same handle, fresh state
 //! assert_eq!(counter.ask_blocking(CounterMsg::Total)?, 2);
 //!
-//! tree.shutdown_blocking(Duration::from_secs(5));  // children stop in reverse order
+//! tree.shutdown_blocking(Duration::from_secs(5))?; // children stop in reverse order
 //! rt.shutdown()?;
 //! # Ok::<(), actor_core::Error>(())
 //! ```
@@ -148,7 +150,7 @@ pub use error::{ChildError, StartError};
 pub use events::{EventKind, SupervisorEvent};
 pub use intensity::{DEFAULT_MAX_RESTARTS, DEFAULT_WINDOW, Intensity};
 pub use pool::{Pool, PoolBuilder};
-pub use spec::{ChildKind, ChildSpec, DEFAULT_WORKER_SHUTDOWN, Restart, Shutdown};
+pub use spec::{ChildKind, ChildOptions, ChildSpec, DEFAULT_WORKER_SHUTDOWN, Restart, Shutdown};
 pub use strategy::Strategy;
 pub use supervisor::{Supervisor, SupervisorMsg};
 pub use tree::SupervisorRef;

@@ -57,6 +57,116 @@ pub enum ChildKind {
     Supervisor,
 }
 
+/// How [`Builder::child`](crate::Builder::child) places and restarts a
+/// child: its restart type and, optionally, its shutdown, shard and mailbox
+/// capacity. Unset, each takes the same default as in a [`ChildSpec`]. A
+/// bare [`Restart`] converts into it, so `.child("id", Restart::Permanent,
+/// factory)` needs nothing more:
+///
+/// ```
+/// # use actor_core::prelude::*;
+/// # struct Cache;
+/// # impl Actor for Cache {
+/// #     type Msg = ();
+/// #     async fn handle(&mut self, _: (), _: &mut Context<Self>) {}
+/// # }
+/// use actor_supervisor::{ChildOptions, Restart, Supervisor};
+///
+/// let rt = Runtime::builder().shards(2).build()?;
+/// let tree = Supervisor::builder()
+///     .shard(0)
+///     .child("plain", Restart::Permanent, || Cache)
+///     .child("placed", ChildOptions::transient().shard(1).mailbox_capacity(8), || Cache)
+///     .spawn_blocking(rt.handle())?;
+/// let placed: ActorRef<Cache> = tree.child("placed")?;
+/// assert_eq!((placed.shard(), placed.mailbox_capacity()), (1, 8));
+/// let plain: ActorRef<Cache> = tree.child("plain")?;
+/// assert_eq!(plain.shard(), 0); // the supervisor's shard
+/// tree.shutdown_blocking(std::time::Duration::from_secs(5))?;
+/// rt.shutdown()?;
+/// # Ok::<(), actor_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChildOptions {
+    restart: Restart,
+    shutdown: Option<Shutdown>,
+    shard: Option<usize>,
+    mailbox: Option<usize>,
+}
+
+impl ChildOptions {
+    /// A child of restart type `restart`, with every other default.
+    pub fn new(restart: Restart) -> Self {
+        ChildOptions {
+            restart,
+            shutdown: None,
+            shard: None,
+            mailbox: None,
+        }
+    }
+
+    /// A [`Restart::Permanent`] child (the default).
+    pub fn permanent() -> Self {
+        Self::new(Restart::Permanent)
+    }
+
+    /// A [`Restart::Transient`] child.
+    pub fn transient() -> Self {
+        Self::new(Restart::Transient)
+    }
+
+    /// A [`Restart::Temporary`] child.
+    pub fn temporary() -> Self {
+        Self::new(Restart::Temporary)
+    }
+
+    /// How the child is stopped (default: [`DEFAULT_WORKER_SHUTDOWN`]).
+    pub fn shutdown(mut self, shutdown: Shutdown) -> Self {
+        self.shutdown = Some(shutdown);
+        self
+    }
+
+    /// Places the child on `shard` (default: the supervisor's shard).
+    pub fn shard(mut self, shard: usize) -> Self {
+        self.shard = Some(shard);
+        self
+    }
+
+    /// Gives the child a mailbox of `capacity` (at least 1; default: the
+    /// actor's own, else the runtime's).
+    pub fn mailbox_capacity(mut self, capacity: usize) -> Self {
+        self.mailbox = Some(capacity.max(1));
+        self
+    }
+
+    /// `spec` with these options set on it.
+    pub(crate) fn apply<A: Actor>(self, spec: ChildSpec<A>) -> ChildSpec<A> {
+        let mut spec = spec.restart(self.restart);
+        if let Some(shutdown) = self.shutdown {
+            spec = spec.shutdown(shutdown);
+        }
+        if let Some(shard) = self.shard {
+            spec = spec.shard(shard);
+        }
+        if let Some(capacity) = self.mailbox {
+            spec = spec.mailbox_capacity(capacity);
+        }
+        spec
+    }
+}
+
+impl Default for ChildOptions {
+    fn default() -> Self {
+        Self::permanent()
+    }
+}
+
+impl From<Restart> for ChildOptions {
+    fn from(restart: Restart) -> Self {
+        Self::new(restart)
+    }
+}
+
 /// The specification of one child: id, factory, restart type, shutdown, kind
 /// and shard. Defaults (as in OTP): `Permanent`, a 5 s shutdown for workers
 /// and `Infinity` for supervisors, and the supervisor's own shard.
