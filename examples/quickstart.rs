@@ -1,6 +1,10 @@
 //! Quickstart: a runtime with one shard per core, a counter actor on every
-//! shard, tells and asks from plain threads and across shards, then a
-//! summary of what ran where with the per-shard counters.
+//! shard, tells and asks from plain threads, from async code and across
+//! shards, then a summary of what ran where with the per-shard counters.
+//!
+//! The generated methods follow `ActorRef`: `c.add(1)` is a tell that waits
+//! for room in the mailbox (await it), `c.try_add(1)` never waits,
+//! `c.add_blocking(1)` blocks a plain thread; `c.total()` is an ask.
 
 use std::time::Instant;
 
@@ -33,6 +37,16 @@ impl Counter {
         match &self.peer {
             Some(peer) => peer.total().await.ok(),
             None => None,
+        }
+    }
+
+    /// Tells the peer to add `n`: a tell across shards from inside an actor,
+    /// waiting for room in the peer's mailbox. Answers once it is sent.
+    #[message]
+    async fn pass_on(&self, n: u64) -> bool {
+        match &self.peer {
+            Some(peer) => peer.add(n).await.is_ok(),
+            None => false,
         }
     }
 
@@ -82,6 +96,16 @@ fn main() -> Result<(), actor_core::Error> {
     });
     let told = started.elapsed();
 
+    // Tells from async code (each waits for room), and one tell per counter
+    // passed on to its peer on the next shard.
+    rt.block_on(async {
+        for c in &counters {
+            c.add(1).await?;
+            assert!(c.pass_on(1).await?, "every counter has a peer");
+        }
+        Ok::<_, actor_core::Error>(())
+    })?;
+
     // Asks from this thread, and asks across shards from inside actors.
     let mut sum = 0;
     for c in &counters {
@@ -96,10 +120,12 @@ fn main() -> Result<(), actor_core::Error> {
         );
         sum += total;
     }
-    assert_eq!(sum, 4 * per_thread);
+    assert_eq!(sum, 4 * per_thread + 2 * shards as u64);
     println!(
-        "{} tells from 4 threads in {told:?}; totals add up to {sum}",
-        4 * per_thread
+        "{} tells from 4 threads in {told:?}; with {} more from async code \
+         and actors, totals add up to {sum}",
+        4 * per_thread,
+        2 * shards
     );
 
     let m = rt.metrics();

@@ -10,7 +10,9 @@
 use std::time::Duration;
 
 use actor_core::prelude::*;
-use actor_supervisor::{EventKind, Restart, Strategy, Supervisor, SupervisorEvent, SupervisorRef};
+use actor_supervisor::{
+    ChildOptions, EventKind, Restart, Strategy, Supervisor, SupervisorEvent, SupervisorRef,
+};
 
 /// A worker; `Crash` makes it panic.
 struct Work(&'static str);
@@ -83,7 +85,13 @@ fn main() -> Result<(), actor_core::Error> {
     let jobs = Supervisor::builder()
         .strategy(Strategy::OneForOne)
         .intensity(1, Duration::from_secs(5))
-        .child("db", Restart::Permanent, || Work("db"))
+        // A child placed on its own shard with a larger mailbox, without a
+        // full `ChildSpec`.
+        .child(
+            "db",
+            ChildOptions::permanent().shard(0).mailbox_capacity(1024),
+            || Work("db"),
+        )
         .supervisor("pipeline", Restart::Permanent, pipeline);
     let root = rt.block_on(
         Supervisor::builder()
@@ -117,7 +125,7 @@ fn main() -> Result<(), actor_core::Error> {
     std::thread::sleep(Duration::from_millis(50));
     println!("final tree:");
     list(&root, 1);
-    root.shutdown_blocking(Duration::from_secs(5));
+    root.shutdown_blocking(Duration::from_secs(5))?;
     rt.shutdown()?;
     // The event stream ends when the last handle to the tree is gone.
     drop(root);
