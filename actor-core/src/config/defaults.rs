@@ -185,13 +185,13 @@ impl Defaults {
         };
         choose("blocking_threads", blocking_threads.to_string(), reason);
 
-        let tokio_threads = 2;
+        let tokio_threads = 1;
         choose(
             "tokio_threads",
             tokio_threads.to_string(),
-            "futures of tokio-based libraries mostly wait on I/O: two threads keep one slow \
-             poll from stalling the rest without taking cores from the shards (started only \
-             on the first spawn_tokio)"
+            "futures of tokio-based libraries mostly wait on I/O; with one worker a round trip \
+             shard -> tokio -> shard is about twice as fast as with two, which wake each other \
+             to search for work (bench tokio_bridge); started only on the first spawn_tokio"
                 .into(),
         );
 

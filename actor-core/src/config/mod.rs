@@ -178,7 +178,7 @@ impl RuntimeConfig {
             shutdown_timeout: Duration::from_secs(5),
             spin_before_park: Duration::ZERO,
             blocking_threads: 2,
-            tokio_threads: 2,
+            tokio_threads: 1,
             thread_name: "pinion-shard".to_owned(),
             roles: ShardRoles::none(),
             seed: None,
