@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs the workspace's tests once in a build with `panic = "abort"` (nightly:
+# the test harness needs `-Zpanic-abort-tests`), under both reactor drivers.
+#
+# Without unwinding, a panic ends the whole process (see
+# actor-core/src/semantics.md, "Failure"): tests that make an actor, hook or
+# factory panic on purpose cannot pass there and are left out by the filter
+# below (every test whose name or binary says it panics, crashes or fails on
+# purpose). Everything else must pass unchanged: nothing in the runtime may
+# rely on unwinding for its normal paths.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Tests that panic on purpose (an actor, hook or factory panics, or a
+# supervised child crashes), by binary and by name; and the macros' compile
+# diagnostics (trybuild), which are about the compiler, not unwinding.
+PANICKING='binary(/^(strategies|crash_storm|soak|chaos|chaos_regressions|intensity|backoff|start_failures|drained_exits|lifecycle|links|soundness_links|soundness_delivery|supervision|dynamic|child_options|sharded_group|small_mailboxes|smoke|compiletest)$/)'
+PANICKING="$PANICKING or test(/panic|crash|fail|flaky|abort|kill_during|counters_are_exact|stubborn/)"
+
+for driver in uring epoll; do
+    echo "=== panic = abort, PINION_DRIVER=$driver ==="
+    PINION_DRIVER=$driver RUSTFLAGS="-Cpanic=abort -Zpanic-abort-tests" \
+        cargo +nightly nextest run --no-fail-fast --workspace \
+        --target "$(rustc -vV | sed -n 's/^host: //p')" --target-dir target/panic-abort \
+        -E "not ($PANICKING)"
+done
