@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-export CARGO_TARGET_DIR=target/coverage
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target/coverage}
 cargo llvm-cov clean --workspace
 for driver in uring epoll; do
     echo "=== tests with PINION_DRIVER=$driver ==="
@@ -18,10 +18,10 @@ done
 if [[ "${1:-}" == "--html" ]]; then
     cargo llvm-cov report --html
 fi
-cargo llvm-cov report --json --summary-only --output-path target/coverage/summary.json
+cargo llvm-cov report --json --summary-only --output-path "$CARGO_TARGET_DIR/summary.json"
 python3 - <<'PY'
 import json, os
-data = json.load(open("target/coverage/summary.json"))["data"][0]["files"]
+data = json.load(open(os.environ["CARGO_TARGET_DIR"] + "/summary.json"))["data"][0]["files"]
 root = os.getcwd() + "/"
 crates = {}
 for f in data:
