@@ -173,6 +173,8 @@ mod ast;
 mod attr;
 mod expand;
 mod valid;
+#[cfg(test)]
+mod valid_tests;
 
 use proc_macro::TokenStream;
 use quote::quote;
