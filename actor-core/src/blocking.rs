@@ -13,9 +13,8 @@ use std::thread::JoinHandle;
 use crossbeam_deque::{Injector, Steal, Stealer, Worker};
 use parking_lot::{Condvar, Mutex};
 
-use crate::error::AskError;
-use crate::reply::{Reply, reply_pair};
-use crate::shard::local::panic_text;
+use crate::reply::{AskError, Reply, reply_pair};
+use crate::util::panic_text;
 
 type Job = Box<dyn FnOnce() + Send>;
 

@@ -67,25 +67,28 @@ pub mod supervision;
 pub mod time;
 #[cfg(feature = "tokio")]
 mod tokio_bridge;
+mod util;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
-pub use __private::{Accepts, ActorHooks, Envelope, Handler, Message, MessageRef};
-pub use actor::actor_ref::{ActorRef, Tell, WaitStopped};
+pub use actor::actor_ref::{ActorRef, Tell, WaitError, WaitStopped};
 pub use actor::context::{Context, TimerHandle};
+pub use actor::hooks::ActorHooks;
+pub use actor::message::{Accepts, Envelope, Handler, Message, MessageRef};
 pub use actor::run::yield_now;
 pub use actor::{Actor, ActorId, BoxError, ExitReason, LifecycleEvent, Notice, NoticeVia};
 pub use blocking::{BlockingError, BlockingHandle};
 pub use dead_letters::{DeadLetter, DeadLetterReason, DeadLetters};
-pub use error::{
-    AskError, Error, SendError, ShutdownError, SpawnError, StartError, Straggler, WaitError,
-};
+pub use error::{Error, StartError};
+pub use mailbox::SendError;
 pub use metrics::{Metrics, NamedCounter, ShardMetrics};
 pub use oneshot::oneshot;
 pub use reactor::DriverKind;
-pub use reply::{Reply, ReplyTo};
+pub use reply::{AskError, Reply, ReplyTo};
+pub use runtime::shutdown::{ShutdownError, Straggler};
+pub use runtime::spawn::SpawnError;
 pub use runtime::{Handle, Runtime, SpawnOptions};
 #[cfg(feature = "tokio")]
 pub use tokio_bridge::{TokioError, TokioTask};

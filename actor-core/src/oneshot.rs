@@ -3,9 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use crate::error::AskError;
-use crate::reply::{Reply, ReplyTo, reply_pair};
-use crate::runtime::block_on::{block_on_thread, block_on_thread_until};
+use crate::reply::{AskError, Reply, ReplyTo, reply_pair};
+use crate::shard::block_on::{block_on_thread, block_on_thread_until};
 use crate::shard::local::on_shard_thread;
 
 /// A one-shot channel: the [`ReplyTo`]/[`Reply`] pair that every `ask` uses,

@@ -47,11 +47,12 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use crate::actor::cell::{ActorCell, ActorEntry};
-use crate::error::SpawnError;
 use crate::runtime::Handle;
-use crate::runtime::spawn::{spawn_cell, start};
-use crate::shard::local::{ShardLocal, panic_text};
+use crate::runtime::spawn::{SpawnError, spawn_cell, start};
+use crate::shard::local::ShardLocal;
+use crate::shard::registry::Resident;
 use crate::shard::shared::Remote;
+use crate::util::panic_text;
 use crate::{Actor, ActorRef, ExitReason};
 
 /// A factory that builds an actor again for each incarnation.
@@ -135,7 +136,7 @@ impl<A: Actor> ActorRef<A> {
         let cell = self.cell.clone();
         let job = move |local: &Rc<ShardLocal>| {
             if cell.is_running() {
-                ActorEntry::kill(&*cell);
+                Resident::kill(&*cell);
             }
             cell.finish(&local.shared, reason, false);
         };

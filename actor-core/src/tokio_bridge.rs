@@ -36,7 +36,7 @@ use crate::actor::Actor;
 use crate::actor::context::Context;
 use crate::config::RuntimeConfig;
 use crate::runtime::Handle;
-use crate::shard::local::panic_text;
+use crate::util::panic_text;
 
 /// Why a future handed to the tokio bridge produced no output.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -257,7 +257,7 @@ impl<A: Actor> Context<A> {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let rt = &self.local.runtime;
+        let rt = self.local.runtime();
         rt.tokio.spawn(&rt.config, fut)
     }
 }

@@ -10,8 +10,8 @@ use crate::dead_letters::{DeadLetter, DeadLetterReason, DeadLetters};
 use crate::loom::sync::Mutex;
 use crate::loom::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 use crate::mailbox::Mailbox;
-use crate::reply::{DropCause, with_drop_cause};
-use crate::shard::registry::UNREGISTERED;
+use crate::shard::hooks::{DropCause, with_drop_cause};
+use crate::shard::registry::{Resident, UNREGISTERED};
 use crate::shard::shared::ShardShared;
 use crate::shard::task::TaskCell;
 
@@ -89,23 +89,16 @@ impl Waiters {
     }
 }
 
-/// The type-erased view of an actor cell: what the registry, links and
-/// monitors, shutdown and metrics need.
-pub(crate) trait ActorEntry: Send + Sync {
+/// The type-erased view of an actor cell: what links and monitors need,
+/// beside what its shard's registry knows of it ([`Resident`]).
+pub(crate) trait ActorEntry: Resident {
     fn id(&self) -> ActorId;
-    fn name(&self) -> &'static str;
-    fn mailbox_len(&self) -> usize;
-    fn is_alive(&self) -> bool;
     fn request_stop(&self, reason: ExitReason);
-    fn kill(&self);
     /// Delivers a notice on this actor's signal lane, if `incarnation` is
     /// still the running one (else it is dropped).
     fn notify(&self, notice: Notice, incarnation: u64);
     /// The incarnation this actor serves now (0 for the first).
     fn incarnation(&self) -> u64;
-    /// At shutdown, on its shard: ends for good an actor between two
-    /// incarnations (nothing else would). `true` when it was one.
-    fn end_if_exited(&self, shard: &ShardShared) -> bool;
     /// Adds a watcher; one added after the exit is told at once.
     fn add_watcher(&self, watcher: Watcher);
     fn remove_watcher(&self, id: ActorId, via: NoticeVia);
@@ -171,7 +164,7 @@ impl<A: Actor> ActorCell<A> {
         if self.registry_key.load(Ordering::Relaxed) != UNREGISTERED {
             return;
         }
-        let entry: Arc<dyn ActorEntry> = self.clone();
+        let entry: Arc<dyn Resident> = self.clone();
         let key = shard.registry.lock().insert(self.seq, entry);
         self.registry_key.store(key, Ordering::Relaxed);
     }
@@ -282,7 +275,7 @@ impl<A: Actor> ActorCell<A> {
         drop(watchers);
         waiters.wake_all();
         let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            with_drop_cause(DropCause::ActorStopped, || drop(rest));
+            with_drop_cause(DropCause::Stopped, || drop(rest));
         }));
         if dropped.is_err() {
             tracing::error!(actor = %self.id, name = A::name(), "a queued message panicked in its drop");
@@ -383,16 +376,12 @@ impl<A: Actor> ActorCell<A> {
     }
 }
 
-impl<A: Actor> ActorEntry for ActorCell<A> {
-    fn id(&self) -> ActorId {
-        self.id
-    }
-
+impl<A: Actor> Resident for ActorCell<A> {
     fn name(&self) -> &'static str {
         A::name()
     }
 
-    fn mailbox_len(&self) -> usize {
+    fn queued(&self) -> usize {
         self.mailbox.len()
     }
 
@@ -400,15 +389,37 @@ impl<A: Actor> ActorEntry for ActorCell<A> {
         self.state.load(Ordering::Acquire) != STOPPED
     }
 
-    fn request_stop(&self, reason: ExitReason) {
-        if self.mailbox.request_stop(reason) {
-            self.schedule();
-        }
+    fn request_shutdown(&self) {
+        ActorEntry::request_stop(self, ExitReason::Shutdown);
     }
 
     fn kill(&self) {
         self.killed.store(true, Ordering::Release);
         self.schedule();
+    }
+
+    fn end_if_exited(&self, shard: &ShardShared) -> bool {
+        if self.state.load(Ordering::Acquire) != EXITED {
+            return false;
+        }
+        self.finish(shard, ExitReason::Shutdown, false);
+        true
+    }
+
+    fn poll_stopped(&self, waker: &Waker) -> bool {
+        ActorEntry::poll_exit(self, waker).is_some()
+    }
+}
+
+impl<A: Actor> ActorEntry for ActorCell<A> {
+    fn id(&self) -> ActorId {
+        self.id
+    }
+
+    fn request_stop(&self, reason: ExitReason) {
+        if self.mailbox.request_stop(reason) {
+            self.schedule();
+        }
     }
 
     fn notify(&self, notice: Notice, incarnation: u64) {
@@ -419,14 +430,6 @@ impl<A: Actor> ActorEntry for ActorCell<A> {
 
     fn incarnation(&self) -> u64 {
         self.mailbox.incarnation()
-    }
-
-    fn end_if_exited(&self, shard: &ShardShared) -> bool {
-        if self.state.load(Ordering::Acquire) != EXITED {
-            return false;
-        }
-        self.finish(shard, ExitReason::Shutdown, false);
-        true
     }
 
     fn add_watcher(&self, watcher: Watcher) {

@@ -9,9 +9,6 @@ use std::time::{Duration, Instant};
 use crate::ActorRef;
 use crate::actor::cell::{ActorEntry, Watcher};
 use crate::actor::{Actor, ActorId, ExitReason, NoticeVia};
-use crate::blocking::BlockingHandle;
-use crate::error::SpawnError;
-use crate::runtime::Handle;
 use crate::shard::local::ShardLocal;
 use crate::shard::task::TaskRef;
 use crate::time::sleep_until;
@@ -85,11 +82,6 @@ impl<A: Actor> Context<A> {
         self.local.index()
     }
 
-    /// A handle to the runtime, to spawn anywhere or read metrics.
-    pub fn runtime(&self) -> Handle {
-        Handle::from_inner(self.local.runtime.clone())
-    }
-
     /// Stops this actor after the current message, with `ExitReason::Normal`.
     pub fn stop(&mut self) {
         self.stop_with(ExitReason::Normal);
@@ -145,31 +137,6 @@ impl<A: Actor> Context<A> {
             task,
             _local: PhantomData,
         }
-    }
-
-    /// Spawns a child actor on this shard. The value is built here, so it
-    /// need not be `Send`. The child is not linked; call [`link`] for that.
-    ///
-    /// [`link`]: Context::link
-    pub fn spawn<B: Actor>(&self, actor: B) -> ActorRef<B> {
-        crate::runtime::spawn::spawn_here(&self.local, actor, None)
-    }
-
-    /// Spawns a child actor on `shard`, built there by `factory`.
-    pub fn spawn_on<B: Actor>(
-        &self,
-        shard: usize,
-        factory: impl FnOnce() -> B + Send + 'static,
-    ) -> Result<ActorRef<B>, SpawnError> {
-        crate::runtime::spawn::spawn_actor(&self.local.runtime, shard, None, factory)
-    }
-
-    /// Runs `f` on the blocking pool, never on a shard.
-    pub fn spawn_blocking<R: Send + 'static>(
-        &self,
-        f: impl FnOnce() -> R + Send + 'static,
-    ) -> BlockingHandle<R> {
-        self.local.runtime.blocking.spawn(f)
     }
 
     /// Runs a plain future on this shard, beside the actors.

@@ -4,7 +4,9 @@
 pub(crate) mod actor_ref;
 pub(crate) mod cell;
 pub(crate) mod context;
+pub(crate) mod hooks;
 pub(crate) mod lifecycle;
+pub(crate) mod message;
 pub(crate) mod run;
 
 use std::fmt;

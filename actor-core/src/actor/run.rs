@@ -10,17 +10,23 @@ use crate::actor::cell::ActorCell;
 use crate::actor::{Actor, ExitReason};
 use crate::loom::sync::atomic::Ordering;
 use crate::mailbox::Next;
+use crate::shard::hooks::OnPanic;
 use crate::shard::local::ShardLocal;
-use crate::shard::slab::OnPanic;
 use crate::{ActorRef, Context};
 
-/// Starts `actor` on this shard as a task bound to `cell`.
-pub(crate) fn launch<A: Actor>(local: &Rc<ShardLocal>, cell: Arc<ActorCell<A>>, actor: A) {
+/// Starts `actor` on this shard as a task bound to `cell`; it handles up to
+/// `budget` messages in a row before it yields to the shard's other tasks.
+pub(crate) fn launch<A: Actor>(
+    local: &Rc<ShardLocal>,
+    cell: Arc<ActorCell<A>>,
+    actor: A,
+    budget: usize,
+) {
     cell.register(&local.shared);
     local.shared.counters.actors_started.bump();
     let task = cell.task_ref();
     let ctx = Context::new(ActorRef { cell: cell.clone() }, local.clone());
-    let fut = actor_loop(actor, ctx);
+    let fut = actor_loop(actor, ctx, budget);
     // The cell is its own panic hook: no allocation.
     local.insert_task(task, Box::pin(fut), Some(cell));
 }
@@ -118,11 +124,10 @@ impl Future for YieldNow {
     }
 }
 
-async fn actor_loop<A: Actor>(mut actor: A, mut ctx: Context<A>) {
+async fn actor_loop<A: Actor>(mut actor: A, mut ctx: Context<A>, budget: usize) {
     let cell = ctx.myself().cell.clone();
     let local = ctx.local.clone();
     let killed = &cell.killed;
-    let budget = local.runtime.config.budget.max(1);
     let started = killable(killed, pin!(actor.on_start(&mut ctx)), &mut 0).await;
     let reason = match started {
         None => ExitReason::Killed,

@@ -3,9 +3,10 @@
 
 use std::sync::Arc;
 
-use crate::error::{SendError, SpawnError};
+use crate::mailbox::SendError;
 use crate::partition::{HashPartitioner, Partitioner};
 use crate::runtime::Handle;
+use crate::runtime::spawn::SpawnError;
 use crate::supervision::{Factory, spawn_supervised};
 use crate::{Actor, ActorRef};
 

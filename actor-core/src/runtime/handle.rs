@@ -1,14 +1,14 @@
 //! [`Handle`]: the runtime, reachable from any thread.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use crate::config::RuntimeConfig;
 use crate::dead_letters::DeadLetters;
-use crate::error::SpawnError;
 use crate::metrics::{Metrics, NamedCounter, ShardMetrics};
 use crate::reactor::DriverKind;
 use crate::runtime::RuntimeInner;
-use crate::runtime::spawn::{SpawnOptions, spawn_actor, spawn_with};
+use crate::runtime::spawn::{SpawnError, SpawnOptions, spawn_actor, spawn_with};
 use crate::{Actor, ActorRef};
 
 /// A cloneable, `Send + Sync` handle to a runtime: spawn actors and read
@@ -35,8 +35,8 @@ impl Handle {
     /// The handle of the runtime whose shard this thread is, or whose
     /// [`Runtime::block_on`](crate::Runtime::block_on) runs on this thread.
     pub fn current() -> Option<Handle> {
-        crate::shard::local::with_current(|l| l.map(|l| Handle::from_inner(l.runtime.clone())))
-            .or_else(crate::runtime::block_on::current_handle)
+        crate::shard::local::with_current(|l| l.map(|l| Handle::from_inner(l.runtime().clone())))
+            .or_else(current_handle)
     }
 
     /// Number of shards.
@@ -99,7 +99,7 @@ impl Handle {
             .iter()
             .map(|s| {
                 let registry = s.registry.lock();
-                let depth: usize = registry.values().map(|a| a.mailbox_len()).sum();
+                let depth: usize = registry.values().map(|a| a.queued()).sum();
                 let live = registry.len();
                 drop(registry);
                 let c = &s.counters;
@@ -124,4 +124,27 @@ impl Handle {
             .collect();
         Metrics::from_shards(shards, named)
     }
+}
+
+thread_local! {
+    /// The runtime whose `block_on` runs on this thread.
+    static BLOCK_ON_RUNTIME: RefCell<Option<Handle>> = const { RefCell::new(None) };
+}
+
+/// The handle of the runtime whose `block_on` runs on this thread.
+pub(crate) fn current_handle() -> Option<Handle> {
+    BLOCK_ON_RUNTIME.with(|h| h.borrow().clone())
+}
+
+/// Makes `handle` current for the duration of `f` (restored on unwind too).
+pub(crate) fn with_handle<R>(handle: Handle, f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<Handle>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let prev = self.0.take();
+            BLOCK_ON_RUNTIME.with(|h| *h.borrow_mut() = prev);
+        }
+    }
+    let _restore = Restore(BLOCK_ON_RUNTIME.with(|h| h.borrow_mut().replace(handle)));
+    f()
 }

@@ -1,10 +1,11 @@
 //! The [`Runtime`]: shards, the blocking pool, dead letters and metrics, and
 //! the [`Handle`] that reaches them from anywhere.
 
-pub(crate) mod block_on;
 mod build;
+mod context;
 mod handle;
-mod shutdown;
+mod local;
+pub(crate) mod shutdown;
 pub(crate) mod spawn;
 
 use std::future::Future;
@@ -16,12 +17,16 @@ use std::time::Instant;
 pub use handle::Handle;
 pub use spawn::SpawnOptions;
 
+use shutdown::ShutdownError;
+use spawn::SpawnError;
+
 use crate::blocking::BlockingPool;
 use crate::config::{Builder, RuntimeConfig};
 use crate::dead_letters::DeadLetters;
-use crate::error::{ShutdownError, SpawnError, StartError};
+use crate::error::StartError;
 use crate::metrics::{Metrics, NamedCounter};
 use crate::reactor::DriverKind;
+use crate::shard::block_on;
 use crate::shard::shared::ShardShared;
 use crate::{Actor, ActorRef};
 
@@ -152,7 +157,7 @@ impl Runtime {
     /// the shard.
     pub fn block_on<F: Future>(&self, fut: F) -> F::Output {
         let shard = self.handle.inner.shards[0].clone();
-        block_on::with_handle(self.handle.clone(), || {
+        handle::with_handle(self.handle.clone(), || {
             block_on::with_fallback_shard(shard, || block_on::block_on_thread(fut))
         })
     }

@@ -2,6 +2,7 @@
 //! those that overrun their timeout, then join every thread.
 
 use std::collections::HashSet;
+use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -12,26 +13,63 @@ use std::task::{Context, Poll};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::actor::ExitReason;
-use crate::actor::cell::ActorEntry;
-use crate::error::{ShutdownError, Straggler};
+use crate::actor::ActorId;
 use crate::runtime::RuntimeInner;
 use crate::shard::local::ShardLocal;
+use crate::shard::registry::Resident;
 use crate::shard::shared::Remote;
 use crate::time::timeout;
+
+/// One actor that did not stop within its timeout during shutdown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Straggler {
+    /// The actor's id.
+    pub id: ActorId,
+    /// The actor's name.
+    pub name: &'static str,
+    /// The shard it ran on.
+    pub shard: usize,
+}
+
+impl fmt::Display for Straggler {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}) on shard {}", self.name, self.id, self.shard)
+    }
+}
+
+/// Shutdown finished, but not cleanly.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ShutdownError {
+    /// These actors ignored stop past their timeout and were killed.
+    #[error("actors ignored stop and were killed: {}", list(.0))]
+    Stragglers(Vec<Straggler>),
+    /// These shard threads did not finish (a handler blocked the thread) and
+    /// were left detached.
+    #[error("shards did not finish and were detached: {0:?}")]
+    ShardsStuck(Vec<usize>),
+}
+
+fn list(s: &[Straggler]) -> String {
+    s.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 type Report = (usize, Vec<Straggler>);
 
 /// Resolves when the actor has stopped.
-struct ExitWait(Arc<dyn ActorEntry>);
+struct ExitWait(Arc<dyn Resident>);
 
 impl Future for ExitWait {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        match self.0.poll_exit(cx.waker()) {
-            Some(_) => Poll::Ready(()),
-            None => Poll::Pending,
+        if self.0.poll_stopped(cx.waker()) {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
         }
     }
 }
@@ -48,19 +86,19 @@ fn begin(local: &Rc<ShardLocal>, limit: Duration, report: mpsc::Sender<Report>) 
         // skipped, and a snapshot with nothing alive ends the walk.
         loop {
             let newest_first = l.shared.registry.lock().newest_first();
-            if !newest_first.iter().any(|a| a.is_alive()) {
+            if !newest_first.iter().any(|(_, a)| a.is_alive()) {
                 break;
             }
-            for actor in newest_first {
+            for (seq, actor) in newest_first {
                 // A supervised actor between incarnations: no task runs to
                 // take a stop request, so it ends here.
                 if !actor.is_alive() || actor.end_if_exited(&l.shared) {
                     continue;
                 }
-                actor.request_stop(ExitReason::Shutdown);
+                actor.request_shutdown();
                 if timeout(limit, ExitWait(actor.clone())).await.is_err() {
                     stragglers.push(Straggler {
-                        id: actor.id(),
+                        id: ActorId::new(l.index(), seq),
                         name: actor.name(),
                         shard: l.index(),
                     });

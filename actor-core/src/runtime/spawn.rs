@@ -7,10 +7,27 @@ use std::sync::Arc;
 use crate::ActorRef;
 use crate::actor::cell::{ActorCell, ActorEntry, Watcher};
 use crate::actor::{Actor, ExitReason, NoticeVia};
-use crate::error::SpawnError;
 use crate::runtime::RuntimeInner;
-use crate::shard::local::{ShardLocal, panic_text, send_to_shard, with_current};
+use crate::shard::local::{ShardLocal, send_to_shard, with_current};
 use crate::shard::shared::Remote;
+use crate::util::panic_text;
+
+/// Spawning an actor or task failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SpawnError {
+    /// The runtime is shutting down and takes no new actors.
+    #[error("runtime is shutting down")]
+    ShuttingDown,
+    /// The shard index is out of range.
+    #[error("no shard {shard}: the runtime has {shards} shards")]
+    NoSuchShard {
+        /// The requested shard.
+        shard: usize,
+        /// How many shards there are.
+        shards: usize,
+    },
+}
 
 /// Where and how to spawn an actor.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -139,7 +156,10 @@ pub(crate) fn start<A: Actor>(
         return;
     }
     match catch_unwind(AssertUnwindSafe(factory)) {
-        Ok(actor) => crate::actor::run::launch(local, cell, actor),
+        Ok(actor) => {
+            let budget = local.runtime().config.budget.max(1);
+            crate::actor::run::launch(local, cell, actor, budget)
+        }
         Err(p) => cell.end_incarnation(
             &local.shared,
             false,
@@ -157,8 +177,8 @@ pub(crate) fn spawn_here<A: Actor>(
 ) -> ActorRef<A> {
     let cell = ActorCell::<A>::create(
         &local.shared,
-        capacity::<A>(&local.runtime, mailbox),
-        local.runtime.dead_letters.clone(),
+        capacity::<A>(local.runtime(), mailbox),
+        local.runtime().dead_letters.clone(),
         false,
     );
     let actor_ref = ActorRef { cell: cell.clone() };

@@ -1,6 +1,7 @@
 //! The shard thread's own state, reachable through a thread-local while the
 //! shard runs.
 
+use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
@@ -8,16 +9,16 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::channel::spsc;
 use crate::reactor::Reactor;
-use crate::reply::{DropCause, with_drop_cause};
-use crate::runtime::RuntimeInner;
+use crate::shard::hooks::{DropCause, PanicHook, flush_deferred, with_drop_cause};
 use crate::shard::shared::{Remote, ShardShared};
-use crate::shard::slab::{LocalFuture, PanicHook, Slot, TaskSlab};
+use crate::shard::slab::{LocalFuture, Slot, TaskSlab};
 use crate::shard::task::{TaskRef, with_borrowed_waker};
 use crate::time::wheel::Wheel;
+use crate::util::panic_text;
 
 thread_local! {
     static CURRENT: RefCell<Option<Rc<ShardLocal>>> = const { RefCell::new(None) };
@@ -36,7 +37,14 @@ pub(crate) fn is_current_shard(shard: &Arc<ShardShared>) -> bool {
 /// A shard's thread-owned half.
 pub(crate) struct ShardLocal {
     pub(crate) shared: Arc<ShardShared>,
-    pub(crate) runtime: Arc<RuntimeInner>,
+    /// Every shard of the runtime, by index: a wake-up for one of them takes
+    /// the one-way queue of the pair.
+    siblings: Vec<Arc<ShardShared>>,
+    /// How long the loop spins for work before it parks.
+    pub(crate) spin_before_park: Duration,
+    /// The runtime this shard belongs to, for the layers above, which know
+    /// its type (see `runtime::local`); the executor never looks inside.
+    owner: Box<dyn Any>,
     pub(crate) run_queue: RefCell<VecDeque<TaskRef>>,
     pub(crate) tasks: RefCell<TaskSlab>,
     pub(crate) wheel: RefCell<Wheel>,
@@ -121,18 +129,39 @@ pub(crate) fn send_to_shard(target: &Arc<ShardShared>, item: Remote) -> Result<(
     }
 }
 
+/// What the runtime tells a shard's executor when it starts it.
+pub(crate) struct ShardSettings {
+    /// Every shard of the runtime, by index.
+    pub(crate) siblings: Vec<Arc<ShardShared>>,
+    /// The time origin of the timer wheel.
+    pub(crate) origin: Instant,
+    /// How long the loop spins for work before it parks.
+    pub(crate) spin_before_park: Duration,
+    /// The runtime, kept opaque: see [`ShardLocal::owner`].
+    pub(crate) owner: Box<dyn Any>,
+}
+
 impl ShardLocal {
-    pub(crate) fn new(
+    /// The executor of `shared`, fed by `inboxes` from the other shards and
+    /// feeding them through `outboxes`.
+    pub(crate) fn create(
         shared: Arc<ShardShared>,
-        runtime: Arc<RuntimeInner>,
+        settings: ShardSettings,
         outboxes: Vec<Option<spsc::Producer<Remote>>>,
         inboxes: Vec<spsc::Consumer<Remote>>,
         reactor: Reactor,
     ) -> Rc<Self> {
-        let origin = runtime.started;
+        let ShardSettings {
+            siblings,
+            origin,
+            spin_before_park,
+            owner,
+        } = settings;
         Rc::new(ShardLocal {
             shared,
-            runtime,
+            siblings,
+            spin_before_park,
+            owner,
             run_queue: RefCell::new(VecDeque::with_capacity(256)),
             tasks: RefCell::new(TaskSlab::default()),
             wheel: RefCell::new(Wheel::new(origin)),
@@ -147,8 +176,7 @@ impl ShardLocal {
     /// Pushes into the one-way queue to `target` if it is a sibling shard.
     fn try_outbox(&self, target: &Arc<ShardShared>, item: Remote) -> Result<(), Remote> {
         let sibling = self
-            .runtime
-            .shards
+            .siblings
             .get(target.index)
             .is_some_and(|s| Arc::ptr_eq(s, target));
         match self.outboxes.get(target.index) {
@@ -193,6 +221,12 @@ impl ShardLocal {
 
     pub(crate) fn index(&self) -> usize {
         self.shared.index
+    }
+
+    /// The runtime this shard belongs to, as the layer that started it
+    /// passed it: that layer downcasts it (see `runtime::local`).
+    pub(crate) fn owner(&self) -> &dyn Any {
+        &*self.owner
     }
 
     /// Spawns a plain shard-local future.
@@ -244,13 +278,13 @@ impl ShardLocal {
                     slot.future = Some(future);
                 }
                 // A handler that caught its own panic left its replies here.
-                crate::reply::flush_deferred();
+                flush_deferred();
             }
             Ok(Poll::Ready(())) => {
                 let slot = self.tasks.borrow_mut().remove(&header);
                 drop(future);
                 drop(slot);
-                crate::reply::flush_deferred();
+                flush_deferred();
             }
             Err(payload) => {
                 let text = panic_text(&*payload);
@@ -265,9 +299,9 @@ impl ShardLocal {
                 } else {
                     tracing::warn!(shard = self.index(), panic = %text, "a shard task panicked");
                 }
-                crate::reply::flush_deferred();
+                flush_deferred();
                 let dropped = catch_unwind(AssertUnwindSafe(|| {
-                    with_drop_cause(DropCause::ActorFailed, || drop(future));
+                    with_drop_cause(DropCause::Failed, || drop(future));
                 }));
                 if dropped.is_err() {
                     tracing::error!(
@@ -292,7 +326,7 @@ impl ShardLocal {
             Remote::Schedule(h) => self.run_queue.borrow_mut().push_back(h),
             Remote::Run(job) => {
                 let failed = catch_unwind(AssertUnwindSafe(|| job(self))).is_err();
-                crate::reply::flush_deferred();
+                flush_deferred();
                 if failed {
                     tracing::error!(shard = self.index(), "a job sent to the shard panicked");
                 }
@@ -317,24 +351,13 @@ impl ShardLocal {
             if slots.is_empty() && queued.is_empty() {
                 break;
             }
-            with_drop_cause(DropCause::ActorStopped, || {
+            with_drop_cause(DropCause::Stopped, || {
                 for slot in slots {
                     let _ = catch_unwind(AssertUnwindSafe(|| drop(slot)));
                 }
                 let _ = catch_unwind(AssertUnwindSafe(|| drop(queued)));
             });
-            crate::reply::flush_deferred();
+            flush_deferred();
         }
-    }
-}
-
-/// The text of a panic payload.
-pub(crate) fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "panic with a non-string payload".to_owned()
     }
 }

@@ -25,6 +25,8 @@
 //!    it runs even if the loop panics.
 //! 4. The thread is joined by the runtime.
 
+pub(crate) mod block_on;
+pub(crate) mod hooks;
 pub(crate) mod local;
 pub(crate) mod park;
 pub(crate) mod registry;

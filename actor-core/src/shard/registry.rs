@@ -1,24 +1,48 @@
-//! A shard's live actors: a slab keyed by a slot index the actor's cell
-//! keeps, so joining and leaving cost O(1) with no search.
+//! A shard's residents (its live actors): a slab keyed by a slot index the
+//! resident keeps, so joining and leaving cost O(1) with no search.
+//!
+//! The shard only keeps the list. What a resident is, and how it stops, is
+//! the business of the layer that registers it, through [`Resident`].
 
 use std::sync::Arc;
+use std::task::Waker;
 
-use crate::actor::cell::ActorEntry;
+use crate::shard::shared::ShardShared;
 
-/// The key of a cell not in any registry.
+/// The key of a resident not in any registry.
 pub(crate) const UNREGISTERED: usize = usize::MAX;
 
-/// Live actors, each with its spawn sequence number.
+/// Something that lives on a shard until it stops (an actor's cell): what
+/// the runtime needs to count residents and to stop them all at shutdown.
+pub(crate) trait Resident: Send + Sync {
+    /// Its name, for reports.
+    fn name(&self) -> &'static str;
+    /// Messages waiting for it.
+    fn queued(&self) -> usize;
+    /// `false` once it has stopped for good.
+    fn is_alive(&self) -> bool;
+    /// Asks it to stop because its shard shuts down.
+    fn request_shutdown(&self);
+    /// Stops it at its next await point, running no more of its code.
+    fn kill(&self);
+    /// At shutdown, on its shard: ends for good a resident with no task
+    /// running (nothing else would). `true` when it was one.
+    fn end_if_exited(&self, shard: &ShardShared) -> bool;
+    /// Registers `waker` for its end; `true` if it has already stopped.
+    fn poll_stopped(&self, waker: &Waker) -> bool;
+}
+
+/// Live residents, each with its spawn sequence number.
 #[derive(Default)]
 pub(crate) struct Registry {
-    slots: Vec<Option<(u64, Arc<dyn ActorEntry>)>>,
+    slots: Vec<Option<(u64, Arc<dyn Resident>)>>,
     free: Vec<usize>,
     live: usize,
 }
 
 impl Registry {
-    /// Adds an actor; returns the key to remove it with.
-    pub(crate) fn insert(&mut self, seq: u64, entry: Arc<dyn ActorEntry>) -> usize {
+    /// Adds a resident; returns the key to remove it with.
+    pub(crate) fn insert(&mut self, seq: u64, entry: Arc<dyn Resident>) -> usize {
         self.live += 1;
         match self.free.pop() {
             Some(key) => {
@@ -32,8 +56,8 @@ impl Registry {
         }
     }
 
-    /// Removes the actor `seq` from slot `key`, if it is there.
-    pub(crate) fn remove(&mut self, key: usize, seq: u64) -> Option<Arc<dyn ActorEntry>> {
+    /// Removes the resident `seq` from slot `key`, if it is there.
+    pub(crate) fn remove(&mut self, key: usize, seq: u64) -> Option<Arc<dyn Resident>> {
         let slot = self.slots.get_mut(key)?;
         if slot.as_ref().is_none_or(|(s, _)| *s != seq) {
             return None;
@@ -47,15 +71,16 @@ impl Registry {
         self.live
     }
 
-    /// Every live actor, in no particular order.
-    pub(crate) fn values(&self) -> impl Iterator<Item = &Arc<dyn ActorEntry>> {
+    /// Every live resident, in no particular order.
+    pub(crate) fn values(&self) -> impl Iterator<Item = &Arc<dyn Resident>> {
         self.slots.iter().flatten().map(|(_, e)| e)
     }
 
-    /// Every live actor, newest (highest sequence number) first.
-    pub(crate) fn newest_first(&self) -> Vec<Arc<dyn ActorEntry>> {
-        let mut all: Vec<_> = self.slots.iter().flatten().collect();
+    /// Every live resident with its sequence number, newest (highest
+    /// sequence number) first.
+    pub(crate) fn newest_first(&self) -> Vec<(u64, Arc<dyn Resident>)> {
+        let mut all: Vec<_> = self.slots.iter().flatten().cloned().collect();
         all.sort_unstable_by_key(|(seq, _)| std::cmp::Reverse(*seq));
-        all.into_iter().map(|(_, e)| e.clone()).collect()
+        all
     }
 }

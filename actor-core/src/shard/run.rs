@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use crate::reactor::Reaped;
+use crate::reactor::{DriverKind, Reaped};
 use crate::shard::local::ShardLocal;
 use crate::shard::shared::Remote;
 
@@ -25,8 +25,8 @@ pub(crate) fn run_shard(local: Rc<ShardLocal>) {
 }
 
 fn run_loop(local: &Rc<ShardLocal>) {
-    let mut spin = SpinWindow::new(local.runtime.config.spin_before_park);
-    let uring = local.reactor.borrow().kind() == crate::DriverKind::Uring;
+    let mut spin = SpinWindow::new(local.spin_before_park);
+    let uring = local.reactor.borrow().kind() == DriverKind::Uring;
     let mut inbox = VecDeque::new();
     let mut reaped = Reaped::default();
     let mut turn: u32 = 0;

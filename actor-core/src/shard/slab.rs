@@ -1,23 +1,12 @@
 //! The shard's table of `!Send` task futures, keyed by slot.
 
+use crate::shard::hooks::PanicHook;
+use crate::shard::task::TaskRef;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
-
-use crate::shard::local::ShardLocal;
-use crate::shard::task::TaskRef;
 
 /// A shard-local future.
 pub(crate) type LocalFuture = Pin<Box<dyn Future<Output = ()>>>;
-/// Told once, on the shard, if the task's poll panics: the panic's text.
-/// An actor's cell is its own hook, so installing one allocates nothing.
-pub(crate) trait OnPanic {
-    fn on_panic(&self, local: &ShardLocal, text: String);
-}
-
-/// A task's panic hook: a counted reference to whoever handles the panic.
-pub(crate) type PanicHook = Arc<dyn OnPanic>;
-
 pub(crate) struct Slot {
     pub(crate) header: TaskRef,
     /// `None` while the future is out being polled.

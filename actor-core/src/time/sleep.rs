@@ -96,18 +96,14 @@ impl Future for Sleep {
                 });
                 this.registration = match placed {
                     Some(key) => Registration::Local(key),
-                    None if crate::runtime::block_on::register_thread_timer(
-                        deadline,
-                        cx.waker(),
-                    ) =>
-                    {
+                    None if crate::shard::block_on::register_thread_timer(deadline, cx.waker()) => {
                         Registration::Remote
                     }
                     None => {
                         let shard = this
                             .fallback
                             .clone()
-                            .or_else(crate::runtime::block_on::current_fallback_shard);
+                            .or_else(crate::shard::block_on::current_fallback_shard);
                         let refused = match shard {
                             Some(shard) => shard
                                 .push_remote(Remote::Timer(deadline, cx.waker().clone()))

@@ -1,4 +1,7 @@
-//! Running futures to completion on the calling thread by parking it.
+//! Running futures to completion on the calling thread by parking it
+//! (`Runtime::block_on`, the `_blocking` calls of plain threads), with its
+//! own list of sleeps and, inside `Runtime::block_on`, a shard whose wheel
+//! serves other timers.
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -13,29 +16,6 @@ use crate::shard::shared::ShardShared;
 thread_local! {
     /// The shard whose wheel serves timers inside `Runtime::block_on`.
     static FALLBACK_SHARD: RefCell<Option<Arc<ShardShared>>> = const { RefCell::new(None) };
-}
-
-thread_local! {
-    /// The runtime whose `block_on` runs on this thread.
-    static BLOCK_ON_RUNTIME: RefCell<Option<crate::Handle>> = const { RefCell::new(None) };
-}
-
-/// The handle of the runtime whose `block_on` runs on this thread.
-pub(crate) fn current_handle() -> Option<crate::Handle> {
-    BLOCK_ON_RUNTIME.with(|h| h.borrow().clone())
-}
-
-/// Makes `handle` current for the duration of `f` (restored on unwind too).
-pub(crate) fn with_handle<R>(handle: crate::Handle, f: impl FnOnce() -> R) -> R {
-    struct Restore(Option<crate::Handle>);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            let prev = self.0.take();
-            BLOCK_ON_RUNTIME.with(|h| *h.borrow_mut() = prev);
-        }
-    }
-    let _restore = Restore(BLOCK_ON_RUNTIME.with(|h| h.borrow_mut().replace(handle)));
-    f()
 }
 
 /// The timer shard of the `block_on` running on this thread, if any.
