@@ -74,10 +74,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok()
         .and_then(|s| s.parse().ok());
 
-    let rt = match std::env::var("PINION_PROFILE") {
-        Ok(name) => Runtime::builder().profile(name.parse()?).build()?,
-        Err(_) => Runtime::new()?,
-    };
+    // Reads PINION_PROFILE, PINION_SHARDS and PINION_DRIVER.
+    let rt = Runtime::new()?;
     let store = Sharded::spawn(rt.handle(), |_| Store(HashMap::new()))?;
     let health = Health::new(rt.handle())?;
     let exporter = Exporter::new(rt.handle().clone())?;

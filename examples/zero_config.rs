@@ -1,6 +1,13 @@
-//! Prints what Pinion detected on this machine and the configuration it
-//! chose, with the reason for each choice.
+//! Prints what Pinion detected on this machine, the configuration it chose
+//! with the reason for each choice, and what each shard of a runtime started
+//! from it really got (driver, NUMA node, CPU, role).
+//!
+//! `Runtime::new()` reads the `PINION_*` variables (`PINION_DRIVER=epoll`,
+//! `PINION_SHARDS=2`, `PINION_PROFILE=performance`), so they show here too.
 
-fn main() {
-    println!("{}", actor_core::config::Report::detect());
+fn main() -> Result<(), actor_core::Error> {
+    let rt = actor_core::Runtime::new()?;
+    println!("{}", rt.handle().report());
+    rt.shutdown()?;
+    Ok(())
 }

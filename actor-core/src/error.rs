@@ -16,28 +16,7 @@ use crate::runtime::shutdown::ShutdownError;
 use crate::runtime::spawn::SpawnError;
 use crate::supervision::RestartError;
 
-/// Starting the runtime failed.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StartError {
-    /// The forced reactor driver is not available on this host.
-    #[error("reactor driver {driver} unavailable: {source}")]
-    DriverUnavailable {
-        /// The driver that was asked for.
-        driver: &'static str,
-        /// Why the kernel refused it.
-        source: std::io::Error,
-    },
-    /// `PINION_DRIVER` holds something other than `uring` or `epoll`.
-    #[error("PINION_DRIVER must be `uring` or `epoll`, not {0:?}")]
-    BadDriverVariable(String),
-    /// A shard or blocking thread could not be started.
-    #[error("could not start thread: {0}")]
-    Thread(#[source] std::io::Error),
-    /// The configuration is invalid.
-    #[error(transparent)]
-    Config(#[from] crate::config::ConfigError),
-}
+pub use crate::runtime::StartError;
 
 /// The umbrella error: every error of the crate converts into it.
 #[derive(Debug, thiserror::Error)]

@@ -1,6 +1,8 @@
 //! # Pinion
 //!
-//! A shared-nothing, thread-per-core actor runtime.
+//! A shared-nothing, thread-per-core actor runtime for **Linux** (the only
+//! supported target: the reactor is io_uring or epoll, and detection reads
+//! sysfs and procfs; the crate does not build elsewhere).
 //!
 //! - A [`Runtime`] runs one **shard** per core: a pinned OS thread with its own
 //!   executor, reactor (io_uring, or epoll where io_uring is refused) and
@@ -43,6 +45,11 @@
 //!
 //! The semantics (ordering, lanes, stop and kill, failure) are written down in
 //! the [`semantics`] module.
+
+#[cfg(not(target_os = "linux"))]
+compile_error!(
+    "Pinion supports Linux only: its reactor is io_uring or epoll and its detection reads sysfs"
+);
 
 mod actor;
 mod blocking;
@@ -89,7 +96,7 @@ pub use reactor::DriverKind;
 pub use reply::{AskError, Reply, ReplyTo};
 pub use runtime::shutdown::{ShutdownError, Straggler};
 pub use runtime::spawn::SpawnError;
-pub use runtime::{Handle, Runtime, SpawnOptions};
+pub use runtime::{Handle, Runtime, SpawnOptions, SystemSample};
 #[cfg(feature = "tokio")]
 pub use tokio_bridge::{TokioError, TokioTask};
 

@@ -5,8 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use actor_core::config::{
-    Builder, CacheKind, Defaults, Detection, DriverChoice, Profile, Report, ShardRole,
-    UringOpcodes, UringSupport,
+    Builder, Defaults, Detection, DriverChoice, Profile, Report, Role, UringOpcodes, UringSupport,
 };
 use proptest::prelude::*;
 
@@ -54,14 +53,6 @@ impl Drop for Tree {
 fn sixty_four_cores() -> Tree {
     let tree = Tree::new("64cores");
     tree.file("sys/devices/system/cpu/online", "0-63\n");
-    for cpu in 0..64 {
-        let topo = format!("sys/devices/system/cpu/cpu{cpu}/topology");
-        tree.file(
-            &format!("{topo}/physical_package_id"),
-            &format!("{}\n", (cpu / 16) % 2),
-        );
-        tree.file(&format!("{topo}/core_id"), &format!("{}\n", cpu % 16));
-    }
     tree.file("sys/devices/system/node/node0/cpulist", "0-15,32-47\n")
         .file("sys/devices/system/node/node1/cpulist", "16-31,48-63\n")
         .file("sys/devices/system/node/online", "0-1\n")
@@ -77,22 +68,13 @@ fn one_core_without_numa() {
     let d = Detection::probe_at(&fixture("one_core"));
     assert_eq!(d.cpu.logical_cores, Some(1));
     assert_eq!(d.cpu.online, [0]);
-    assert_eq!(d.cpu.physical_cores, Some(1));
     assert!(d.cpu.numa_nodes.is_empty());
     assert!(
-        d.cpu.simd.is_empty(),
-        "SIMD never comes from a fixture root"
+        d.cpu.allowed.is_empty(),
+        "the affinity mask never comes from a fixture root"
     );
-    let l1d = &d.cpu.caches[0];
-    assert_eq!(
-        (l1d.level, l1d.kind, l1d.size_bytes),
-        (1, CacheKind::Data, 32 * 1024)
-    );
-    assert_eq!(d.cpu.caches.len(), 4);
-    assert_eq!(d.cpu.caches[3].size_bytes, 8 << 20);
     assert_eq!(d.memory.total_bytes, Some(512 << 20));
     assert_eq!(d.memory.available_bytes, Some(256 << 20));
-    assert_eq!(d.memory.huge_pages_total, Some(0));
     assert_eq!(d.uring, UringSupport::Unknown);
 
     let defaults = Defaults::from_detection(&d);
@@ -101,7 +83,8 @@ fn one_core_without_numa() {
     assert!(!c.pin_threads);
     assert_eq!(c.mailbox_capacity, 256);
     assert_eq!(c.driver, DriverChoice::Auto);
-    assert_eq!(c.roles.io_shard(), None);
+    assert!(c.roles.is_none());
+    assert_eq!(c.topology.nodes(), [vec![0]]);
     assert_eq!(c.validate(), Ok(()));
 }
 
@@ -110,7 +93,6 @@ fn sixty_four_cores_on_two_numa_nodes() {
     let tree = sixty_four_cores();
     let d = Detection::probe_at(&tree.root);
     assert_eq!(d.cpu.logical_cores, Some(64));
-    assert_eq!(d.cpu.physical_cores, Some(32));
     assert_eq!(d.cpu.numa_nodes.len(), 2);
     assert_eq!(d.cpu.numa_nodes[1].id, 1);
     assert_eq!(d.cpu.numa_nodes[0].cpus.len(), 32);
@@ -121,9 +103,27 @@ fn sixty_four_cores_on_two_numa_nodes() {
     assert_eq!(c.shards, 64);
     assert!(!c.pin_threads, "pinning is for dedicated hosts (profiles)");
     assert_eq!(c.mailbox_capacity, 4096, "256 GiB / 64 shards / 1 MiB");
-    assert_eq!(c.roles.io_shard(), Some(63));
-    assert_eq!(c.roles.role(63), ShardRole::Io);
-    assert_eq!(c.roles.role(0), ShardRole::Application);
+    // NUMA drives placement: shards 0-31 on node 0's CPUs, 32-63 on node 1's.
+    let placement = c.topology.place(c.shards);
+    assert_eq!(placement.get(0).unwrap().cpu, Some(0));
+    assert_eq!(
+        placement.get(16).unwrap().cpu,
+        Some(32),
+        "node 0 goes on to 32-47"
+    );
+    assert_eq!(placement.get(32).unwrap().node, 1);
+    assert_eq!(placement.get(32).unwrap().cpu, Some(16));
+    // ...and the I/O role is spread over the nodes: one per node.
+    assert_eq!(c.roles.shards(Role::Io), [31, 63]);
+    assert_eq!(c.roles.role(63), Role::Io);
+    assert_eq!(c.roles.role(0), Role::Compute);
+    assert!(
+        defaults
+            .choice("topology")
+            .unwrap()
+            .reason
+            .contains("2 NUMA nodes")
+    );
     assert_eq!(c.validate(), Ok(()));
 }
 
@@ -149,31 +149,11 @@ fn uring_disabled_and_devices() {
     let d = Detection::probe_at(&fixture("uring_disabled"));
     assert!(matches!(&d.uring, UringSupport::Disabled(why) if why.contains("= 2")));
 
-    let names: Vec<_> = d.storage.nvme.iter().map(|n| n.name.as_str()).collect();
-    assert_eq!(names, ["nvme0n1", "nvme1n1"]);
-    assert_eq!(d.storage.nvme[1].logical_block_size, Some(4096));
-    assert_eq!(d.storage.nvme[0].rotational, Some(false));
-    assert_eq!(d.storage.dax_mounts.len(), 1);
-    assert_eq!(d.storage.dax_mounts[0].mount_point, "/mnt/pmem");
-
-    let eth0 = d.network.iter().find(|n| n.name == "eth0").unwrap();
-    assert_eq!(eth0.speed_mbps, Some(10_000));
-    assert!(eth0.is_up());
-    let wlan0 = d.network.iter().find(|n| n.name == "wlan0").unwrap();
-    assert_eq!(wlan0.speed_mbps, None, "-1 means unknown");
-    let lo = d.network.iter().find(|n| n.name == "lo").unwrap();
-    assert_eq!(
-        (lo.speed_mbps, lo.operstate.as_deref()),
-        (None, Some("unknown"))
-    );
-
     assert_eq!(
         d.gpu.devices,
         ["/dev/nvidia0", "/dev/nvidia1", "/dev/dri/renderD128"]
     );
     assert!(d.gpu.adapters.is_empty());
-    assert_eq!(d.memory.huge_pages_total, Some(16));
-    assert_eq!(d.memory.huge_page_size_bytes, Some(2 << 20));
 
     let defaults = Defaults::from_detection(&d);
     let c = &defaults.config;
@@ -188,10 +168,9 @@ fn uring_disabled_and_devices() {
     assert_eq!(c.shards, 8);
     assert_eq!(c.mailbox_capacity, 1024, "8 GiB / 8 shards / 1 MiB");
     assert_eq!(c.blocking_threads, 4, "epoll sends file I/O to the pool");
-    assert_eq!(
-        (c.roles.gpu_shard(), c.roles.io_shard()),
-        (Some(0), Some(7))
-    );
+    assert_eq!(c.roles.shards(Role::Accelerator), [0]);
+    assert_eq!(c.roles.shards(Role::Io), [7]);
+    assert_eq!(c.roles.shards(Role::Storage), [7], "storage shares I/O");
     assert_eq!(c.validate(), Ok(()));
 }
 
@@ -224,6 +203,7 @@ fn every_setting_has_a_reason() {
         "spin_before_park",
         "blocking_threads",
         "thread_name",
+        "topology",
         "roles",
         "seed",
     ] {
@@ -240,15 +220,7 @@ fn every_setting_has_a_reason() {
 #[test]
 fn report_lists_detection_and_choices() {
     let text = Report::new(Detection::probe_at(&fixture("uring_disabled"))).to_string();
-    for needle in [
-        "logical cores",
-        "8",
-        "disabled",
-        "nvme1n1",
-        "/mnt/pmem",
-        "eth0",
-        "renderD128",
-    ] {
+    for needle in ["logical cores", "8", "disabled", "renderD128", "topology"] {
         assert!(text.contains(needle), "missing {needle:?} in\n{text}");
     }
     assert!(text.contains("mailbox_capacity") && text.contains("Epoll"));
@@ -314,7 +286,7 @@ proptest! {
         prop_assert!(c.shards >= 1);
         prop_assert!((256..=8192).contains(&c.mailbox_capacity));
         prop_assert!(c.mailbox_capacity.is_power_of_two());
-        prop_assert_eq!(c.roles.gpu_shard().is_some(), d.gpu.present());
+        prop_assert_eq!(!c.roles.shards(Role::Accelerator).is_empty(), d.gpu.present());
         for profile in Profile::ALL {
             let b = Builder::from_detection(&d).profile(profile);
             prop_assert_eq!(b.validate(), Ok(()), "{:?}", profile);

@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use actor_core::config::{
-    Builder, ConfigError, Defaults, Detection, DriverChoice, Profile, RuntimeConfig, ShardRole,
-    ShardRoles, UringOpcodes, UringSupport,
+    Builder, ConfigError, Defaults, Detection, DriverChoice, Profile, Role, RuntimeConfig,
+    ShardRoles, Topology, UringOpcodes, UringSupport,
 };
 
 /// A 16-core server with 32 GiB available, io_uring and a GPU.
@@ -33,8 +33,8 @@ fn server_defaults() {
     assert_eq!(c.mailbox_capacity, 2048, "32 GiB / 16 shards / 1 MiB");
     assert_eq!(c.driver, DriverChoice::Auto);
     assert_eq!(c.blocking_threads, 2);
-    assert_eq!(c.roles.role(0), ShardRole::Gpu);
-    assert_eq!(c.roles.role(15), ShardRole::Io);
+    assert_eq!(c.roles.role(0), Role::Accelerator);
+    assert_eq!(c.roles.role(15), Role::Io);
 }
 
 #[test]
@@ -43,10 +43,8 @@ fn development() {
     assert_eq!(c.shards, 4);
     assert!(!c.pin_threads);
     assert_eq!(c.shutdown_timeout, Duration::from_secs(1));
-    assert_eq!(
-        (c.roles.gpu_shard(), c.roles.io_shard()),
-        (Some(0), Some(3))
-    );
+    assert_eq!(c.roles.shards(Role::Accelerator), [0]);
+    assert_eq!(c.roles.shards(Role::Io), [3]);
 }
 
 #[test]
@@ -114,10 +112,10 @@ fn minimal() {
     assert_eq!(c.mailbox_capacity, 256);
     assert_eq!(c.budget, 32);
     assert_eq!(c.blocking_threads, 1);
-    assert_eq!(c.roles.io_shard(), None);
+    assert_eq!(c.roles.shards(Role::Io), [] as [usize; 0]);
     assert_eq!(
-        c.roles.gpu_shard(),
-        Some(0),
+        c.roles.shards(Role::Accelerator),
+        [0],
         "the GPU stays on the only shard"
     );
 }
@@ -177,17 +175,37 @@ fn with_and_when() {
 #[test]
 fn shards_rederive_roles() {
     let b = Builder::from_detection(&server());
-    assert_eq!(b.config().roles.io_shard(), Some(15));
+    assert_eq!(b.config().roles.shards(Role::Io), [15]);
     let b = b.shards(6);
-    assert_eq!(
-        (b.config().roles.gpu_shard(), b.config().roles.io_shard()),
-        (Some(0), Some(5))
-    );
+    assert_eq!(b.config().roles.shards(Role::Accelerator), [0]);
+    assert_eq!(b.config().roles.shards(Role::Io), [5]);
     let b = b.shards(2).roles(ShardRoles::none().with_io(1));
-    assert_eq!(
-        (b.config().roles.gpu_shard(), b.config().roles.io_shard()),
-        (None, Some(1))
-    );
+    assert!(b.config().roles.shards(Role::Accelerator).is_empty());
+    assert_eq!(b.config().roles.shards(Role::Io), [1]);
+}
+
+/// A fake machine: two NUMA nodes of six CPUs each, as an input.
+#[test]
+fn topology_drives_placement_and_spreads_roles() {
+    let two_nodes = Topology::new(vec![vec![0, 1, 2, 6, 7, 8], vec![3, 4, 5, 9, 10, 11]]);
+    let b = Builder::from_config(RuntimeConfig::with_shards(1))
+        .topology(two_nodes.clone())
+        .shards(8);
+    let placement = b.config().topology.place(8);
+    let cpus: Vec<_> = placement.iter().map(|p| p.cpu.unwrap()).collect();
+    assert_eq!(cpus, [0, 1, 2, 6, 3, 4, 5, 9], "grouped by node, four each");
+    assert_eq!(b.config().roles.shards(Role::Io), [3, 7], "one per node");
+    // Fewer than IO_SHARD_MIN_SHARDS per node: no dedicated I/O shard.
+    let small = b.clone().shards(6);
+    assert!(small.config().roles.is_none());
+    // Twelve shards fill both nodes.
+    let full = b.shards(12);
+    assert_eq!(full.config().roles.shards(Role::Io), [5, 11]);
+    assert_eq!(full.config().roles.compute(12).len(), 10);
+    // An uneven machine: the small node holds what it can, the rest spill.
+    let uneven = Topology::new(vec![vec![0], vec![1, 2, 3, 4, 5]]);
+    let nodes: Vec<_> = uneven.place(4).iter().map(|p| p.node).collect();
+    assert_eq!(nodes, [0, 1, 1, 1]);
 }
 
 #[test]
@@ -209,20 +227,20 @@ fn validate_rejects_unrunnable_configs() {
         Err(ConfigError::InvalidThreadName)
     );
     let err = base()
-        .roles(ShardRoles::none().with_gpu(2))
+        .roles(ShardRoles::none().with_accelerator(2))
         .validate()
         .unwrap_err();
     assert_eq!(
         err,
         ConfigError::RoleOutOfRange {
-            role: "gpu",
+            role: Role::Accelerator,
             shard: 2,
             shards: 2
         }
     );
     assert_eq!(
         err.to_string(),
-        "gpu role is on shard 2, but there are only 2 shards"
+        "accelerator role is on shard 2, but there are only 2 shards"
     );
     assert!(base().budget(0).try_into_config().is_err());
 }

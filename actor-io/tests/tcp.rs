@@ -7,7 +7,9 @@ use std::net::{Shutdown, SocketAddr};
 use std::time::Duration;
 
 use actor_core::{Actor, Context, Runtime};
-use actor_io::net::{ConnectionCounts, TcpListener, TcpStream, spawn_listener_per_shard};
+use actor_io::net::{
+    ConnectionCounts, TcpListener, TcpStream, spawn_listener_per_shard, spawn_listeners,
+};
 use common::{on_shard, rt2, wanted_driver};
 
 /// A connection actor: echoes until end of stream, holding no buffer while
@@ -96,6 +98,44 @@ fn runtime_runs_the_driver_asked_for() {
     }
     let seen = on_shard(&rt, 1, || async { actor_core::io_driver::current_driver() });
     assert_eq!(seen, Ok(rt.driver()));
+    assert_eq!(rt.shard_drivers(), [rt.driver(), rt.driver()]);
+    // The deny-ops run really takes the per-operation fallback.
+    let accept = io_uring::opcode::Accept::CODE;
+    let ring_accepts = on_shard(&rt, 0, move || async move {
+        actor_core::io_driver::opcode_supported(accept)
+    });
+    if common::opcodes_denied() || rt.driver() == actor_core::DriverKind::Epoll {
+        assert!(!ring_accepts);
+    }
+    rt.shutdown().unwrap();
+}
+
+/// Listeners go to the I/O role's shards by default: the dedicated one when
+/// the roles name it, every shard when they name none.
+#[test]
+fn listeners_follow_the_io_role() {
+    use actor_core::config::ShardRoles;
+    let make = |l: std::io::Result<TcpListener>| Listener(Some(l.expect("listener adopted")));
+    let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let rt = Runtime::builder()
+        .shards(3)
+        .roles(ShardRoles::none().with_io(1))
+        .build()
+        .unwrap();
+    let (addr, listeners) = spawn_listeners(rt.handle(), any, make).unwrap();
+    assert_eq!(listeners.len(), 1);
+    assert_eq!(listeners[0].shard(), 1, "on the I/O shard");
+    assert_eq!(echo_once(addr, b"role"), b"role");
+    rt.shutdown().unwrap();
+
+    let rt = rt2();
+    let (_, listeners) = spawn_listeners(rt.handle(), any, make).unwrap();
+    let shards: Vec<_> = listeners.iter().map(|l| l.shard()).collect();
+    assert_eq!(
+        shards,
+        [0, 1],
+        "no dedicated I/O shard: every shard listens"
+    );
     rt.shutdown().unwrap();
 }
 

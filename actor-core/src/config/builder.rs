@@ -7,7 +7,9 @@
 
 use std::time::Duration;
 
-use super::{Defaults, Detection, DriverChoice, Profile, RuntimeConfig, ShardRoles};
+use super::{
+    Defaults, Detection, DriverChoice, Profile, Role, RuntimeConfig, ShardRoles, Topology,
+};
 
 /// Why a [`RuntimeConfig`] cannot be run.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -31,12 +33,23 @@ pub enum ConfigError {
     /// A shard role names a shard that does not exist.
     #[error("{role} role is on shard {shard}, but there are only {shards} shards")]
     RoleOutOfRange {
-        /// `"io"` or `"gpu"`.
-        role: &'static str,
+        /// The role.
+        role: Role,
         /// The shard the role names.
         shard: usize,
         /// The configured shard count.
         shards: usize,
+    },
+    /// A `PINION_*` variable read by [`Builder::from_env`] holds a value
+    /// that does not parse.
+    #[error("{var}={value:?} is not valid: expected {expected}")]
+    Env {
+        /// The variable.
+        var: &'static str,
+        /// Its value.
+        value: String,
+        /// What it should hold.
+        expected: &'static str,
     },
 }
 
@@ -67,18 +80,12 @@ impl RuntimeConfig {
         if self.thread_name.contains('\0') {
             return Err(ConfigError::InvalidThreadName);
         }
-        let roles = [
-            ("io", self.roles.io_shard()),
-            ("gpu", self.roles.gpu_shard()),
-        ];
-        for (role, shard) in roles {
-            if let Some(shard) = shard.filter(|s| *s >= self.shards) {
-                return Err(ConfigError::RoleOutOfRange {
-                    role,
-                    shard,
-                    shards: self.shards,
-                });
-            }
+        if let Some((role, shard)) = self.roles.named().find(|(_, s)| *s >= self.shards) {
+            return Err(ConfigError::RoleOutOfRange {
+                role,
+                shard,
+                shards: self.shards,
+            });
         }
         Ok(())
     }
@@ -104,7 +111,10 @@ impl RuntimeConfig {
 #[derive(Debug, Clone, PartialEq)]
 #[must_use = "a builder does nothing until its config is used"]
 pub struct Builder {
-    config: RuntimeConfig,
+    pub(super) config: RuntimeConfig,
+    /// Bad `PINION_*` values seen by [`Builder::from_env`], reported by
+    /// [`Builder::validate`] unless an explicit setting replaced them.
+    pub(super) env_errors: Vec<ConfigError>,
 }
 
 impl Default for Builder {
@@ -115,7 +125,8 @@ impl Default for Builder {
 
 impl Builder {
     /// Starts from the defaults detected on this machine
-    /// ([`Defaults::detect`]; the probe runs once per process).
+    /// ([`Defaults::detect`]; the machine is probed once per process). Reads
+    /// no environment variable: see [`Builder::from_env`] for that.
     pub fn new() -> Self {
         Self::from_config(Defaults::detect().config)
     }
@@ -127,21 +138,40 @@ impl Builder {
 
     /// Starts from `config` as it is.
     pub fn from_config(config: RuntimeConfig) -> Self {
-        Self { config }
+        Self {
+            config,
+            env_errors: Vec::new(),
+        }
     }
 
     /// Number of shards. Re-derives [`roles`](Self::roles) for the new count
-    /// (keeping a GPU role if one was set); call `roles` afterwards to override.
+    /// over the topology (keeping an accelerator role if one was set); call
+    /// `roles` afterwards to override.
     pub fn shards(mut self, shards: usize) -> Self {
+        self.settle_env("PINION_SHARDS");
         self.config.shards = shards;
-        self.config.roles = ShardRoles::derive(shards, self.config.roles.gpu_shard().is_some());
+        self.rederive_roles();
         self
     }
 
-    /// Which shards are dedicated to I/O and GPU work.
+    /// Which shards are dedicated to I/O, storage and accelerator work.
     pub fn roles(mut self, roles: ShardRoles) -> Self {
         self.config.roles = roles;
         self
+    }
+
+    /// The CPUs and NUMA nodes shards are placed over (a fake machine in
+    /// tests, or a subset of this one). Re-derives [`roles`](Self::roles).
+    pub fn topology(mut self, topology: Topology) -> Self {
+        self.config.topology = topology;
+        self.rederive_roles();
+        self
+    }
+
+    fn rederive_roles(&mut self) {
+        let accelerator = !self.config.roles.shards(Role::Accelerator).is_empty();
+        let placement = self.config.topology.place(self.config.shards);
+        self.config.roles = ShardRoles::derive(&placement, accelerator);
     }
 
     /// Pin each shard thread to its own core.
@@ -158,6 +188,7 @@ impl Builder {
 
     /// Reactor driver.
     pub fn driver(mut self, driver: DriverChoice) -> Self {
+        self.settle_env("PINION_DRIVER");
         self.config.driver = driver;
         self
     }
@@ -207,8 +238,12 @@ impl Builder {
     }
 
     /// Applies a named preset; later setters override it.
-    pub fn profile(self, profile: Profile) -> Self {
-        profile.apply(self)
+    pub fn profile(mut self, profile: Profile) -> Self {
+        self.settle_env("PINION_PROFILE");
+        let errors = std::mem::take(&mut self.env_errors);
+        let mut b = profile.apply(self);
+        b.env_errors = errors;
+        b
     }
 
     /// Applies `f`, to group settings or reuse them.
@@ -226,9 +261,13 @@ impl Builder {
         &self.config
     }
 
-    /// Checks the configuration so far ([`RuntimeConfig::validate`]).
+    /// Checks the configuration so far: a bad `PINION_*` value left by
+    /// [`Builder::from_env`], then [`RuntimeConfig::validate`].
     pub fn validate(&self) -> Result<(), ConfigError> {
-        self.config.validate()
+        match self.env_errors.first() {
+            Some(e) => Err(e.clone()),
+            None => self.config.validate(),
+        }
     }
 
     /// The configuration, unchecked.

@@ -16,11 +16,18 @@
 //!   host). `Profile::Performance` and
 //!   `Profile::LowLatency`, which assume a dedicated host, pin; so does
 //!   `Builder::pin_threads(true)`.
-//! - **roles**: with [`ShardRoles::IO_SHARD_MIN_SHARDS`] or more shards the
-//!   last shard takes listeners and storage, so syscalls and completions do
-//!   not steal turns from application actors; with fewer, a dedicated shard
-//!   would cost too large a share of capacity. A GPU device gives shard 0 the
-//!   GPU queue, so one shard owns the device and queue.
+//! - **topology**: the NUMA nodes' CPUs within the affinity mask (one node
+//!   of the online CPUs when the kernel lists no nodes). Shards are spread
+//!   evenly over the nodes and numbered node by node
+//!   ([`Topology::place`](super::Topology::place)); with pinning on, each
+//!   shard is pinned to its CPU, so its memory stays node-local.
+//! - **roles**: on each NUMA node holding
+//!   [`ShardRoles::IO_SHARD_MIN_SHARDS`] or more shards, the node's last
+//!   shard takes listeners, connections and storage, so syscalls and
+//!   completions do not steal turns from application actors and stay on the
+//!   node; with fewer, a dedicated shard would cost too large a share of
+//!   capacity. A GPU device gives shard 0 the accelerator queue, so one
+//!   shard owns the device and queue.
 //! - **mailbox_capacity**: roughly 1 MiB of memory per shard per mailbox
 //!   slot — `usable_bytes / (shards × 1 MiB)` rounded down to a power of two,
 //!   clamped to 256..=8192. Small enough that a flooded mailbox pushes back
@@ -53,7 +60,7 @@
 
 use std::time::Duration;
 
-use super::{Detection, DriverChoice, RuntimeConfig, ShardRoles, UringSupport};
+use super::{Detection, DriverChoice, Role, RuntimeConfig, ShardRoles, Topology, UringSupport};
 
 /// Smallest default mailbox capacity.
 const MIN_CAPACITY: usize = 256;
@@ -202,8 +209,25 @@ impl Defaults {
             "shows as pinion-shard-N in top and debuggers".into(),
         );
 
-        let roles = ShardRoles::derive(shards, d.gpu.present());
-        choose("roles", roles_value(&roles), roles_reason(shards, &roles));
+        let topology = Topology::from_cpu(&d.cpu);
+        let placement = topology.place(shards);
+        choose(
+            "topology",
+            topology_value(&topology),
+            match topology.node_count() {
+                _ if topology.cpus() == 0 => {
+                    "CPUs unknown: shards are not placed (pinning follows the affinity mask)".into()
+                }
+                1 => "one node: shards take the usable CPUs in order".into(),
+                n => format!(
+                    "{n} NUMA nodes: shards spread evenly, numbered node by node, \
+                     so a pinned shard's memory stays on its node"
+                ),
+            },
+        );
+
+        let roles = ShardRoles::derive(&placement, d.gpu.present());
+        choose("roles", roles.to_string(), roles_reason(&topology, &roles));
 
         choose(
             "seed",
@@ -222,8 +246,10 @@ impl Defaults {
             blocking_threads,
             tokio_threads,
             thread_name,
+            topology,
             roles,
             seed: None,
+            test_hooks: Default::default(),
         };
         Self { config, choices }
     }
@@ -280,22 +306,30 @@ fn driver(uring: &UringSupport) -> (DriverChoice, String) {
     }
 }
 
-fn roles_value(roles: &ShardRoles) -> String {
-    let io = roles.io_shard().map_or("none".into(), |s| s.to_string());
-    let gpu = roles.gpu_shard().map_or("none".into(), |s| s.to_string());
-    format!("io={io} gpu={gpu}")
+fn topology_value(topology: &Topology) -> String {
+    if topology.cpus() == 0 {
+        return "unknown".into();
+    }
+    let nodes: Vec<String> = topology
+        .nodes()
+        .iter()
+        .map(|cpus| format!("{} cpus", cpus.len()))
+        .collect();
+    format!("{} node(s): {}", topology.node_count(), nodes.join(", "))
 }
 
-fn roles_reason(shards: usize, roles: &ShardRoles) -> String {
-    let io = if roles.io_shard().is_some() {
-        "last shard takes I/O so syscalls do not steal application turns"
-    } else {
-        "too few shards to dedicate one to I/O"
+fn roles_reason(topology: &Topology, roles: &ShardRoles) -> String {
+    let io = match roles.shards(Role::Io).len() {
+        0 => "too few shards per node to dedicate one to I/O".to_owned(),
+        1 if topology.node_count() == 1 => {
+            "last shard takes I/O and storage so syscalls do not steal application turns".to_owned()
+        }
+        _ => "each node's last shard takes I/O and storage, so they stay node-local".to_owned(),
     };
-    let gpu = if roles.gpu_shard().is_some() {
-        "GPU found: shard 0 owns it"
-    } else {
+    let gpu = if roles.shards(Role::Accelerator).is_empty() {
         "no GPU"
+    } else {
+        "GPU found: shard 0 owns its queue"
     };
-    format!("{shards} shards: {io}; {gpu}")
+    format!("{io}; {gpu}")
 }

@@ -2,17 +2,26 @@
 //!
 //! [`RuntimeConfig`] is the plain value every runtime starts from. Zero-config
 //! detection fills it with defaults, profiles are presets over it, and the
-//! builder overrides any field.
+//! builder overrides any field. **The builder is the truth**: an explicit
+//! setting is never overridden by the environment or a cached probe.
 //!
 //! The pipeline, in order:
 //!
-//! 1. [`Detection`] reads the machine (CPU, NUMA, memory, io_uring, storage,
-//!    NICs, GPUs). Every probe degrades to "unknown" instead of failing.
+//! 1. [`Detection`] reads the machine (CPUs and their NUMA nodes, memory,
+//!    io_uring, GPUs). Every probe degrades to "unknown" instead of failing,
+//!    and every probe drives a default: cores the shard count, NUMA nodes
+//!    the [`Topology`] shards are placed over, memory the mailbox size,
+//!    io_uring the driver and the blocking pool, GPUs the accelerator role.
 //! 2. [`Defaults`] turns a detection into a [`RuntimeConfig`] plus one
 //!    [`Choice`] per setting saying why it has its value.
-//! 3. [`Builder`] starts from those defaults (or any config), applies a
-//!    [`Profile`] and explicit overrides, and validates the result.
-//! 4. [`Report`] prints detection, config and reasons for humans.
+//! 3. [`Builder`] starts from those defaults ([`Builder::new`]), or from them
+//!    and the environment ([`Builder::from_env`], which
+//!    [`Runtime::new`](crate::Runtime::new) and
+//!    [`Runtime::builder`](crate::Runtime::builder) use; the variables are
+//!    listed in [`ENV_VARS`]), applies a [`Profile`] and explicit settings,
+//!    and validates the result. Settings made after `from_env` win over it.
+//! 4. [`Report`] prints detection, config and reasons for humans, and, given
+//!    a running runtime, the driver and CPU each shard really got.
 //!
 //! ```
 //! use actor_core::config::{Builder, Profile};
@@ -28,23 +37,32 @@ use std::time::Duration;
 mod builder;
 mod defaults;
 mod detection;
+mod env;
 mod profiles;
 mod report;
+mod roles;
+mod testing;
+mod topology;
 
 pub use builder::{Builder, ConfigError};
 pub use defaults::{Choice, Defaults};
 pub use detection::{
-    BlockDevice, CacheInfo, CacheKind, CpuInfo, DaxMount, Detection, GpuInfo, MemoryInfo,
-    NetworkInterface, NumaNode, StorageInfo, UringOp, UringOpcodes, UringSupport,
+    CpuInfo, Detection, GpuInfo, MemoryInfo, NumaNode, UringOp, UringOpcodes, UringSupport,
 };
+pub use env::ENV_VARS;
 pub use profiles::{Profile, UnknownProfile};
-pub use report::Report;
+pub use report::{Report, ShardInfo};
+pub use roles::{Role, ShardRoles};
+#[doc(hidden)]
+pub use testing::TestHooks;
+pub use topology::{Placement, ShardPlace, Topology};
 
 /// Which reactor driver a shard parks in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DriverChoice {
-    /// Probe io_uring at start and fall back to epoll when it is refused.
-    /// `PINION_DRIVER=uring|epoll` overrides this choice.
+    /// Each shard tries io_uring and falls back to epoll when the kernel
+    /// refuses a ring; [`Runtime::shard_drivers`](crate::Runtime::shard_drivers)
+    /// says what each shard got.
     #[default]
     Auto,
     /// io_uring; building the runtime fails if the kernel refuses it.
@@ -53,83 +71,28 @@ pub enum DriverChoice {
     Epoll,
 }
 
-/// What a shard is dedicated to, besides running application actors.
+/// Which driver a shard actually parks in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ShardRole {
-    /// Only application actors.
-    Application,
-    /// Listeners, connections and storage actors are placed here by default.
-    Io,
-    /// The GPU-queue actor (wgpu device and queue) lives here.
-    Gpu,
+pub enum DriverKind {
+    /// io_uring.
+    Uring,
+    /// epoll, through mio.
+    Epoll,
 }
 
-/// Which shards carry the I/O and GPU roles; every other shard is an
-/// application shard.
-///
-/// A role says where the runtime places those actors by default; a shard with
-/// a role may still run application actors (on a one-shard runtime it must).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ShardRoles {
-    io: Option<usize>,
-    gpu: Option<usize>,
+impl DriverKind {
+    /// `"uring"` or `"epoll"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DriverKind::Uring => "uring",
+            DriverKind::Epoll => "epoll",
+        }
+    }
 }
 
-impl ShardRoles {
-    /// Shard count from which the last shard is dedicated to I/O: below it,
-    /// giving up a whole shard costs more application capacity than it saves.
-    pub const IO_SHARD_MIN_SHARDS: usize = 4;
-
-    /// No dedicated shards: every shard is an application shard.
-    pub const fn none() -> Self {
-        Self {
-            io: None,
-            gpu: None,
-        }
-    }
-
-    /// The default rule: with at least [`Self::IO_SHARD_MIN_SHARDS`] shards
-    /// the last shard does I/O; when a GPU is present shard 0 owns it.
-    pub fn derive(shards: usize, gpu_present: bool) -> Self {
-        Self {
-            io: (shards >= Self::IO_SHARD_MIN_SHARDS).then(|| shards - 1),
-            gpu: gpu_present.then_some(0),
-        }
-    }
-
-    /// Dedicates `shard` to I/O.
-    #[must_use]
-    pub const fn with_io(mut self, shard: usize) -> Self {
-        self.io = Some(shard);
-        self
-    }
-
-    /// Dedicates `shard` to the GPU queue.
-    #[must_use]
-    pub const fn with_gpu(mut self, shard: usize) -> Self {
-        self.gpu = Some(shard);
-        self
-    }
-
-    /// The I/O shard, if one is dedicated.
-    pub const fn io_shard(&self) -> Option<usize> {
-        self.io
-    }
-
-    /// The GPU shard, if one is dedicated.
-    pub const fn gpu_shard(&self) -> Option<usize> {
-        self.gpu
-    }
-
-    /// The role of `shard`; GPU wins when both roles name the same shard.
-    pub fn role(&self, shard: usize) -> ShardRole {
-        if self.gpu == Some(shard) {
-            ShardRole::Gpu
-        } else if self.io == Some(shard) {
-            ShardRole::Io
-        } else {
-            ShardRole::Application
-        }
+impl std::fmt::Display for DriverKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -159,15 +122,24 @@ pub struct RuntimeConfig {
     pub tokio_threads: usize,
     /// Prefix of shard thread names.
     pub thread_name: String,
-    /// Which shards are dedicated to I/O and GPU work.
+    /// The CPUs shards run on, grouped by NUMA node: shards are placed over
+    /// it ([`Topology::place`]) and pinned to their CPU when `pin_threads`
+    /// is on. Detected by default; empty means unknown (pinning then uses
+    /// the affinity mask in order).
+    pub topology: Topology,
+    /// Which shards are dedicated to I/O, storage and accelerator work.
     pub roles: ShardRoles,
     /// Seed for the runtime's randomness (e.g. placement, jitter); `None`
     /// seeds from the OS. A fixed seed makes runs reproducible.
     pub seed: Option<u64>,
+    /// Test switches (see [`Builder::deny_uring_opcodes`]); off by default.
+    #[doc(hidden)]
+    pub test_hooks: TestHooks,
 }
 
 impl RuntimeConfig {
-    /// A small fixed configuration: `shards` shards, no pinning, default limits.
+    /// A small fixed configuration: `shards` shards, no pinning, default
+    /// limits, no dedicated roles, unknown topology.
     pub fn with_shards(shards: usize) -> Self {
         Self {
             shards: shards.max(1),
@@ -180,8 +152,10 @@ impl RuntimeConfig {
             blocking_threads: 2,
             tokio_threads: 1,
             thread_name: "pinion-shard".to_owned(),
+            topology: Topology::default(),
             roles: ShardRoles::none(),
             seed: None,
+            test_hooks: TestHooks::default(),
         }
     }
 }

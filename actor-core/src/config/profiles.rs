@@ -15,9 +15,11 @@ pub enum Profile {
     /// need cores too), 1 s shutdown so restarts are quick.
     Development,
     /// Deterministic on every machine: 2 shards, no pinning, fixed seed
-    /// ([`Profile::TESTING_SEED`]), `Auto` driver (CI forces the fallback
-    /// with `PINION_DRIVER`), and every other field fixed too, so the config
-    /// does not depend on the host.
+    /// ([`Profile::TESTING_SEED`]), `Auto` driver, and every other field
+    /// fixed too, so the config does not depend on the host. It replaces
+    /// what came before it, a `PINION_DRIVER` read by
+    /// [`Builder::from_env`] included (which applies `PINION_PROFILE` first,
+    /// so `PINION_PROFILE=testing PINION_DRIVER=epoll` works).
     Testing,
     /// Detected defaults, with 30 s shutdown so in-flight work drains.
     Production,

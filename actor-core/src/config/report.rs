@@ -1,8 +1,25 @@
-//! [`Report`]: detection, chosen configuration and reasons, for humans.
+//! [`Report`]: detection, chosen configuration and reasons, and what each
+//! shard of a running runtime really got, for humans.
 
 use std::fmt;
 
-use super::{CacheKind, Defaults, Detection, UringSupport};
+use super::{Defaults, Detection, DriverKind, Role, UringSupport};
+
+/// One started shard: the driver it really runs, where it runs, its role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShardInfo {
+    /// The shard's index.
+    pub shard: usize,
+    /// The reactor driver it parks in (with `Auto`, epoll where the kernel
+    /// refused its ring).
+    pub driver: DriverKind,
+    /// Its NUMA node (index into [`Topology::nodes`](super::Topology::nodes)).
+    pub node: usize,
+    /// The CPU it is pinned to; `None` when it runs unpinned.
+    pub cpu: Option<usize>,
+    /// Its dedicated role, or [`Role::Compute`].
+    pub role: Role,
+}
 
 /// A printable report of what was detected and what was chosen.
 ///
@@ -20,6 +37,9 @@ pub struct Report {
     pub detection: Detection,
     /// What was chosen from it.
     pub defaults: Defaults,
+    /// What each shard of a running runtime got; empty for a report of
+    /// defaults only (see [`Handle::report`](crate::Handle::report)).
+    pub shards: Vec<ShardInfo>,
 }
 
 impl Report {
@@ -34,6 +54,7 @@ impl Report {
         Self {
             detection,
             defaults,
+            shards: Vec::new(),
         }
     }
 }
@@ -69,7 +90,16 @@ impl fmt::Display for Report {
         writeln!(f, "Detected")?;
         row(f, "logical cores", opt(d.cpu.logical_cores))?;
         row(f, "allowed cores", opt(d.cpu.allowed_cores))?;
-        row(f, "physical cores", opt(d.cpu.physical_cores))?;
+        let allowed = format!("{} cpus", d.cpu.allowed.len());
+        row(
+            f,
+            "affinity mask",
+            if d.cpu.allowed.is_empty() {
+                "unknown".into()
+            } else {
+                allowed
+            },
+        )?;
         let nodes = d.cpu.numa_nodes.iter();
         row(
             f,
@@ -80,27 +110,8 @@ impl fmt::Display for Report {
                     .collect(),
             ),
         )?;
-        let caches = d.cpu.caches.iter().map(|c| {
-            let kind = match c.kind {
-                CacheKind::Data => "d",
-                CacheKind::Instruction => "i",
-                CacheKind::Unified | CacheKind::Other => "",
-            };
-            format!("L{}{kind} {}", c.level, bytes(Some(c.size_bytes)))
-        });
-        row(f, "caches", list(caches.collect()))?;
-        row(
-            f,
-            "SIMD",
-            list(d.cpu.simd.iter().map(|s| (*s).to_owned()).collect()),
-        )?;
         row(f, "memory total", bytes(d.memory.total_bytes))?;
         row(f, "memory available", bytes(d.memory.available_bytes))?;
-        let huge = match (d.memory.huge_pages_total, d.memory.huge_page_size_bytes) {
-            (Some(n), size) => format!("{n} × {}", bytes(size)),
-            (None, _) => "unknown".to_owned(),
-        };
-        row(f, "huge pages", huge)?;
         let uring = match &d.uring {
             UringSupport::Supported(ops) if ops.is_complete() => "supported (all ops)".to_owned(),
             UringSupport::Supported(ops) => {
@@ -115,29 +126,6 @@ impl fmt::Display for Report {
             UringSupport::Unknown => "unknown".to_owned(),
         };
         row(f, "io_uring", uring)?;
-        let nvme = d
-            .storage
-            .nvme
-            .iter()
-            .map(|dev| format!("{} (block {})", dev.name, opt(dev.logical_block_size)));
-        row(f, "NVMe", list(nvme.collect()))?;
-        let dax = d
-            .storage
-            .dax_mounts
-            .iter()
-            .map(|m| format!("{} on {}", m.device, m.mount_point));
-        row(f, "DAX mounts", list(dax.collect()))?;
-        let nics = d.network.iter().map(|n| {
-            let speed = n
-                .speed_mbps
-                .map_or_else(|| "?".to_owned(), |s| format!("{s} Mb/s"));
-            format!(
-                "{} {} {speed}",
-                n.name,
-                n.operstate.as_deref().unwrap_or("?")
-            )
-        });
-        row(f, "network", list(nics.collect()))?;
         row(f, "GPU devices", list(d.gpu.devices.clone()))?;
         row(f, "GPU adapters", list(d.gpu.adapters.clone()))?;
 
@@ -151,6 +139,19 @@ impl fmt::Display for Report {
             .unwrap_or(0);
         for c in &self.defaults.choices {
             writeln!(f, "  {:<18} {:<width$}  {}", c.setting, c.value, c.reason)?;
+        }
+        if !self.shards.is_empty() {
+            writeln!(f, "\nRunning")?;
+            for s in &self.shards {
+                let cpu = s
+                    .cpu
+                    .map_or_else(|| "unpinned".to_owned(), |c| format!("cpu {c}"));
+                writeln!(
+                    f,
+                    "  shard {:<4} {:<6} node {:<3} {:<9} {}",
+                    s.shard, s.driver, s.node, cpu, s.role
+                )?;
+            }
         }
         Ok(())
     }

@@ -91,12 +91,16 @@ pub fn current_shard() -> Result<usize, NotOnShard> {
     with_current(|l| l.map(|l| l.index())).ok_or(NotOnShard)
 }
 
-/// `true` when this process's io_uring supports `opcode` (an
-/// `io_uring::opcode::*::CODE`). The probe is taken once, when the first
-/// ring is built, and cached; with no ring built (epoll forced, or io_uring
-/// refused) every opcode answers `false`.
+/// `true` when the calling shard's io_uring ring takes `opcode` (an
+/// `io_uring::opcode::*::CODE`): each ring probes its kernel when it is
+/// built. `false` under epoll, off a shard, and for opcodes denied by the
+/// builder's test switch.
 pub fn opcode_supported(opcode: u8) -> bool {
-    crate::reactor::probe::opcode_supported(opcode)
+    with_current(|l| {
+        let reactor = l?.reactor.try_borrow().ok()?;
+        Some(reactor.opcode_supported(opcode))
+    })
+    .unwrap_or(false)
 }
 
 /// The soft `RLIMIT_MEMLOCK` in bytes, or `None` when unlimited. Buffers

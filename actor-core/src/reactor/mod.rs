@@ -1,11 +1,14 @@
 //! The reactor seam: where a shard parks when it has nothing to run.
 //!
 //! Two drivers sit behind one enum (not a trait object, so the hot path is a
-//! match): io_uring, probed once at start, and epoll through mio. The probe
-//! treats `EPERM`, `ENOSYS` and `EACCES` as "unsupported", since seccomp
-//! profiles and `kernel.io_uring_disabled` block io_uring on many production
-//! hosts, and falls back to epoll. `PINION_DRIVER=uring|epoll` or the builder
-//! force either one; CI runs the whole suite under both.
+//! match): io_uring and epoll through mio. Each shard builds its own: with
+//! [`DriverChoice::Auto`] it tries a ring and falls back to epoll when the
+//! kernel refuses one (`EPERM`/`EACCES` from seccomp profiles or
+//! `kernel.io_uring_disabled`, `ENOSYS` without io_uring, memlock limits), so
+//! nothing is cached process-wide and the builder's choice is the only input.
+//! [`DriverChoice::Uring`] and [`DriverChoice::Epoll`] force either one; CI
+//! runs the whole suite under both (`PINION_DRIVER`, read by
+//! `Builder::from_env`).
 
 pub(crate) mod epoll;
 mod eventfd;
@@ -16,54 +19,18 @@ pub(crate) mod probe;
 pub(crate) mod uring;
 
 use std::io;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 pub(crate) use eventfd::EventFd;
 pub(crate) use ops::Reaped;
 
-use crate::config::DriverChoice;
-use crate::error::StartError;
+pub use crate::config::DriverKind;
+use crate::config::{DriverChoice, TestHooks};
 use epoll::EpollDriver;
 use uring::UringDriver;
 
-/// Which driver a runtime's shards park in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DriverKind {
-    /// io_uring.
-    Uring,
-    /// epoll, through mio.
-    Epoll,
-}
-
-impl DriverKind {
-    /// `"uring"` or `"epoll"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DriverKind::Uring => "uring",
-            DriverKind::Epoll => "epoll",
-        }
-    }
-}
-
-impl std::fmt::Display for DriverKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The cached io_uring probe: `Ok` or the kernel's refusal.
-fn uring_probe() -> &'static Result<(), (Option<i32>, String)> {
-    static PROBE: OnceLock<Result<(), (Option<i32>, String)>> = OnceLock::new();
-    PROBE.get_or_init(|| {
-        UringDriver::new(8)
-            .map(drop)
-            .map_err(|e| (e.raw_os_error(), e.to_string()))
-    })
-}
-
 /// `true` when the error means "io_uring is not available here" rather than a
-/// real fault.
+/// real fault. Seccomp filters block `io_uring_setup` with `EPERM`.
 fn is_unsupported(errno: Option<i32>) -> bool {
     matches!(
         errno,
@@ -71,39 +38,13 @@ fn is_unsupported(errno: Option<i32>) -> bool {
     )
 }
 
-/// Picks the driver: the environment variable, then the configured choice,
-/// then the probe.
-pub(crate) fn choose(choice: DriverChoice) -> Result<DriverKind, StartError> {
-    let choice = match std::env::var("PINION_DRIVER") {
-        Ok(v) if v.eq_ignore_ascii_case("uring") => DriverChoice::Uring,
-        Ok(v) if v.eq_ignore_ascii_case("epoll") => DriverChoice::Epoll,
-        Ok(v) if v.is_empty() || v.eq_ignore_ascii_case("auto") => choice,
-        Ok(v) => return Err(StartError::BadDriverVariable(v)),
-        Err(_) => choice,
-    };
-    match choice {
-        DriverChoice::Epoll => Ok(DriverKind::Epoll),
-        DriverChoice::Uring => match uring_probe() {
-            Ok(()) => Ok(DriverKind::Uring),
-            Err((errno, text)) => Err(StartError::DriverUnavailable {
-                driver: "uring",
-                source: match errno {
-                    Some(e) => io::Error::from_raw_os_error(*e),
-                    None => io::Error::other(text.clone()),
-                },
-            }),
-        },
-        DriverChoice::Auto => match uring_probe() {
-            Ok(()) => Ok(DriverKind::Uring),
-            Err((errno, text)) => {
-                if !is_unsupported(*errno) {
-                    tracing::warn!(error = %text, "io_uring probe failed unexpectedly");
-                }
-                tracing::info!(reason = %text, "io_uring unavailable; using epoll");
-                Ok(DriverKind::Epoll)
-            }
-        },
-    }
+/// Why a shard has no reactor.
+#[derive(Debug)]
+pub(crate) enum ReactorError {
+    /// `Uring` was forced and the kernel refused the ring.
+    UringRefused(io::Error),
+    /// No driver could be built at all.
+    None(io::Error),
 }
 
 /// One shard's driver.
@@ -114,18 +55,46 @@ pub(crate) enum Reactor {
 }
 
 impl Reactor {
-    /// Builds the chosen driver; a shard whose ring cannot be built (memlock
-    /// limits, say) falls back to epoll and says so.
-    pub(crate) fn new(kind: DriverKind, eventfd: &EventFd, shard: usize) -> io::Result<Self> {
-        if kind == DriverKind::Uring {
-            match UringDriver::new(256) {
+    /// Builds `shard`'s driver as `choice` says: `Auto` tries a ring and
+    /// falls back to epoll (and says so); `Uring` fails when the kernel
+    /// refuses the ring; a shard left with no driver at all fails too.
+    pub(crate) fn new(
+        choice: DriverChoice,
+        eventfd: &EventFd,
+        shard: usize,
+        hooks: &TestHooks,
+    ) -> Result<Self, ReactorError> {
+        if hooks.fail_reactor_on == Some(shard) {
+            return Err(ReactorError::None(io::Error::other(
+                "reactor creation failed on purpose (test switch)",
+            )));
+        }
+        if choice != DriverChoice::Epoll {
+            match UringDriver::new(256, hooks) {
                 Ok(d) => return Ok(Reactor::Uring(Box::new(d))),
+                Err(e) if choice == DriverChoice::Uring => {
+                    return Err(ReactorError::UringRefused(e));
+                }
                 Err(e) => {
-                    tracing::warn!(shard, error = %e, "io_uring ring failed; shard uses epoll")
+                    if !is_unsupported(e.raw_os_error()) {
+                        tracing::warn!(shard, error = %e, "io_uring ring failed unexpectedly");
+                    }
+                    tracing::info!(shard, reason = %e, "io_uring unavailable; shard uses epoll");
                 }
             }
         }
-        EpollDriver::new(eventfd).map(Reactor::Epoll)
+        EpollDriver::new(eventfd)
+            .map(Reactor::Epoll)
+            .map_err(ReactorError::None)
+    }
+
+    /// Whether this shard's ring takes `opcode`: `false` under epoll, and
+    /// for opcodes the kernel lacks or a test switch denies.
+    pub(crate) fn opcode_supported(&self, opcode: u8) -> bool {
+        match self {
+            Reactor::Uring(d) => d.opcodes().supports(opcode),
+            Reactor::Epoll(_) => false,
+        }
     }
 
     pub(crate) fn kind(&self) -> DriverKind {

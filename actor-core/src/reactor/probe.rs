@@ -1,59 +1,48 @@
-//! The io_uring opcode probe, taken once per process and cached, and the
-//! `RLIMIT_MEMLOCK` check that must precede any buffer registration.
+//! The io_uring opcode probe of one ring, and the `RLIMIT_MEMLOCK` check
+//! that must precede any buffer registration.
+//!
+//! Each ring probes its own opcodes when it is built; nothing is cached
+//! process-wide, so two runtimes with different test switches never see
+//! each other's answer.
 
 use std::io;
-use std::sync::OnceLock;
 
-static OPCODES: OnceLock<[bool; 256]> = OnceLock::new();
+use crate::config::TestHooks;
 
 /// Opcodes the ring driver itself needs (its wake-up poll, readiness waits
-/// and cancellation); `PINION_URING_DENY_OPS` cannot turn them off.
+/// and cancellation); a test switch cannot deny them.
 const DRIVER_OPS: [u8; 3] = [
     io_uring::opcode::PollAdd::CODE,
     io_uring::opcode::PollRemove::CODE,
     io_uring::opcode::AsyncCancel::CODE,
 ];
 
-/// Records what the first ring built in this process supports, less what
-/// `PINION_URING_DENY_OPS` denies.
-///
-/// `PINION_URING_DENY_OPS` (`all`, or a comma-separated list of opcode
-/// numbers) makes the probe report opcodes as missing, the way an older
-/// kernel or a seccomp profile would, so the per-operation fallback (a
-/// readiness wait on the ring, then a non-blocking syscall) runs under test.
-pub(crate) fn record(probe: &io_uring::Probe) {
-    OPCODES.get_or_init(|| {
-        let denied = denied_ops(std::env::var("PINION_URING_DENY_OPS").ok().as_deref());
-        std::array::from_fn(|i| probe.is_supported(i as u8) && !denied[i])
-    });
-}
+/// The opcodes one ring supports, less those a test switch denies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Opcodes([u64; 4]);
 
-/// Which opcodes a `PINION_URING_DENY_OPS` value denies; entries that are
-/// not opcode numbers are ignored with a warning.
-fn denied_ops(value: Option<&str>) -> [bool; 256] {
-    let mut denied = [false; 256];
-    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
-        return denied;
-    };
-    if value.eq_ignore_ascii_case("all") {
-        denied = [true; 256];
-    } else {
-        for item in value.split(',') {
-            match item.trim().parse::<u8>() {
-                Ok(code) => denied[usize::from(code)] = true,
-                Err(_) => tracing::warn!(item, "PINION_URING_DENY_OPS: not an opcode number"),
+impl Opcodes {
+    /// What `probe` reports, less what `hooks` deny
+    /// ([`Builder::deny_uring_opcodes`](crate::config::Builder::deny_uring_opcodes)).
+    pub(crate) fn from_probe(probe: &io_uring::Probe, hooks: &TestHooks) -> Self {
+        Self::build(|code| probe.is_supported(code), hooks)
+    }
+
+    fn build(supported: impl Fn(u8) -> bool, hooks: &TestHooks) -> Self {
+        let mut bits = [0u64; 4];
+        for code in 0..=u8::MAX {
+            let denied = hooks.denies(code) && !DRIVER_OPS.contains(&code);
+            if supported(code) && !denied {
+                bits[usize::from(code / 64)] |= 1 << (code % 64);
             }
         }
+        Self(bits)
     }
-    for code in DRIVER_OPS {
-        denied[usize::from(code)] = false;
-    }
-    denied
-}
 
-/// `true` when io_uring was probed and supports `code`.
-pub(crate) fn opcode_supported(code: u8) -> bool {
-    OPCODES.get().is_some_and(|ops| ops[usize::from(code)])
+    /// Whether `code` is supported and not denied.
+    pub(crate) fn supports(&self, code: u8) -> bool {
+        self.0[usize::from(code / 64)] & (1 << (code % 64)) != 0
+    }
 }
 
 /// The soft `RLIMIT_MEMLOCK` in bytes; `None` when unlimited.
@@ -72,22 +61,30 @@ pub(crate) fn memlock_limit() -> io::Result<Option<u64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::{Builder, RuntimeConfig};
+
+    fn hooks(b: Builder) -> TestHooks {
+        b.into_config().test_hooks
+    }
 
     #[test]
-    fn deny_list_parsing_keeps_the_drivers_own_opcodes() {
-        let none = denied_ops(None);
-        assert!(none.iter().all(|d| !d));
-        let all = denied_ops(Some("all"));
-        let accept = usize::from(io_uring::opcode::Accept::CODE);
-        assert!(all[accept]);
+    fn denied_opcodes_keep_the_drivers_own() {
+        let base = || Builder::from_config(RuntimeConfig::with_shards(1));
+        let accept = io_uring::opcode::Accept::CODE;
+        let none = Opcodes::build(|_| true, &hooks(base()));
+        assert!(none.supports(accept) && none.supports(255));
+        let all = Opcodes::build(|_| true, &hooks(base().deny_all_uring_opcodes()));
+        assert!(!all.supports(accept));
         for code in DRIVER_OPS {
-            assert!(!all[usize::from(code)]);
+            assert!(all.supports(code));
         }
-        let some = denied_ops(Some(&format!(
-            " {accept}, x ,{}",
-            io_uring::opcode::PollAdd::CODE
-        )));
-        assert!(some[accept]);
-        assert_eq!(some.iter().filter(|d| **d).count(), 1);
+        let some = Opcodes::build(
+            |_| true,
+            &hooks(base().deny_uring_opcodes([accept, DRIVER_OPS[0]])),
+        );
+        assert!(!some.supports(accept) && some.supports(DRIVER_OPS[0]));
+        assert_eq!((0..=255u8).filter(|c| !some.supports(*c)).count(), 1);
+        let kernel = Opcodes::build(|c| c != accept, &hooks(base()));
+        assert!(!kernel.supports(accept));
     }
 }

@@ -18,6 +18,8 @@ use io_uring::{IoUring, opcode, squeue, types};
 
 use super::EventFd;
 use super::ops::{OpTable, OrphanHook, Reaped, Taken};
+use super::probe::Opcodes;
+use crate::config::TestHooks;
 
 /// `user_data` of the eventfd poll.
 const WAKE: u64 = u64::MAX;
@@ -29,6 +31,7 @@ pub(crate) struct UringDriver {
     ring: IoUring,
     wake_armed: bool,
     ops: OpTable,
+    opcodes: Opcodes,
 }
 
 impl std::fmt::Debug for UringDriver {
@@ -42,8 +45,9 @@ impl std::fmt::Debug for UringDriver {
 
 impl UringDriver {
     /// Builds a ring, or fails with the kernel's error. A ring without
-    /// `EXT_ARG` (kernels before 5.11) is reported as `Unsupported`.
-    pub(crate) fn new(entries: u32) -> io::Result<Self> {
+    /// `EXT_ARG` (kernels before 5.11) is reported as `Unsupported`. The
+    /// ring's opcode probe, less what `hooks` deny, is kept with it.
+    pub(crate) fn new(entries: u32, hooks: &TestHooks) -> io::Result<Self> {
         // Completions of polls and of work the kernel punts are finished by
         // task work. By default the kernel interrupts the shard for it; with
         // COOP_TASKRUN it only raises a flag, which the spinning shard reads
@@ -70,12 +74,17 @@ impl UringDriver {
                 ));
             }
         }
-        super::probe::record(&probe);
         Ok(UringDriver {
             ring,
             wake_armed: false,
             ops: OpTable::default(),
+            opcodes: Opcodes::from_probe(&probe, hooks),
         })
+    }
+
+    /// The opcodes this ring takes.
+    pub(crate) fn opcodes(&self) -> &Opcodes {
+        &self.opcodes
     }
 
     /// Pushes one entry, submitting the queue first if it is full.

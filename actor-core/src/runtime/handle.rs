@@ -2,13 +2,14 @@
 
 use std::cell::RefCell;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
-use crate::config::RuntimeConfig;
+use crate::config::{Report, Role, RuntimeConfig, ShardInfo};
 use crate::dead_letters::DeadLetters;
 use crate::metrics::{Metrics, NamedCounter, ShardMetrics};
 use crate::reactor::DriverKind;
-use crate::runtime::RuntimeInner;
 use crate::runtime::spawn::{SpawnError, SpawnOptions, spawn_actor, spawn_with};
+use crate::runtime::{RuntimeInner, SystemSample};
 use crate::{Actor, ActorRef};
 
 /// A cloneable, `Send + Sync` handle to a runtime: spawn actors and read
@@ -44,9 +45,84 @@ impl Handle {
         self.inner.shards.len()
     }
 
-    /// The reactor driver.
+    /// The reactor driver the shards park in: io_uring when every shard runs
+    /// it, otherwise epoll (see [`Handle::shard_drivers`]).
     pub fn driver(&self) -> DriverKind {
-        self.inner.driver
+        let all_uring = self
+            .shard_info()
+            .iter()
+            .all(|s| s.driver == DriverKind::Uring);
+        if all_uring {
+            DriverKind::Uring
+        } else {
+            DriverKind::Epoll
+        }
+    }
+
+    /// The driver each shard really runs, in shard order.
+    pub fn shard_drivers(&self) -> Vec<DriverKind> {
+        self.shard_info().iter().map(|s| s.driver).collect()
+    }
+
+    /// What each shard got: driver, NUMA node, pinned CPU, role.
+    pub fn shard_info(&self) -> &[ShardInfo] {
+        self.inner.started_shards.get().map_or(&[], Vec::as_slice)
+    }
+
+    /// The zero-config report (what was detected, what the defaults would
+    /// be and why) with what each shard of this runtime got.
+    pub fn report(&self) -> Report {
+        let mut report = Report::detect();
+        report.shards = self.shard_info().to_vec();
+        report
+    }
+
+    /// The shard an actor of `role` goes to by default, as `actor-io`'s
+    /// listeners and the storage and GPU crates place theirs: the calling
+    /// shard when it has that role, else the role's dedicated shards in
+    /// turn; a role with no dedicated shard (and [`Role::Compute`]) is
+    /// served by the compute shards, the calling one first.
+    ///
+    /// ```
+    /// use actor_core::config::{Role, ShardRoles};
+    /// use actor_core::Runtime;
+    ///
+    /// let rt = Runtime::builder().shards(3).roles(ShardRoles::none().with_io(2)).build()?;
+    /// assert_eq!(rt.handle().shard_for(Role::Io), 2);
+    /// assert_ne!(rt.handle().shard_for(Role::Compute), 2);
+    /// assert_eq!(rt.handle().shards_for(Role::Storage), [2], "storage shares I/O");
+    /// rt.shutdown()?;
+    /// # Ok::<(), actor_core::Error>(())
+    /// ```
+    pub fn shard_for(&self, role: Role) -> usize {
+        let shards = self.shards_for(role);
+        let here = crate::io_driver::current_shard()
+            .ok()
+            .filter(|_| Handle::current().is_some_and(|h| Arc::ptr_eq(&h.inner, &self.inner)));
+        match here {
+            Some(s) if shards.contains(&s) => s,
+            _ => {
+                let turn = self.inner.next_role.fetch_add(1, Ordering::Relaxed);
+                shards[turn % shards.len()]
+            }
+        }
+    }
+
+    /// The shards that take actors of `role` by default: its dedicated
+    /// shards, or the compute shards when it has none (see
+    /// [`ShardRoles`](crate::config::ShardRoles)).
+    pub fn shards_for(&self, role: Role) -> Vec<usize> {
+        let roles = &self.inner.config.roles;
+        match roles.shards(role) {
+            [] => roles.compute(self.shards()),
+            dedicated => dedicated.to_vec(),
+        }
+    }
+
+    /// A sample of the host's and this process's CPU and memory use (see
+    /// [`SystemSample`]); compare two with [`SystemSample::cpu_busy_since`].
+    pub fn system_sample(&self) -> SystemSample {
+        SystemSample::now()
     }
 
     /// The configuration.

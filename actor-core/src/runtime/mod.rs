@@ -7,10 +7,12 @@ mod handle;
 mod local;
 pub(crate) mod shutdown;
 pub(crate) mod spawn;
+mod start_error;
+mod system;
 
 use std::future::Future;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
@@ -19,11 +21,12 @@ pub use spawn::SpawnOptions;
 
 use shutdown::ShutdownError;
 use spawn::SpawnError;
+pub use start_error::StartError;
+pub use system::SystemSample;
 
 use crate::blocking::BlockingPool;
-use crate::config::{Builder, RuntimeConfig};
+use crate::config::{Builder, RuntimeConfig, ShardInfo};
 use crate::dead_letters::DeadLetters;
-use crate::error::StartError;
 use crate::metrics::{Metrics, NamedCounter};
 use crate::reactor::DriverKind;
 use crate::shard::block_on;
@@ -34,7 +37,8 @@ use crate::{Actor, ActorRef};
 pub(crate) struct RuntimeInner {
     pub(crate) config: RuntimeConfig,
     pub(crate) shards: Vec<Arc<ShardShared>>,
-    pub(crate) driver: DriverKind,
+    /// What each shard got, set once every shard runs.
+    pub(crate) started_shards: OnceLock<Vec<ShardInfo>>,
     pub(crate) dead_letters: Arc<DeadLetters>,
     pub(crate) blocking: BlockingPool,
     #[cfg(feature = "tokio")]
@@ -44,6 +48,8 @@ pub(crate) struct RuntimeInner {
         parking_lot::Mutex<std::collections::BTreeMap<&'static str, Arc<NamedCounter>>>,
     shutting_down: AtomicBool,
     next_spread: AtomicUsize,
+    /// Round-robin cursor of [`Handle::shard_for`].
+    next_role: AtomicUsize,
 }
 
 impl RuntimeInner {
@@ -89,14 +95,17 @@ impl std::fmt::Debug for Runtime {
 
 impl Runtime {
     /// Zero-config: one shard per usable core, defaults from what the machine
-    /// has (see [`config`](crate::config)).
+    /// has (see [`config`](crate::config)), then the `PINION_*` variables
+    /// ([`Builder::from_env`]).
     pub fn new() -> Result<Runtime, StartError> {
-        Builder::new().build()
+        Builder::from_env().build()
     }
 
-    /// A builder starting from the detected defaults.
+    /// A builder starting from the detected defaults and the `PINION_*`
+    /// variables ([`Builder::from_env`]); every setting made on it wins
+    /// over the environment. [`Builder::new`] reads no environment.
     pub fn builder() -> Builder {
-        Builder::new()
+        Builder::from_env()
     }
 
     /// Starts a runtime from a complete configuration.
@@ -114,9 +123,15 @@ impl Runtime {
         self.handle.shards()
     }
 
-    /// The reactor driver the shards park in.
+    /// The reactor driver the shards park in: io_uring when every shard runs
+    /// it, otherwise epoll (see [`Runtime::shard_drivers`]).
     pub fn driver(&self) -> DriverKind {
         self.handle.driver()
+    }
+
+    /// The driver each shard really runs, in shard order.
+    pub fn shard_drivers(&self) -> Vec<DriverKind> {
+        self.handle.shard_drivers()
     }
 
     /// The configuration the runtime runs with.

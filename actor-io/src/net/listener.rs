@@ -4,6 +4,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::os::fd::OwnedFd;
 
+use actor_core::config::Role;
 use actor_core::{Actor, ActorRef, Handle};
 
 use super::counters::{Event, bump};
@@ -102,19 +103,45 @@ pub fn bind_reuseport(addr: SocketAddr, shards: usize) -> io::Result<Vec<std::ne
     Ok(out)
 }
 
-/// Spawns one listener actor per shard of `handle`'s runtime, all on `addr`
-/// (port 0 picks one port for all). `make` runs on each shard with that
-/// shard's listener (or the error adopting it) and builds the actor that
-/// accepts on it. Returns the bound address and the actors.
+/// Spawns one listener actor on each shard of the runtime's I/O role
+/// ([`Handle::shards_for`]`(`[`Role::Io`]`)`: the dedicated I/O shards, or
+/// every compute shard when the roles dedicate none), all on `addr` (port 0
+/// picks one port for all). `make` runs on each of those shards with its
+/// listener (or the error adopting it) and builds the actor that accepts on
+/// it. Returns the bound address and the actors. This is where listeners go
+/// by default; [`spawn_listener_per_shard`] puts one on every shard.
+pub fn spawn_listeners<A: Actor>(
+    handle: &Handle,
+    addr: SocketAddr,
+    make: impl Fn(io::Result<TcpListener>) -> A + Send + Sync + Clone + 'static,
+) -> io::Result<(SocketAddr, Vec<ActorRef<A>>)> {
+    spawn_listeners_on(handle, &handle.shards_for(Role::Io), addr, make)
+}
+
+/// Spawns one listener actor per shard of `handle`'s runtime, whatever the
+/// roles say, all on `addr` (port 0 picks one port for all). `make` runs on
+/// each shard with that shard's listener (or the error adopting it) and
+/// builds the actor that accepts on it. Returns the bound address and the
+/// actors.
 pub fn spawn_listener_per_shard<A: Actor>(
     handle: &Handle,
     addr: SocketAddr,
     make: impl Fn(io::Result<TcpListener>) -> A + Send + Sync + Clone + 'static,
 ) -> io::Result<(SocketAddr, Vec<ActorRef<A>>)> {
-    let listeners = bind_reuseport(addr, handle.shards())?;
+    let every: Vec<usize> = (0..handle.shards()).collect();
+    spawn_listeners_on(handle, &every, addr, make)
+}
+
+fn spawn_listeners_on<A: Actor>(
+    handle: &Handle,
+    shards: &[usize],
+    addr: SocketAddr,
+    make: impl Fn(io::Result<TcpListener>) -> A + Send + Sync + Clone + 'static,
+) -> io::Result<(SocketAddr, Vec<ActorRef<A>>)> {
+    let listeners = bind_reuseport(addr, shards.len())?;
     let bound = listeners[0].local_addr()?;
     let mut actors = Vec::with_capacity(listeners.len());
-    for (shard, listener) in listeners.into_iter().enumerate() {
+    for (&shard, listener) in shards.iter().zip(listeners) {
         let make = make.clone();
         let actor = handle
             .spawn_on(shard, move || make(TcpListener::from_std(listener)))

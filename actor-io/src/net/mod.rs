@@ -6,6 +6,6 @@ mod stream;
 mod udp;
 
 pub use counters::ConnectionCounts;
-pub use listener::{TcpListener, bind_reuseport, spawn_listener_per_shard};
+pub use listener::{TcpListener, bind_reuseport, spawn_listener_per_shard, spawn_listeners};
 pub use stream::TcpStream;
 pub use udp::UdpSocket;

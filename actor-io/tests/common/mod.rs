@@ -9,12 +9,27 @@ use std::time::{Duration, Instant};
 
 use actor_core::{Actor, BoxError, Context, Runtime};
 
-/// Two shards (never assume more cores); the driver follows PINION_DRIVER.
+/// Two shards (never assume more cores); the driver follows PINION_DRIVER
+/// (read by `Runtime::builder`). With `PINION_URING_DENY_OPS=all` (or a
+/// comma-separated list of opcode numbers), read here in test code only,
+/// each ring reports those opcodes as missing, so the per-operation
+/// fallback runs (`scripts/test.sh` does one such run).
 pub fn rt2() -> Runtime {
-    Runtime::builder()
-        .shards(2)
-        .build()
-        .expect("runtime starts")
+    let builder = Runtime::builder().shards(2);
+    let builder = match std::env::var("PINION_URING_DENY_OPS").ok().as_deref() {
+        None | Some("") => builder,
+        Some("all") => builder.deny_all_uring_opcodes(),
+        Some(list) => builder.deny_uring_opcodes(
+            list.split(',')
+                .map(|op| op.trim().parse::<u8>().expect("an opcode number")),
+        ),
+    };
+    builder.build().expect("runtime starts")
+}
+
+/// `true` when this run denies optional io_uring opcodes.
+pub fn opcodes_denied() -> bool {
+    std::env::var("PINION_URING_DENY_OPS").is_ok_and(|v| !v.is_empty())
 }
 
 type LocalFuture = Pin<Box<dyn Future<Output = ()>>>;

@@ -1,4 +1,4 @@
-//! Memory probe: `/proc/meminfo` totals and huge pages.
+//! Memory probe: `/proc/meminfo` totals.
 
 use std::path::Path;
 
@@ -10,10 +10,6 @@ pub struct MemoryInfo {
     pub total_bytes: Option<u64>,
     /// `MemAvailable`: what can be allocated without swapping.
     pub available_bytes: Option<u64>,
-    /// `HugePages_Total`: preallocated huge pages.
-    pub huge_pages_total: Option<u64>,
-    /// `Hugepagesize`.
-    pub huge_page_size_bytes: Option<u64>,
 }
 
 impl MemoryInfo {
@@ -22,22 +18,9 @@ impl MemoryInfo {
         self.available_bytes.or(self.total_bytes)
     }
 
-    /// `/proc/meminfo`, then sysinfo where procfs is missing (non-Linux).
-    pub(super) fn probe() -> Self {
-        let info = Self::probe_at(Path::new("/"));
-        if info.total_bytes.is_some() {
-            return info;
-        }
-        let Ok(mut sys) = sysinfo::System::new() else {
-            return info;
-        };
-        sys.refresh_memory();
-        let known = |bytes: u64| (bytes > 0).then_some(bytes);
-        Self {
-            total_bytes: known(sys.total_memory()),
-            available_bytes: known(sys.available_memory()),
-            ..info
-        }
+    /// `/proc/meminfo` now.
+    pub(crate) fn probe() -> Self {
+        Self::probe_at(Path::new("/"))
     }
 
     pub(super) fn probe_at(root: &Path) -> Self {
@@ -66,8 +49,6 @@ fn parse_meminfo(text: &str) -> MemoryInfo {
         match key.trim() {
             "MemTotal" => info.total_bytes = bytes,
             "MemAvailable" => info.available_bytes = bytes,
-            "HugePages_Total" => info.huge_pages_total = Some(value),
-            "Hugepagesize" => info.huge_page_size_bytes = bytes,
             _ => {}
         }
     }
@@ -85,7 +66,5 @@ mod tests {
         let info = parse_meminfo(text);
         assert_eq!(info.total_bytes, Some(16 << 20));
         assert_eq!(info.available_bytes, Some(8 << 20));
-        assert_eq!(info.huge_pages_total, Some(4));
-        assert_eq!(info.huge_page_size_bytes, Some(2 << 20));
     }
 }

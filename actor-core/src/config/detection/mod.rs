@@ -1,4 +1,5 @@
-//! Machine detection: what the runtime can learn about the host.
+//! Machine detection: what the runtime can learn about the host, limited to
+//! what drives a default (see [`config`](crate::config)).
 //!
 //! Every probe degrades to "unknown" (`None`, an empty `Vec`,
 //! [`UringSupport::Unknown`]) instead of failing or panicking: a container
@@ -6,7 +7,7 @@
 //! with gaps, never an error. [`Detection::probe_at`] reads sysfs/procfs under
 //! a root path so tests can point it at fixture trees; [`Detection::probe`]
 //! reads the real machine and adds what no file tree can tell (available
-//! parallelism, SIMD, an actual io_uring ring).
+//! parallelism, the affinity mask, an actual io_uring ring).
 
 use std::path::Path;
 use std::sync::OnceLock;
@@ -14,38 +15,31 @@ use std::sync::OnceLock;
 mod cpu;
 mod gpu;
 mod memory;
-mod network;
-mod storage;
 mod uring;
 
-pub use cpu::{CacheInfo, CacheKind, CpuInfo, NumaNode};
+pub use cpu::{CpuInfo, NumaNode};
 pub use gpu::GpuInfo;
 pub use memory::MemoryInfo;
-pub use network::NetworkInterface;
-pub use storage::{BlockDevice, DaxMount, StorageInfo};
 pub use uring::{UringOp, UringOpcodes, UringSupport};
 
 /// Everything detected about a machine. `Default` is "nothing known".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Detection {
-    /// Cores, NUMA, caches, SIMD.
+    /// Cores, the affinity mask and NUMA nodes: the shard count and the
+    /// [`Topology`](super::Topology).
     pub cpu: CpuInfo,
-    /// Memory and huge pages.
+    /// Memory: the mailbox capacity.
     pub memory: MemoryInfo,
-    /// Whether io_uring can be used.
+    /// Whether io_uring can be used: the driver and the blocking pool.
     pub uring: UringSupport,
-    /// NVMe devices and DAX mounts.
-    pub storage: StorageInfo,
-    /// Network interfaces.
-    pub network: Vec<NetworkInterface>,
-    /// GPU device nodes (and, later, adapters).
+    /// GPU device nodes (and, later, adapters): the accelerator role.
     pub gpu: GpuInfo,
 }
 
 impl Detection {
-    /// Probes the real machine (`/sys`, `/proc`, `/dev`, CPUID, an io_uring
-    /// ring). Never fails; unknowns stay unknown.
+    /// Probes the real machine (`/sys`, `/proc`, `/dev`, the affinity mask,
+    /// an io_uring ring). Never fails; unknowns stay unknown.
     ///
     /// ```
     /// let detection = actor_core::config::Detection::probe();
@@ -57,21 +51,23 @@ impl Detection {
             cpu: CpuInfo::probe(),
             memory: MemoryInfo::probe(),
             uring: UringSupport::probe(),
-            storage: StorageInfo::probe_at(root),
-            network: network::probe_at(root),
             gpu: GpuInfo::probe_at(root),
         }
     }
 
     /// [`Detection::probe`] run once per process and cached: probing opens
-    /// files and an io_uring ring, which is worth doing only once.
+    /// files and an io_uring ring, which is worth doing only once. It only
+    /// feeds defaults ([`Builder::new`](super::Builder::new)); no explicit
+    /// setting is ever replaced by it, and the runtime probes io_uring again
+    /// on each shard it starts.
     pub fn cached() -> &'static Self {
         static CACHE: OnceLock<Detection> = OnceLock::new();
         CACHE.get_or_init(Self::probe)
     }
 
-    /// Reads `root/sys`, `root/proc` and `root/dev` only: no CPUID, no
-    /// `available_parallelism`, no io_uring ring. For fixture trees in tests.
+    /// Reads `root/sys`, `root/proc` and `root/dev` only: no affinity mask,
+    /// no `available_parallelism`, no io_uring ring. For fixture trees in
+    /// tests.
     ///
     /// ```
     /// // A root with nothing under it: everything is unknown, nothing panics.
@@ -83,8 +79,6 @@ impl Detection {
             cpu: CpuInfo::probe_at(root),
             memory: MemoryInfo::probe_at(root),
             uring: UringSupport::probe_at(root),
-            storage: StorageInfo::probe_at(root),
-            network: network::probe_at(root),
             gpu: GpuInfo::probe_at(root),
         }
     }

@@ -12,11 +12,13 @@ use super::listener::Listener;
 use super::routes::Routes;
 use super::settings::Settings;
 use crate::http::Limits;
-use crate::net::spawn_listener_per_shard;
+use crate::net::spawn_listeners;
 use crate::tls::TlsAcceptor;
 
 /// An HTTP/1.1 server: routes, limits, timeouts and optional TLS, started
-/// as one listener actor per shard on a shared port.
+/// as one listener actor per I/O shard on a shared port (every shard unless
+/// the runtime's roles dedicate some to I/O; see
+/// [`spawn_listeners`](crate::net::spawn_listeners)).
 ///
 /// ```
 /// use std::io::{Read, Write};
@@ -102,17 +104,19 @@ impl HttpServer {
         self
     }
 
-    /// Binds `addr` on every shard of `handle`'s runtime (`SO_REUSEPORT`;
-    /// port 0 picks one port for all) and starts one listener actor per
-    /// shard. Each accepted connection becomes a connection actor on the
-    /// shard that accepted it.
+    /// Binds `addr` on each shard of the runtime's I/O role (`SO_REUSEPORT`;
+    /// port 0 picks one port for all): the dedicated I/O shards
+    /// ([`ShardRoles`](actor_core::config::ShardRoles)), or every compute
+    /// shard when none is dedicated. Starts one listener actor on each; an
+    /// accepted connection becomes a connection actor on the shard that
+    /// accepted it.
     ///
     /// # Errors
     ///
     /// Binding failed, or the runtime refused the listeners (shutting down).
     pub fn start(self, handle: &Handle, addr: SocketAddr) -> io::Result<ServerHandle> {
         let settings = Arc::new(self.settings);
-        let (addr, listeners) = spawn_listener_per_shard(handle, addr, move |listener| {
+        let (addr, listeners) = spawn_listeners(handle, addr, move |listener| {
             Listener::new(listener, settings.clone())
         })?;
         Ok(ServerHandle { addr, listeners })
