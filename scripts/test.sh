@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test of the workspace under both reactor drivers: io_uring and
-# epoll; then the networking tests once more on io_uring with the opcode probe
-# told that every optional operation is missing, so the per-operation
-# fallback runs. Uses cargo-nextest when present, cargo test otherwise.
+# epoll (PINION_DRIVER, read by the tests' runtimes through
+# Runtime::builder() / Builder::from_env(); actor-core's `start` and
+# actor-io's `tcp` tests assert that the shards run the driver asked for);
+# then the networking tests once more on io_uring with every optional opcode
+# denied, so the per-operation fallback runs (PINION_URING_DENY_OPS is read by
+# actor-io's test helpers only, which set the builder's test switch). Uses
+# cargo-nextest when present, cargo test otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
