@@ -139,6 +139,35 @@ fn listeners_follow_the_io_role() {
     rt.shutdown().unwrap();
 }
 
+/// The opcode-denial test switch belongs to its runtime: a second runtime
+/// in the same process still sees what its kernel supports.
+#[test]
+fn denied_opcodes_stay_with_their_runtime() {
+    use actor_core::io_driver::opcode_supported;
+    let accept = io_uring::opcode::Accept::CODE;
+    let denied = Runtime::builder()
+        .shards(1)
+        .deny_all_uring_opcodes()
+        .build()
+        .unwrap();
+    let plain = Runtime::builder().shards(1).build().unwrap();
+    assert!(!on_shard(&denied, 0, move || async move {
+        opcode_supported(accept)
+    }));
+    let supported = on_shard(&plain, 0, move || async move { opcode_supported(accept) });
+    if plain.driver() == actor_core::DriverKind::Epoll {
+        assert!(!supported, "epoll takes no opcode");
+    } else {
+        assert!(
+            supported,
+            "the other runtime's switch does not leak into this one"
+        );
+    }
+    assert!(!opcode_supported(accept), "off a shard");
+    denied.shutdown().unwrap();
+    plain.shutdown().unwrap();
+}
+
 #[test]
 fn echo_from_actors_on_every_shard() {
     let rt = rt2();

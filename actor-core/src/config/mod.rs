@@ -91,8 +91,9 @@ impl DriverKind {
 }
 
 impl std::fmt::Display for DriverKind {
+    /// `uring` or `epoll`, honouring width and alignment.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
