@@ -1,4 +1,4 @@
-//! `actor_core::channel`: the SPSC and MPMC bounded channels, one producer
+//! actor-core's (crate-private) SPSC and MPMC bounded channels, one producer
 //! thread to one consumer thread (and, for MPMC, two producers and two
 //! consumers). The figure is per message.
 //!
@@ -11,7 +11,16 @@
 use std::thread;
 use std::time::{Duration, Instant};
 
-use actor_core::channel::{mpmc, spsc};
+// The channels are crate-private in actor-core: their source (and the loom
+// seam it imports) is compiled in here.
+#[allow(unreachable_pub)]
+#[path = "../actor-core/src/channel/mod.rs"]
+mod channel;
+#[allow(unreachable_pub)]
+#[path = "../actor-core/src/loom.rs"]
+mod loom;
+
+use channel::{mpmc, spsc};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 const CAPACITY: usize = 1024;

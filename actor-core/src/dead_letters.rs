@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use parking_lot::Mutex;
 
-use crate::ActorId;
+use crate::lifecycle::ActorId;
 
 /// How many recent dead letters are kept for inspection.
 const KEEP: usize = 1024;

@@ -44,7 +44,8 @@
 //! ```
 //!
 //! The semantics (ordering, lanes, stop and kill, failure) are written down in
-//! the [`semantics`] module.
+//! the [`semantics`] module; the crate's layers, and where each concept
+//! lives, in `ARCHITECTURE.md` at the repository root.
 
 #[cfg(not(target_os = "linux"))]
 compile_error!(
@@ -53,11 +54,24 @@ compile_error!(
 
 mod actor;
 mod blocking;
-pub mod channel;
+mod channel;
+#[cfg(all(test, loom))]
+#[path = "channel/loom_tests.rs"]
+mod channel_loom_tests;
+#[cfg(all(test, not(loom)))]
+#[path = "channel/tests.rs"]
+mod channel_tests;
 pub mod config;
 mod dead_letters;
 mod error;
+#[cfg(feature = "unstable")]
 pub mod io_driver;
+// Without `unstable` the seam is still built (and its unit tests run), but
+// nothing outside the crate can name it.
+#[cfg(not(feature = "unstable"))]
+#[allow(dead_code, unreachable_pub, unused_imports)]
+mod io_driver;
+mod lifecycle;
 mod loom;
 mod mailbox;
 mod metrics;

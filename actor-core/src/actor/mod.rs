@@ -1,43 +1,15 @@
-//! The actor model: the [`Actor`] trait, its identity, how it exits, and the
-//! lifecycle notices that links and monitors deliver.
+//! The actor model: the [`Actor`] trait, its handle ([`ActorRef`]), its
+//! [`Context`], the cell every handle points at, and the task that runs it.
+//! Its identity, exit reasons and notices are in `lifecycle`.
 
 pub(crate) mod actor_ref;
 pub(crate) mod cell;
 pub(crate) mod context;
 pub(crate) mod hooks;
-pub(crate) mod lifecycle;
 pub(crate) mod message;
 pub(crate) mod run;
 
-use std::fmt;
-
-pub use lifecycle::{ExitReason, LifecycleEvent, Notice, NoticeVia};
-
-/// A unique actor id: the shard that owns it, and a sequence number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ActorId(u64);
-
-impl ActorId {
-    pub(crate) fn new(shard: usize, seq: u64) -> Self {
-        ActorId(((shard as u64) << 48) | (seq & ((1 << 48) - 1)))
-    }
-
-    /// The shard the actor lives on, for its whole life.
-    pub fn shard(self) -> usize {
-        (self.0 >> 48) as usize
-    }
-
-    /// The raw 64-bit value: the shard in the top 16 bits.
-    pub fn as_u64(self) -> u64 {
-        self.0
-    }
-}
-
-impl fmt::Display for ActorId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "#{}.{}", self.shard(), self.0 & ((1 << 48) - 1))
-    }
-}
+pub use crate::lifecycle::{ActorId, ExitReason, LifecycleEvent, Notice, NoticeVia};
 
 /// A boxed error from a lifecycle hook.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;

@@ -9,7 +9,7 @@ use std::fmt;
 /// disconnected), so unlike other Pinion errors this enum is not
 /// `#[non_exhaustive]`: callers may match it exhaustively.
 #[derive(Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum TrySendError<T> {
+pub(crate) enum TrySendError<T> {
     /// The channel is full; try again after the receiver has made room.
     #[error("sending on a full channel")]
     Full(T),
@@ -20,19 +20,19 @@ pub enum TrySendError<T> {
 
 impl<T> TrySendError<T> {
     /// Takes back the message that could not be sent.
-    pub fn into_inner(self) -> T {
+    pub(crate) fn into_inner(self) -> T {
         match self {
             Self::Full(v) | Self::Disconnected(v) => v,
         }
     }
 
     /// Whether the send failed because the channel was full.
-    pub fn is_full(&self) -> bool {
+    pub(crate) fn is_full(&self) -> bool {
         matches!(self, Self::Full(_))
     }
 
     /// Whether the send failed because every receiver was gone.
-    pub fn is_disconnected(&self) -> bool {
+    pub(crate) fn is_disconnected(&self) -> bool {
         matches!(self, Self::Disconnected(_))
     }
 }
@@ -56,11 +56,11 @@ impl<T> From<SendError<T>> for TrySendError<T> {
 /// message that could not be delivered.
 #[derive(Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("sending on a disconnected channel")]
-pub struct SendError<T>(pub T);
+pub(crate) struct SendError<T>(pub T);
 
 impl<T> SendError<T> {
     /// Takes back the message that could not be sent.
-    pub fn into_inner(self) -> T {
+    pub(crate) fn into_inner(self) -> T {
         self.0
     }
 }
@@ -74,7 +74,7 @@ impl<T> fmt::Debug for SendError<T> {
 /// Why [`try_recv`](crate::channel::spsc::Consumer::try_recv) returned no
 /// message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
-pub enum TryRecvError {
+pub(crate) enum TryRecvError {
     /// Nothing is queued right now, but a sender is still alive.
     #[error("receiving on an empty channel")]
     Empty,
@@ -85,12 +85,12 @@ pub enum TryRecvError {
 
 impl TryRecvError {
     /// Whether the channel was merely empty.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         matches!(self, Self::Empty)
     }
 
     /// Whether every sender was gone.
-    pub fn is_disconnected(&self) -> bool {
+    pub(crate) fn is_disconnected(&self) -> bool {
         matches!(self, Self::Disconnected)
     }
 }
@@ -99,7 +99,7 @@ impl TryRecvError {
 /// dropped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
 #[error("receiving on an empty and disconnected channel")]
-pub struct RecvError;
+pub(crate) struct RecvError;
 
 impl From<RecvError> for TryRecvError {
     fn from(RecvError: RecvError) -> Self {

@@ -1,5 +1,7 @@
 //! Bounded, lock-free channels: the building block for Pinion's cross-shard
-//! queues.
+//! queues. Crate-private: the shards use [`spsc`] between each pair; [`mpmc`]
+//! is kept, tested and benchmarked beside it (`benches/channels.rs` compiles
+//! this module in) for queues that several threads feed.
 //!
 //! Two flavours share one error vocabulary ([`TrySendError`], [`SendError`],
 //! [`TryRecvError`], [`RecvError`]) and one method set (`try_send`,
@@ -16,9 +18,9 @@
 //!   a stamp per slot. Use it when many threads feed, or drain, one queue.
 //!
 //! Both round the capacity up to a power of two (a capacity of 0 becomes 1),
-//! never allocate after construction, keep the head and tail indices in
-//! separate [`CachePadded`] lines, and drop whatever is still queued when the
-//! last handle goes. A channel is *disconnected* once every handle on the
+//! never allocate after construction, keep the head and tail indices on
+//! separate cache lines (`crossbeam_utils::CachePadded`), and drop whatever
+//! is still queued when the last handle goes. A channel is *disconnected* once every handle on the
 //! other side has been dropped: sends then fail and hand the message back,
 //! while receives still drain what was queued before reporting
 //! [`TryRecvError::Disconnected`].
@@ -29,45 +31,27 @@
 //! [`Thread::unpark`](std::thread::Thread::unpark) meant for the calling
 //! thread, so code that parks on its own should re-check its condition, as
 //! `park` already requires.
-//!
-//! ```
-//! use actor_core::channel::{mpmc, spsc, TryRecvError, TrySendError};
-//!
-//! let (tx, rx) = spsc::bounded(3); // rounded up to 4
-//! assert_eq!(tx.capacity(), 4);
-//! let worker = std::thread::spawn(move || {
-//!     (0..100).map(|_| rx.recv_blocking().unwrap()).sum::<u32>()
-//! });
-//! for i in 0..100 {
-//!     tx.send_blocking(i).unwrap();
-//! }
-//! assert_eq!(worker.join().unwrap(), 4950);
-//!
-//! let (tx, rx) = mpmc::bounded(1);
-//! let tx2 = tx.clone();
-//! tx.try_send("a").unwrap();
-//! assert_eq!(tx2.try_send("b"), Err(TrySendError::Full("b")));
-//! drop((tx, tx2));
-//! assert_eq!(rx.try_recv(), Ok("a"));
-//! assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
-//! ```
+
+// A whole channel API, tested and benchmarked as one; the shards use part
+// of `spsc`, and only the tests and the bench use `mpmc`.
+#![allow(dead_code)]
 
 /// The snapshot methods every channel handle shares, built on
 /// `self.shared.len()` and `self.shared.capacity()`; used inside `impl`s.
 macro_rules! snapshot_methods {
     () => {
         /// Number of queued messages (a snapshot).
-        pub fn len(&self) -> usize {
+        pub(crate) fn len(&self) -> usize {
             self.shared.len()
         }
 
         /// Whether no message is queued (a snapshot).
-        pub fn is_empty(&self) -> bool {
+        pub(crate) fn is_empty(&self) -> bool {
             self.len() == 0
         }
 
         /// The most messages the channel holds.
-        pub fn capacity(&self) -> usize {
+        pub(crate) fn capacity(&self) -> usize {
             self.shared.capacity()
         }
     };
@@ -89,12 +73,11 @@ macro_rules! debug_by_snapshot {
 }
 
 mod error;
-pub mod mpmc;
-mod padded;
-pub mod spsc;
+pub(crate) mod mpmc;
+pub(crate) mod spsc;
 
-pub use error::{RecvError, SendError, TryRecvError, TrySendError};
-pub use padded::CachePadded;
+pub(crate) use crossbeam_utils::CachePadded;
+pub(crate) use error::{RecvError, SendError, TryRecvError, TrySendError};
 
 /// Rounds a requested capacity to the one the channel really has.
 fn round_capacity(requested: usize) -> usize {
@@ -169,16 +152,18 @@ impl Backoff {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::round_capacity;
+// The tests (`tests.rs`, `loom_tests.rs`) are declared in `lib.rs`, so that
+// `benches/channels.rs`, which compiles this module in, does not build them.
 
+#[cfg(test)]
+mod unit_tests {
     #[test]
     fn capacity_rounds_up_to_a_power_of_two() {
-        assert_eq!(round_capacity(0), 1);
-        assert_eq!(round_capacity(1), 1);
-        assert_eq!(round_capacity(3), 4);
-        assert_eq!(round_capacity(1024), 1024);
-        assert_eq!(round_capacity(usize::MAX), 1 << (usize::BITS - 3));
+        let round = super::round_capacity;
+        assert_eq!(round(0), 1);
+        assert_eq!(round(1), 1);
+        assert_eq!(round(3), 4);
+        assert_eq!(round(1024), 1024);
+        assert_eq!(round(usize::MAX), 1 << (usize::BITS - 3));
     }
 }

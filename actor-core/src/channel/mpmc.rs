@@ -25,7 +25,7 @@ use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 
 /// Creates a channel holding up to `capacity` messages, rounded up to a
 /// power of two (0 becomes 1).
-pub fn bounded<T: Send>(capacity: usize) -> (Sender<T>, Receiver<T>) {
+pub(crate) fn bounded<T: Send>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     let cap = super::round_capacity(capacity);
     let buffer = (0..cap)
         .map(|i| Slot {
@@ -221,53 +221,53 @@ impl<T> Drop for Shared<T> {
 
 /// The sending half of an MPMC channel: `Send + Sync + Clone`. The channel
 /// disconnects for receivers when the last `Sender` is dropped.
-pub struct Sender<T> {
+pub(crate) struct Sender<T> {
     shared: Arc<Shared<T>>,
 }
 
 /// The receiving half of an MPMC channel: `Send + Sync + Clone`. The channel
 /// disconnects for senders when the last `Receiver` is dropped.
-pub struct Receiver<T> {
+pub(crate) struct Receiver<T> {
     shared: Arc<Shared<T>>,
 }
 
 impl<T> Sender<T> {
     /// Enqueues `v` without waiting; hands it back if the channel is full or
     /// every receiver is gone.
-    pub fn try_send(&self, v: T) -> Result<(), TrySendError<T>> {
+    pub(crate) fn try_send(&self, v: T) -> Result<(), TrySendError<T>> {
         self.shared.try_send(v)
     }
 
     /// Enqueues `v`, waiting (spin, yield, then park with a timeout) while
     /// the channel is full. Fails only when every receiver is gone.
-    pub fn send_blocking(&self, v: T) -> Result<(), SendError<T>> {
+    pub(crate) fn send_blocking(&self, v: T) -> Result<(), SendError<T>> {
         super::send_blocking(v, |v| self.try_send(v))
     }
 
     snapshot_methods!();
 
     /// Whether every receiver has been dropped.
-    pub fn is_disconnected(&self) -> bool {
+    pub(crate) fn is_disconnected(&self) -> bool {
         self.shared.receivers.load(Ordering::Acquire) == 0
     }
 }
 
 impl<T> Receiver<T> {
     /// Dequeues the oldest message without waiting.
-    pub fn try_recv(&self) -> Result<T, TryRecvError> {
+    pub(crate) fn try_recv(&self) -> Result<T, TryRecvError> {
         self.shared.try_recv()
     }
 
     /// Dequeues the oldest message, waiting while the channel is empty.
     /// Fails only when it is empty and every sender is gone.
-    pub fn recv_blocking(&self) -> Result<T, RecvError> {
+    pub(crate) fn recv_blocking(&self) -> Result<T, RecvError> {
         super::recv_blocking(|| self.try_recv())
     }
 
     snapshot_methods!();
 
     /// Whether every sender has been dropped.
-    pub fn is_disconnected(&self) -> bool {
+    pub(crate) fn is_disconnected(&self) -> bool {
         self.shared.senders.load(Ordering::Acquire) == 0
     }
 }

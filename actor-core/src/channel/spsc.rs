@@ -17,7 +17,7 @@ use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Creates a channel holding up to `capacity` messages, rounded up to a
 /// power of two (0 becomes 1).
-pub fn bounded<T: Send>(capacity: usize) -> (Producer<T>, Consumer<T>) {
+pub(crate) fn bounded<T: Send>(capacity: usize) -> (Producer<T>, Consumer<T>) {
     let cap = super::round_capacity(capacity);
     let buffer = (0..cap)
         .map(|_| UnsafeCell::new(MaybeUninit::uninit()))
@@ -91,30 +91,17 @@ impl<T> Drop for Shared<T> {
 }
 
 /// The sending half of an SPSC channel. `Send` but not `Sync` or `Clone`:
-/// exactly one thread produces at a time.
-///
-/// ```compile_fail
-/// fn sync<T: Sync>() {}
-/// sync::<actor_core::channel::spsc::Producer<u8>>();
-/// ```
-///
-/// ```compile_fail
-/// let (tx, _rx) = actor_core::channel::spsc::bounded::<u8>(1);
-/// let _second = tx.clone();
-/// ```
-pub struct Producer<T> {
+/// exactly one thread produces at a time (checked at compile time in
+/// `channel_tests`).
+pub(crate) struct Producer<T> {
     shared: Arc<Shared<T>>,
     /// Last `head` seen; the `Cell` also makes the type `!Sync`.
     cached_head: Cell<usize>,
 }
 
-/// The receiving half of an SPSC channel. `Send` but not `Sync` or `Clone`.
-///
-/// ```compile_fail
-/// fn sync<T: Sync>() {}
-/// sync::<actor_core::channel::spsc::Consumer<u8>>();
-/// ```
-pub struct Consumer<T> {
+/// The receiving half of an SPSC channel. `Send` but not `Sync` or `Clone`
+/// (checked at compile time in `channel_tests`).
+pub(crate) struct Consumer<T> {
     shared: Arc<Shared<T>>,
     /// Last `tail` seen; the `Cell` also makes the type `!Sync`.
     cached_tail: Cell<usize>,
@@ -123,7 +110,7 @@ pub struct Consumer<T> {
 impl<T> Producer<T> {
     /// Enqueues `v` without waiting; hands it back if the channel is full or
     /// the consumer is gone.
-    pub fn try_send(&self, v: T) -> Result<(), TrySendError<T>> {
+    pub(crate) fn try_send(&self, v: T) -> Result<(), TrySendError<T>> {
         let shared = &*self.shared;
         if shared.disconnected.load(Ordering::Acquire) {
             return Err(TrySendError::Disconnected(v));
@@ -147,21 +134,21 @@ impl<T> Producer<T> {
 
     /// Enqueues `v`, waiting (spin, yield, then park with a timeout) while
     /// the channel is full. Fails only when the consumer is gone.
-    pub fn send_blocking(&self, v: T) -> Result<(), SendError<T>> {
+    pub(crate) fn send_blocking(&self, v: T) -> Result<(), SendError<T>> {
         super::send_blocking(v, |v| self.try_send(v))
     }
 
     snapshot_methods!();
 
     /// Whether the consumer has been dropped.
-    pub fn is_disconnected(&self) -> bool {
+    pub(crate) fn is_disconnected(&self) -> bool {
         self.shared.disconnected.load(Ordering::Acquire)
     }
 }
 
 impl<T> Consumer<T> {
     /// Dequeues the oldest message without waiting.
-    pub fn try_recv(&self) -> Result<T, TryRecvError> {
+    pub(crate) fn try_recv(&self) -> Result<T, TryRecvError> {
         let shared = &*self.shared;
         let head = shared.head.load(Ordering::Relaxed);
         if head == self.cached_tail.get() {
@@ -190,14 +177,14 @@ impl<T> Consumer<T> {
 
     /// Dequeues the oldest message, waiting while the channel is empty.
     /// Fails only when it is empty and the producer is gone.
-    pub fn recv_blocking(&self) -> Result<T, RecvError> {
+    pub(crate) fn recv_blocking(&self) -> Result<T, RecvError> {
         super::recv_blocking(|| self.try_recv())
     }
 
     snapshot_methods!();
 
     /// Whether the producer has been dropped.
-    pub fn is_disconnected(&self) -> bool {
+    pub(crate) fn is_disconnected(&self) -> bool {
         self.shared.disconnected.load(Ordering::Acquire)
     }
 }

@@ -1,7 +1,10 @@
 //! Low-level I/O on the calling shard's reactor.
 //!
 //! This is the seam the networking layer (`actor-io`) is built on; most
-//! programs want that crate's sockets instead. Everything here runs on a
+//! programs want that crate's sockets instead. **Unstable**: it is public
+//! only with actor-core's `unstable` cargo feature, because [`submit`]
+//! takes an `io_uring::squeue::Entry` and so follows the io-uring crate's
+//! versions; any release may change it. Everything here runs on a
 //! shard thread, inside a task or actor of that shard, and the values it
 //! returns are `!Send`: they belong to the shard that made them. Called off
 //! a shard, every entry point answers [`NotOnShard`].
@@ -31,6 +34,7 @@
 //! for it.
 //!
 //! ```
+//! # #[cfg(feature = "unstable")] {
 //! use actor_core::Runtime;
 //! use actor_core::io_driver::{self, NotOnShard};
 //!
@@ -50,6 +54,7 @@
 //! # impl actor_core::Actor for Idle {
 //! #     type Msg = ();
 //! #     async fn handle(&mut self, _: (), _: &mut actor_core::Context<Self>) {}
+//! # }
 //! # }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

@@ -40,7 +40,7 @@ pub use error::SendError;
 
 mod error;
 
-use crate::actor::{ExitReason, Notice};
+use crate::lifecycle::{ExitReason, Notice};
 use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::loom::sync::{Mutex, MutexGuard};

@@ -1,9 +1,15 @@
 //! Shards: one pinned OS thread each, running a single-threaded executor over
 //! a reactor.
 //!
+//! This is the executor layer: it knows tasks, not actors. The layers above
+//! reach it through the hooks in [`hooks`] and [`registry::Resident`], and
+//! the runtime that starts a shard passes it plain settings
+//! ([`local::ShardSettings`]), never itself by type.
+//!
 //! The split follows a current-thread scheduler:
 //! - [`ShardShared`](shared::ShardShared): what other threads touch — the
-//!   inbox, the park flag and eventfd, counters, the actor registry.
+//!   inbox, the park flag and eventfd, counters, the registry of residents
+//!   (actors).
 //! - [`ShardLocal`](local::ShardLocal): owned by the shard thread — the run
 //!   queue, the task slab, the timer wheel and the reactor; reachable through a
 //!   thread-local while the shard runs.

@@ -1,12 +1,11 @@
 //! The part of a shard other threads touch: its inbox, its park flag and
-//! eventfd, its counters and its registry of live actors.
+//! eventfd, its counters and its registry of residents (live actors).
 
 use std::collections::VecDeque;
 use std::rc::Rc;
 use std::task::Waker;
 use std::time::Instant;
 
-use crate::channel::CachePadded;
 use crate::loom::sync::Mutex;
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use crate::metrics::ShardCounters;
@@ -15,6 +14,7 @@ use crate::shard::local::ShardLocal;
 use crate::shard::park::ParkFlag;
 use crate::shard::registry::Registry;
 use crate::shard::task::TaskRef;
+use crossbeam_utils::CachePadded;
 
 /// A job run on the shard, with the shard's local state.
 pub(crate) type ShardJob = Box<dyn FnOnce(&Rc<ShardLocal>) + Send>;

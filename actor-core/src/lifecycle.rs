@@ -1,6 +1,34 @@
-//! Exit reasons and the lifecycle notices links and monitors deliver.
+//! The vocabulary of an actor's life: its [`ActorId`], why it exits
+//! ([`ExitReason`]), and the notices links and monitors deliver. Plain data,
+//! below the mailbox, whose signal lane carries stop reasons and notices.
 
-use super::ActorId;
+use std::fmt;
+
+/// A unique actor id: the shard that owns it, and a sequence number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ActorId(u64);
+
+impl ActorId {
+    pub(crate) fn new(shard: usize, seq: u64) -> Self {
+        ActorId(((shard as u64) << 48) | (seq & ((1 << 48) - 1)))
+    }
+
+    /// The shard the actor lives on, for its whole life.
+    pub fn shard(self) -> usize {
+        (self.0 >> 48) as usize
+    }
+
+    /// The raw 64-bit value: the shard in the top 16 bits.
+    pub fn as_u64(self) -> u64 {
+        self.0
+    }
+}
+
+impl fmt::Display for ActorId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}.{}", self.shard(), self.0 & ((1 << 48) - 1))
+    }
+}
 
 /// Why an actor stopped.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,12 +1,12 @@
-//! Integration and property tests for `actor_core::channel`.
-#![cfg(not(loom))]
+//! Unit and property tests of the channels (also run under miri:
+//! `cargo +nightly miri test -p actor-core --lib channel_tests`).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
-use actor_core::channel::{RecvError, SendError, TryRecvError, TrySendError, mpmc, spsc};
+use crate::channel::{RecvError, SendError, TryRecvError, TrySendError, mpmc, spsc};
 use proptest::prelude::*;
 
 /// Scales iteration counts down under miri, which is ~1000x slower.
@@ -328,3 +328,58 @@ proptest! {
         check_against_model(&ch, &ops)?;
     }
 }
+
+/// The walk-through the module docs used to show.
+#[test]
+fn both_flavours_round_capacity_and_report_full_and_disconnected() {
+    let (tx, rx) = spsc::bounded(3); // rounded up to 4
+    assert_eq!(tx.capacity(), 4);
+    let worker =
+        std::thread::spawn(move || (0..100).map(|_| rx.recv_blocking().unwrap()).sum::<u32>());
+    for i in 0..100 {
+        tx.send_blocking(i).unwrap();
+    }
+    assert_eq!(worker.join().unwrap(), 4950);
+
+    let (tx, rx) = mpmc::bounded(1);
+    let tx2 = tx.clone();
+    tx.try_send("a").unwrap();
+    assert_eq!(tx2.try_send("b"), Err(TrySendError::Full("b")));
+    drop((tx, tx2));
+    assert_eq!(rx.try_recv(), Ok("a"));
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+}
+
+/// The SPSC handles are `Send` but neither `Sync` nor `Clone`: one thread
+/// at a time on each side. Each ambiguity check below fails to compile if
+/// the type gains the trait.
+#[allow(dead_code)]
+const _: () = {
+    fn send<T: Send>() {}
+    trait AmbiguousIfSync<A> {
+        fn some_item() {}
+    }
+    impl<T: ?Sized> AmbiguousIfSync<()> for T {}
+    impl<T: ?Sized + Sync> AmbiguousIfSync<u8> for T {}
+    trait AmbiguousIfClone<A> {
+        fn some_item() {}
+    }
+    impl<T: ?Sized> AmbiguousIfClone<()> for T {}
+    impl<T: Clone> AmbiguousIfClone<u8> for T {}
+    fn spsc_handles_are_send() {
+        send::<spsc::Producer<u8>>();
+        send::<spsc::Consumer<u8>>();
+    }
+    fn producer_is_not_sync() {
+        <spsc::Producer<u8> as AmbiguousIfSync<_>>::some_item();
+    }
+    fn consumer_is_not_sync() {
+        <spsc::Consumer<u8> as AmbiguousIfSync<_>>::some_item();
+    }
+    fn producer_is_not_clone() {
+        <spsc::Producer<u8> as AmbiguousIfClone<_>>::some_item();
+    }
+    fn consumer_is_not_clone() {
+        <spsc::Consumer<u8> as AmbiguousIfClone<_>>::some_item();
+    }
+};

@@ -1,5 +1,5 @@
-//! Loom models of `actor_core::channel`. Run with
-//! `RUSTFLAGS="--cfg loom" cargo test -p actor-core --test loom_channel --release`.
+//! Loom models of the channels. Run with
+//! `RUSTFLAGS="--cfg loom" cargo test -p actor-core --release --lib -- loom_tests`.
 //!
 //! Each model is small (two or three threads, a handful of messages). The
 //! blocking methods only yield under loom, but at most one thread per model
@@ -10,12 +10,11 @@
 //! Models run with at most 3 preemptions (`LOOM_MAX_PREEMPTIONS` overrides
 //! it): enough for the races below, and it keeps each model well under a
 //! minute.
-#![cfg(loom)]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use actor_core::channel::{RecvError, TryRecvError, mpmc, spsc};
+use crate::channel::{RecvError, TryRecvError, mpmc, spsc};
 use loom::thread;
 
 /// `loom::model` with a preemption bound unless the environment sets one.
