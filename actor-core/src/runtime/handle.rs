@@ -96,8 +96,7 @@ impl Handle {
     /// ```
     pub fn shard_for(&self, role: Role) -> usize {
         let shards = self.shards_for(role);
-        let here = crate::io_driver::current_shard()
-            .ok()
+        let here = crate::shard::local::with_current(|l| l.map(|l| l.index()))
             .filter(|_| Handle::current().is_some_and(|h| Arc::ptr_eq(&h.inner, &self.inner)));
         match here {
             Some(s) if shards.contains(&s) => s,
