@@ -9,7 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target/coverage}
+# Absolute: trybuild resolves a relative one from the macros crate's folder.
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target/coverage}
 cargo llvm-cov clean --workspace
 for driver in uring epoll; do
     echo "=== tests with PINION_DRIVER=$driver ==="
