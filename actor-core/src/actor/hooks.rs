@@ -1,7 +1,7 @@
 //! [`ActorHooks`]: the lifecycle hooks of an actor built with `#[actor]`.
 
 use crate::actor::context::Context;
-use crate::actor::{Actor, BoxError, ExitReason, LifecycleEvent, Notice, NoticeVia};
+use crate::actor::{Actor, BoxError, ExitReason, Notice};
 
 /// Lifecycle hooks for an actor built with `#[actor]` and `#[messages]`.
 ///
@@ -60,16 +60,7 @@ pub trait ActorHooks: Sized + 'static {
     where
         Self: Actor,
     {
-        // Mirrors `Actor::on_notice`'s default, which cannot be called from here.
-        if notice.via == NoticeVia::Link
-            && let LifecycleEvent::Stopped(reason) = &notice.event
-            && reason.is_abnormal()
-        {
-            ctx.stop_with(ExitReason::Linked {
-                id: notice.id,
-                reason: Box::new(reason.clone()),
-            });
-        }
+        crate::actor::follow_linked_exit(&notice, ctx);
     }
 
     /// See [`Actor::on_stop`].

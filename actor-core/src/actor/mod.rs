@@ -81,15 +81,7 @@ pub trait Actor: Sized + 'static {
     /// actor stops too, with [`ExitReason::Linked`]. Monitor notices and normal
     /// exits are ignored. Override it to trap exits.
     async fn on_notice(&mut self, notice: Notice, ctx: &mut Context<Self>) {
-        if notice.via == NoticeVia::Link
-            && let LifecycleEvent::Stopped(reason) = &notice.event
-            && reason.is_abnormal()
-        {
-            ctx.stop_with(ExitReason::Linked {
-                id: notice.id,
-                reason: Box::new(reason.clone()),
-            });
-        }
+        follow_linked_exit(&notice, ctx);
     }
 
     /// Runs once when the actor stops for any reason but a kill or a panic.
@@ -99,3 +91,18 @@ pub trait Actor: Sized + 'static {
 }
 
 use crate::Context;
+
+/// The default reaction to a notice (OTP's): stop with
+/// [`ExitReason::Linked`] when a linked actor exits abnormally; ignore
+/// monitor notices and normal exits.
+pub(crate) fn follow_linked_exit<A: Actor>(notice: &Notice, ctx: &mut Context<A>) {
+    if notice.via == NoticeVia::Link
+        && let LifecycleEvent::Stopped(reason) = &notice.event
+        && reason.is_abnormal()
+    {
+        ctx.stop_with(ExitReason::Linked {
+            id: notice.id,
+            reason: Box::new(reason.clone()),
+        });
+    }
+}
