@@ -117,7 +117,7 @@ impl Handler<Stop> for Node {
     }
 }
 
-/// actix in one `System`.
+/// actix in its own `System`, which drops with it.
 pub struct Actix {
     system: SystemRunner,
 }
@@ -131,14 +131,6 @@ impl Actix {
 }
 
 impl Variant for Actix {
-    fn name(&self) -> &str {
-        "actix"
-    }
-
-    fn kind(&self) -> crate::Kind {
-        crate::Kind::Peer
-    }
-
     fn ask(&mut self, n: usize) -> Option<Vec<u64>> {
         Some(self.system.block_on(async {
             let target = Target { sum: 0 }.start();

@@ -14,7 +14,8 @@ use crate::tokio_rt::Flavor;
 /// Bounded channel capacity for tells (near the actors' default mailboxes).
 const CAPACITY: usize = 1024;
 
-/// crossbeam-channel: a server thread and the calling thread.
+/// crossbeam-channel: a server thread (started and joined inside each
+/// workload) and the calling thread.
 #[derive(Debug)]
 pub struct Crossbeam;
 
@@ -47,14 +48,6 @@ fn cb_server(
 }
 
 impl Variant for Crossbeam {
-    fn name(&self) -> &str {
-        "crossbeam 2 threads"
-    }
-
-    fn kind(&self) -> crate::Kind {
-        crate::Kind::Baseline
-    }
-
     fn ask(&mut self, n: usize) -> Option<Vec<u64>> {
         let (tx, rx, server) = cb_server(1);
         let mut rec = Recorder::new(n);
@@ -109,21 +102,14 @@ impl Variant for Crossbeam {
     }
 }
 
-/// tokio mpsc + oneshot on one runtime flavour.
+/// tokio mpsc + oneshot on its own tokio runtime, which drops with it.
 pub struct TokioMpsc {
     rt: tokio::runtime::Runtime,
-    name: String,
 }
 
 impl TokioMpsc {
     pub fn new(flavor: Flavor) -> TokioMpsc {
-        TokioMpsc {
-            rt: flavor.build(),
-            name: match flavor {
-                Flavor::CurrentThread => "tokio mpsc 1 thread".into(),
-                Flavor::MultiThread(w) => format!("tokio mpsc {w} workers"),
-            },
-        }
+        TokioMpsc { rt: flavor.build() }
     }
 }
 
@@ -159,14 +145,6 @@ async fn tk_ask(tx: &mpsc::Sender<TkMsg>, v: u64) -> u64 {
 }
 
 impl Variant for TokioMpsc {
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn kind(&self) -> crate::Kind {
-        crate::Kind::Baseline
-    }
-
     fn ask(&mut self, n: usize) -> Option<Vec<u64>> {
         Some(self.rt.block_on(async {
             let (tx, server) = tk_server(CAPACITY);

@@ -71,30 +71,18 @@ async fn stop<A: Actor>(a: &ActorRef<A>) {
     a.wait_for_shutdown().await;
 }
 
-/// kameo on one tokio runtime flavour.
+/// kameo on its own tokio runtime, which drops (joining its workers) with it.
 pub struct Kameo {
     rt: tokio::runtime::Runtime,
-    name: String,
 }
 
 impl Kameo {
     pub fn new(flavor: Flavor) -> Kameo {
-        Kameo {
-            rt: flavor.build(),
-            name: format!("kameo {}", flavor.label()),
-        }
+        Kameo { rt: flavor.build() }
     }
 }
 
 impl Variant for Kameo {
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn kind(&self) -> crate::Kind {
-        crate::Kind::Peer
-    }
-
     fn ask(&mut self, n: usize) -> Option<Vec<u64>> {
         Some(self.rt.block_on(async {
             let target = Target::spawn(Target { sum: 0 });

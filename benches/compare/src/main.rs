@@ -5,6 +5,11 @@
 //! warm-up, then `--reps` times, interleaved (rep 1 of every variant, then
 //! rep 2, ...). The table shows each variant's median and its ratio to the
 //! best peer (kameo, ractor, actix) in the same run.
+//!
+//! Isolation: a variant is a [`Spec`] that builds its runtime (Pinion's
+//! shards, a tokio runtime, an actix `System`) right before one workload and
+//! shuts it down right after, so while one variant is measured no other
+//! variant's threads exist in the process.
 
 mod actix;
 mod baselines;
@@ -28,11 +33,14 @@ pub enum Kind {
     Baseline,
 }
 
-/// One framework configuration. Each workload returns `None` where the
-/// variant does not run it.
+/// One framework configuration with its runtime up, built by a [`Spec`] for
+/// one workload. Each workload returns `None` where the variant does not run
+/// it.
 pub trait Variant {
-    fn name(&self) -> &str;
-    fn kind(&self) -> Kind;
+    /// Stops the runtime and joins its threads. The default drops the
+    /// variant, which does that for tokio and actix; Pinion overrides it to
+    /// call `Runtime::shutdown` and check the result.
+    fn shutdown(self: Box<Self>) {}
     /// A: `n` sequential asks, reply = msg + 1; one latency sample (ns) each.
     fn ask(&mut self, _n: usize) -> Option<Vec<u64>> {
         None
@@ -52,6 +60,38 @@ pub trait Variant {
     /// E: a ring of `size` actors passes one token `hops` times.
     fn ring(&mut self, _size: usize, _hops: usize) -> Option<Duration> {
         None
+    }
+}
+
+/// How to build one variant: its name and kind for the table, and a
+/// constructor that starts its runtime. Every workload of every repetition
+/// gets a fresh one.
+pub struct Spec {
+    name: String,
+    kind: Kind,
+    build: Box<dyn Fn() -> Box<dyn Variant>>,
+}
+
+impl Spec {
+    fn new<V: Variant + 'static>(name: impl Into<String>, kind: Kind, build: impl Fn() -> V + 'static) -> Spec {
+        Spec {
+            name: name.into(),
+            kind,
+            build: Box::new(move || Box::new(build())),
+        }
+    }
+
+    /// Builds the variant, runs one workload on it and shuts it down before
+    /// returning, so nothing of it is left running for the next variant.
+    fn measure(&self, w: Workload, c: &Counts) -> Vec<(Metric, f64)> {
+        let threads = thread_count();
+        if threads > 1 {
+            eprintln!("warning: {threads} threads alive before {} runs {w:?}", self.name);
+        }
+        let mut v = (self.build)();
+        let figures = measure(v.as_mut(), w, c);
+        v.shutdown();
+        figures
     }
 }
 
@@ -211,6 +251,15 @@ fn parse_args() -> Result<Args, String> {
     Ok(args)
 }
 
+/// Threads in this process (1 when only `main` is left), from
+/// `/proc/self/status`; 0 where that cannot be read.
+fn thread_count() -> usize {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("Threads:")?.trim().parse().ok()))
+        .unwrap_or(0)
+}
+
 fn loadavg() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
@@ -249,38 +298,38 @@ fn fmt_value(v: f64) -> String {
 type Medians = BTreeMap<(Metric, usize), f64>;
 
 /// The best peer's median for `m`, and its name.
-fn best_peer<'a>(m: Metric, medians: &Medians, variants: &'a [Box<dyn Variant>]) -> Option<(f64, &'a str)> {
+fn best_peer<'a>(m: Metric, medians: &Medians, variants: &'a [Spec]) -> Option<(f64, &'a str)> {
     medians
         .iter()
-        .filter(|((metric, i), _)| *metric == m && variants[*i].kind() == Kind::Peer)
-        .map(|((_, i), v)| (*v, variants[*i].name()))
+        .filter(|((metric, i), _)| *metric == m && variants[*i].kind == Kind::Peer)
+        .map(|((_, i), v)| (*v, variants[*i].name.as_str()))
         .reduce(|a, b| {
             let b_better = if m.higher_is_better() { b.0 > a.0 } else { b.0 < a.0 };
             if b_better { b } else { a }
         })
 }
 
-fn print_table(medians: &Medians, variants: &[Box<dyn Variant>]) {
+fn print_table(medians: &Medians, variants: &[Spec]) {
     println!("| workload | variant | median | unit | ratio to best peer |");
     println!("|---|---|---:|---|---:|");
     for (&(m, i), &v) in medians {
         let ratio = best_peer(m, medians, variants)
             .map_or("n/a".to_string(), |(best, _)| format!("{:.2}×", v / best));
-        let name = variants[i].name();
-        let name = if variants[i].kind() == Kind::Pinion {
+        let name = &variants[i].name;
+        let name = if variants[i].kind == Kind::Pinion {
             format!("**{name}**")
         } else {
-            name.to_string()
+            name.clone()
         };
         println!("| {} | {} | {} | {} | {} |", m.label(), name, fmt_value(v), m.unit(), ratio);
     }
 }
 
-fn print_targets(medians: &Medians, variants: &[Box<dyn Variant>]) {
+fn print_targets(medians: &Medians, variants: &[Spec]) {
     let get = |m: Metric, name: &str| {
         variants
             .iter()
-            .position(|v| v.name() == name)
+            .position(|v| v.name == name)
             .and_then(|i| medians.get(&(m, i)).copied())
     };
     let verdict = |ok: bool| if ok { "met" } else { "MISSED" };
@@ -347,20 +396,29 @@ fn main() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let load_before = loadavg();
 
-    let pinion = pinion::variants();
-    let pinion_desc = pinion::describe(&pinion);
-    let mut variants: Vec<Box<dyn Variant>> = Vec::new();
-    for p in pinion {
-        variants.push(Box::new(p));
+    // Probing starts and shuts down one runtime; no variant's runtime runs
+    // until its first workload.
+    let (shards, pinion_desc) = pinion::probe();
+    let mut variants = vec![Spec::new("pinion same shard", Kind::Pinion, || pinion::Pinion::new(0))];
+    if shards >= 2 {
+        variants.push(Spec::new("pinion across shards", Kind::Pinion, || pinion::Pinion::new(1)));
     }
-    variants.push(Box::new(crate::kameo::Kameo::new(Flavor::MultiThread(cores))));
-    variants.push(Box::new(crate::kameo::Kameo::new(Flavor::CurrentThread)));
-    variants.push(Box::new(crate::ractor::Ractor::new(Flavor::MultiThread(cores))));
-    variants.push(Box::new(crate::ractor::Ractor::new(Flavor::CurrentThread)));
-    variants.push(Box::new(crate::actix::Actix::new()));
-    variants.push(Box::new(baselines::Crossbeam));
-    variants.push(Box::new(baselines::TokioMpsc::new(Flavor::CurrentThread)));
-    variants.push(Box::new(baselines::TokioMpsc::new(Flavor::MultiThread(2))));
+    for flavor in [Flavor::MultiThread(cores), Flavor::CurrentThread] {
+        let name = format!("kameo {}", flavor.label());
+        variants.push(Spec::new(name, Kind::Peer, move || crate::kameo::Kameo::new(flavor)));
+    }
+    for flavor in [Flavor::MultiThread(cores), Flavor::CurrentThread] {
+        let name = format!("ractor {}", flavor.label());
+        variants.push(Spec::new(name, Kind::Peer, move || crate::ractor::Ractor::new(flavor)));
+    }
+    variants.push(Spec::new("actix", Kind::Peer, crate::actix::Actix::new));
+    variants.push(Spec::new("crossbeam 2 threads", Kind::Baseline, || baselines::Crossbeam));
+    for (flavor, name) in [
+        (Flavor::CurrentThread, "tokio mpsc 1 thread"),
+        (Flavor::MultiThread(2), "tokio mpsc 2 workers"),
+    ] {
+        variants.push(Spec::new(name, Kind::Baseline, move || baselines::TokioMpsc::new(flavor)));
+    }
 
     let mut samples: BTreeMap<(Metric, usize), Vec<f64>> = BTreeMap::new();
     let mut loads = Vec::new();
@@ -369,8 +427,8 @@ fn main() {
         let what = if rep == 0 { "warm-up".to_string() } else { format!("rep {rep}/{}", args.reps) };
         for &w in &args.only {
             eprintln!("{what}: workload {w:?} ({:.0?} so far)", started.elapsed());
-            for (i, v) in variants.iter_mut().enumerate() {
-                for (m, value) in measure(v.as_mut(), w, &counts) {
+            for (i, v) in variants.iter().enumerate() {
+                for (m, value) in v.measure(w, &counts) {
                     if rep > 0 {
                         samples.entry((m, i)).or_default().push(value);
                     }
@@ -401,6 +459,4 @@ fn main() {
     println!();
     print_table(&medians, &variants);
     print_targets(&medians, &variants);
-    // The Pinion runtime shuts down as its variants drop.
-    drop(variants);
 }

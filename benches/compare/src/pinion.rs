@@ -2,9 +2,9 @@
 //!
 //! Every timed loop runs inside a driver actor on shard 0. "Same shard" puts
 //! the other actors on shard 0 too; "across shards" puts them on shard 1, so
-//! every message crosses threads.
+//! every message crosses threads. Each variant starts its own runtime for one
+//! workload and shuts it down after (see `Variant::shutdown`).
 
-use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use actor_core::prelude::*;
@@ -130,60 +130,50 @@ impl Actor for Driver {
     }
 }
 
-struct Shared {
+/// Pinion on its own zero-config runtime, with the driver on shard 0 and the
+/// asked and told target on `shard` (0: same shard, 1: across shards).
+pub struct Pinion {
     rt: Runtime,
     driver: ActorRef<Driver>,
-}
-
-/// One placement of Pinion's actors relative to the driver on shard 0.
-pub struct Pinion {
-    shared: Rc<Shared>,
-    shard: usize,
-    name: &'static str,
     target: ActorRef<Target>,
+    shard: usize,
 }
 
-/// Starts a zero-config runtime and returns the "same shard" variant and,
-/// where there are two shards or more, the "across shards" one.
-pub fn variants() -> Vec<Pinion> {
+/// Starts a zero-config runtime, reads how many shards it has and describes
+/// it, and shuts it down.
+pub fn probe() -> (usize, String) {
     let rt = Runtime::new().expect("pinion runtime");
-    let driver = rt.spawn_on(0, || Driver).expect("driver");
-    let shards = rt.shards();
-    let shared = Rc::new(Shared { rt, driver });
-    let mut out = vec![Pinion::new(&shared, 0, "pinion same shard")];
-    if shards >= 2 {
-        out.push(Pinion::new(&shared, 1, "pinion across shards"));
-    }
-    out
-}
-
-/// Describes the runtime the variants run on.
-pub fn describe(variants: &[Pinion]) -> String {
-    let rt = &variants[0].shared.rt;
     let c = rt.config();
-    format!(
+    let desc = format!(
         "pinion: Runtime::new() defaults: {} shards, driver {:?}, mailbox capacity {}, pin_threads {}, spin_before_park {:?}",
         rt.shards(),
         rt.driver(),
         c.mailbox_capacity,
         c.pin_threads,
         c.spin_before_park
-    )
+    );
+    let shards = rt.shards();
+    rt.shutdown().expect("pinion runtime shut down cleanly");
+    (shards, desc)
 }
 
 impl Pinion {
-    fn new(shared: &Rc<Shared>, shard: usize, name: &'static str) -> Pinion {
-        let target = shared.rt.spawn_on(shard, || Target(0)).expect("target");
+    /// Starts a fresh `Runtime::new()` with the driver on shard 0 and the
+    /// target on `shard`.
+    pub fn new(shard: usize) -> Pinion {
+        let rt = Runtime::new().expect("pinion runtime");
+        let driver = rt.spawn_on(0, || Driver).expect("driver");
+        let target = rt.spawn_on(shard, || Target(0)).expect("target");
         Pinion {
-            shared: shared.clone(),
-            shard,
-            name,
+            rt,
+            driver,
             target,
+            shard,
         }
     }
 
     fn driver(&self) -> &ActorRef<Driver> {
-        &self.shared.driver
+        &self.driver
     }
 }
 
@@ -198,12 +188,12 @@ fn stop_all<A: Actor>(refs: &[ActorRef<A>]) {
 }
 
 impl Variant for Pinion {
-    fn name(&self) -> &str {
-        self.name
-    }
-
-    fn kind(&self) -> crate::Kind {
-        crate::Kind::Pinion
+    /// Stops every actor and joins every shard thread, so no spinning or
+    /// parked shard outlives this variant's workload.
+    fn shutdown(self: Box<Self>) {
+        let Pinion { rt, driver, target, .. } = *self;
+        drop((driver, target));
+        rt.shutdown().expect("pinion runtime shut down cleanly");
     }
 
     fn ask(&mut self, n: usize) -> Option<Vec<u64>> {
@@ -217,7 +207,7 @@ impl Variant for Pinion {
     }
 
     fn fan_in(&mut self, senders: usize, per_sender: usize) -> Option<Duration> {
-        let rt = &self.shared.rt;
+        let rt = &self.rt;
         let target = rt.spawn_on(0, || Target(0)).expect("target");
         let senders: Vec<_> = (0..senders)
             .map(|_| rt.spawn_on(self.shard, || Sender).expect("sender"))
@@ -238,7 +228,7 @@ impl Variant for Pinion {
     }
 
     fn ring(&mut self, size: usize, hops: usize) -> Option<Duration> {
-        let rt = &self.shared.rt;
+        let rt = &self.rt;
         // Same shard: every node on shard 0. Across: nodes alternate between
         // shard 0 and `self.shard`, so every hop crosses threads.
         let nodes: Vec<_> = (0..size)

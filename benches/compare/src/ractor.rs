@@ -105,30 +105,18 @@ async fn stop<M: ractor::Message>(a: ActorRef<M>, handle: JoinHandle<()>) {
     handle.await.expect("actor task");
 }
 
-/// ractor on one tokio runtime flavour.
+/// ractor on its own tokio runtime, which drops (joining its workers) with it.
 pub struct Ractor {
     rt: tokio::runtime::Runtime,
-    name: String,
 }
 
 impl Ractor {
     pub fn new(flavor: Flavor) -> Ractor {
-        Ractor {
-            rt: flavor.build(),
-            name: format!("ractor {}", flavor.label()),
-        }
+        Ractor { rt: flavor.build() }
     }
 }
 
 impl Variant for Ractor {
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn kind(&self) -> crate::Kind {
-        crate::Kind::Peer
-    }
-
     fn ask(&mut self, n: usize) -> Option<Vec<u64>> {
         Some(self.rt.block_on(async {
             let (target, handle) = spawn_target().await;
