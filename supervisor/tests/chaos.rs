@@ -53,7 +53,7 @@ mod chaos {
 
 use chaos::*;
 
-use std::sync::{Arc, Once};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
@@ -116,25 +116,6 @@ fn replay(seed: u64) -> String {
     format!("PINION_CHAOS_SEED={seed} {driver}cargo nextest run -p actor-supervisor --test chaos")
 }
 
-/// Keeps the injected panics quiet, and prints every other one as usual.
-fn quiet_injected_panics() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let default = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            let text = info
-                .payload()
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .or_else(|| info.payload().downcast_ref::<&str>().copied())
-                .unwrap_or("");
-            if !text.starts_with(worker::PANIC_MARK) {
-                default(info);
-            }
-        }));
-    });
-}
-
 /// Aborts the process when one seed runs past [`WATCHDOG`].
 struct Watchdog {
     current: Arc<Mutex<Option<(u64, Instant)>>>,
@@ -172,7 +153,7 @@ impl Watchdog {
 
 /// Runs the seeds of `slice`.
 fn campaign(slice: u64) {
-    quiet_injected_panics();
+    bounded::quiet_panics_marked(worker::PANIC_MARK);
     let seeds: Vec<u64> = match env_u64("PINION_CHAOS_SEED") {
         Some(seed) if slice == 0 => vec![seed],
         Some(_) => Vec::new(),

@@ -21,25 +21,6 @@ use bounded::block_on_until;
 /// needs.
 const LIMIT: Duration = Duration::from_secs(5);
 
-/// Keeps the panics these tests inject quiet.
-fn quiet() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let default = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            let text = info
-                .payload()
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .or_else(|| info.payload().downcast_ref::<&str>().copied())
-                .unwrap_or("");
-            if !text.starts_with("injected") {
-                default(info);
-            }
-        }));
-    });
-}
-
 /// A runtime of `shards` shards with a default mailbox of `mailbox`.
 fn runtime(shards: usize, mailbox: usize) -> Runtime {
     Runtime::builder()
@@ -117,7 +98,7 @@ fn shut_down(rt: Runtime) {
 /// says the tree's start fails with `ChildFailed`; it never returned.
 #[test]
 fn factory_panic_on_first_start_fails_the_tree_start() {
-    quiet();
+    bounded::quiet_panics_marked("injected");
     let rt = runtime(1, 64);
     let start = Supervisor::builder()
         .child_spec(ChildSpec::new("w", factory(vec![Fault::None], 1)))
@@ -133,7 +114,7 @@ fn factory_panic_on_first_start_fails_the_tree_start() {
 /// The same through `start_child`: it must answer `StartFailed`.
 #[test]
 fn factory_panic_on_first_start_fails_start_child() {
-    quiet();
+    bounded::quiet_panics_marked("injected");
     let rt = runtime(1, 64);
     let tree = block_on_until(
         Supervisor::builder().spawn(rt.handle()),
@@ -170,7 +151,7 @@ fn two_children_start_with_a_runtime_mailbox_of_one() {
 /// A handler panic followed by a panic in the next incarnation's `on_start`
 /// or `on_stop` leaves exactly one `HandlerPanicked` dead letter.
 fn one_handler_panicked_letter(next: Fault) {
-    quiet();
+    bounded::quiet_panics_marked("injected");
     let rt = runtime(1, 64);
     let start = Supervisor::builder()
         .intensity(10, Duration::from_secs(5))

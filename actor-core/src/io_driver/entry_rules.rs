@@ -51,12 +51,13 @@ struct Fields {
     op_flags: u32,
 }
 
+/// Reads the fields from the entry's bytes. `Entry` is `#[repr(C)]` over
+/// `io_uring_sqe` (64 bytes, checked above, no padding), built by io-uring
+/// from zeroed memory; the offsets are the kernel ABI's: opcode 0, flags 1,
+/// ioprio 2, len 24, the per-opcode flags 28.
 fn fields(sqe: &squeue::Entry) -> Fields {
     let base = std::ptr::from_ref(sqe).cast::<u8>();
-    // SAFETY: `Entry` is `#[repr(C)]` over `io_uring_sqe` (64 bytes, checked
-    // above, no padding), built by io-uring from zeroed memory, so every
-    // byte is initialised. The offsets are the kernel ABI's: opcode 0,
-    // flags 1, ioprio 2, len 24, the per-opcode flags 28.
+    // SAFETY: every read is inside the 64 initialised bytes of `*sqe`.
     unsafe {
         Fields {
             opcode: base.read(),

@@ -87,3 +87,24 @@ pub fn proc_count(dir: &str) -> Option<usize> {
         .ok()
         .map(Iterator::count)
 }
+
+/// Keeps quiet the panics whose message starts with `mark` (the ones the
+/// tests inject), and prints every other one as usual. Installed once per
+/// test binary.
+pub fn quiet_panics_marked(mark: &'static str) {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let text = info
+                .payload()
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| info.payload().downcast_ref::<&str>().copied())
+                .unwrap_or("");
+            if !text.starts_with(mark) {
+                default(info);
+            }
+        }));
+    });
+}
