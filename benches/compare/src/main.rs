@@ -209,15 +209,18 @@ struct Args {
     reps: usize,
     scale: f64,
     only: Vec<Workload>,
+    /// Variants whose name contains one of these (all when empty).
+    variants: Vec<String>,
 }
 
-const USAGE: &str = "usage: compare [--reps N (default 5)] [--scale F (default 1.0)] [--only A,B,C,D,E]";
+const USAGE: &str = "usage: compare [--reps N (default 5)] [--scale F (default 1.0)] [--only A,B,C,D,E] [--variants NAME,...]";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         reps: 5,
         scale: 1.0,
         only: ALL.to_vec(),
+        variants: Vec::new(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -237,6 +240,9 @@ fn parse_args() -> Result<Args, String> {
                         other => Err(format!("unknown workload {other:?}")),
                     })
                     .collect::<Result<_, _>>()?;
+            }
+            "--variants" => {
+                args.variants = value()?.split(',').map(|v| v.trim().to_string()).collect();
             }
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -418,6 +424,10 @@ fn main() {
         (Flavor::MultiThread(2), "tokio mpsc 2 workers"),
     ] {
         variants.push(Spec::new(name, Kind::Baseline, move || baselines::TokioMpsc::new(flavor)));
+    }
+
+    if !args.variants.is_empty() {
+        variants.retain(|v| args.variants.iter().any(|want| v.name.contains(want.as_str())));
     }
 
     let mut samples: BTreeMap<(Metric, usize), Vec<f64>> = BTreeMap::new();
