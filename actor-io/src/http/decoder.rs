@@ -3,6 +3,7 @@
 
 use super::framing::{KnownFields, check_host, request_body};
 use super::head::{find_head_end, leading_crlf, parse_request_head};
+use super::request_line::LineCheck;
 use super::{BodyDecoder, BodyKind, HttpError, Limits, Request, ResponseContext, Version};
 use crate::codec::{Decoder, ReadBuf};
 
@@ -48,6 +49,9 @@ pub struct RequestDecoder {
     limits: Limits,
     /// Bytes of the current head already scanned for its end.
     scanned: usize,
+    /// How far the current head's request line has been checked while the
+    /// head is incomplete.
+    line: LineCheck,
     /// A finished request whose buffers the next one reuses.
     spare: Option<Request>,
     /// The framing fields of the last request head read.
@@ -73,6 +77,7 @@ impl RequestDecoder {
         Self {
             limits,
             scanned: 0,
+            line: LineCheck::default(),
             spare: None,
             known: KnownFields::default(),
             state: State::Head,
@@ -118,11 +123,15 @@ impl RequestDecoder {
                     if skip > 0 {
                         buf.advance(skip);
                         self.scanned = 0;
+                        self.line.reset();
                     }
                     let Some(end) = find_head_end(buf.as_slice(), &mut self.scanned, &self.limits)?
                     else {
+                        // Refuse at once what no request line starts with.
+                        self.line.check(buf.as_slice())?;
                         return Ok(None);
                     };
+                    self.line.reset();
                     let head = buf.as_slice().get(..end).unwrap_or(&[]);
                     let mut request = self.spare.take().unwrap_or_default();
                     let known = parse_request_head(head, &self.limits, &mut request)?;

@@ -38,7 +38,8 @@ pub enum HttpError {
     /// The version is not of the form `HTTP/<digit>.<digit>`. 400.
     #[error("malformed HTTP version")]
     InvalidVersion,
-    /// A well-formed version other than HTTP/1.0 and HTTP/1.1. 505.
+    /// A well-formed version whose major version is not 1 (`HTTP/2.0`);
+    /// a later HTTP/1 minor version is served as HTTP/1.1. 505.
     #[error("HTTP version not supported")]
     UnsupportedVersion,
     /// A header name that is not a token, or whitespace before the colon,
@@ -51,8 +52,9 @@ pub enum HttpError {
     /// A bare CR or bare LF where CRLF is required. 400.
     #[error("bare CR or LF where CRLF is required")]
     InvalidLineEnding,
-    /// An HTTP/1.1 request without exactly one `Host` header. 400.
-    #[error("missing or repeated Host header")]
+    /// An HTTP/1.1 request without exactly one `Host` header, or a `Host`
+    /// value that is not `host[:port]` (whitespace, user information). 400.
+    #[error("missing, repeated or malformed Host header")]
     InvalidHost,
     /// A `Content-Length` that is not one plain decimal number, or more than
     /// one `Content-Length` field. 400.

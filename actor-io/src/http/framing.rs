@@ -27,17 +27,33 @@ pub(crate) struct KnownFields {
     pub(crate) connection: u8,
 }
 
+/// The fields [`KnownFields`] counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Field {
+    Host,
+    Connection,
+    ContentLength,
+    TransferEncoding,
+}
+
 impl KnownFields {
-    /// Counts a field named `name` (saturating).
-    pub(crate) fn note(&mut self, name: &str) {
-        let slot = match name.len() {
-            4 if name.eq_ignore_ascii_case("host") => &mut self.host,
-            10 if name.eq_ignore_ascii_case("connection") => &mut self.connection,
-            14 if name.eq_ignore_ascii_case("content-length") => &mut self.content_length,
-            17 if name.eq_ignore_ascii_case("transfer-encoding") => &mut self.transfer_encoding,
-            _ => return,
+    /// Counts a field named `name` (saturating); says which it was.
+    pub(crate) fn note(&mut self, name: &str) -> Option<Field> {
+        let (slot, field) = match name.len() {
+            4 if name.eq_ignore_ascii_case("host") => (&mut self.host, Field::Host),
+            10 if name.eq_ignore_ascii_case("connection") => {
+                (&mut self.connection, Field::Connection)
+            }
+            14 if name.eq_ignore_ascii_case("content-length") => {
+                (&mut self.content_length, Field::ContentLength)
+            }
+            17 if name.eq_ignore_ascii_case("transfer-encoding") => {
+                (&mut self.transfer_encoding, Field::TransferEncoding)
+            }
+            _ => return None,
         };
         *slot = slot.saturating_add(1);
+        Some(field)
     }
 }
 

@@ -1,8 +1,9 @@
 //! Request and response heads: finding the end of the head, checking line
 //! endings, and parsing with httparse into a stack array of headers.
 
-use super::framing::KnownFields;
+use super::framing::{Field, KnownFields};
 use super::headers::is_tchar;
+use super::host::is_valid_host;
 use std::mem::MaybeUninit;
 
 use super::{Headers, HttpError, Limits, Request, Version};
@@ -80,7 +81,22 @@ pub(crate) fn parse_request_head(
     match req.parse_with_uninit_headers(head, slots) {
         Ok(httparse::Status::Complete(_)) => {}
         Ok(httparse::Status::Partial) => return Err(HttpError::InvalidLineEnding),
-        Err(httparse::Error::Version) => return Err(request_version_error(head)),
+        Err(httparse::Error::Version) => {
+            return match later_minor_version(head) {
+                // HTTP/1.x with x above 1 is served as HTTP/1.1 (RFC 9110
+                // §6.2, RFC 9112 §2.3); httparse knows only 1.0 and 1.1, so
+                // it parses a copy that says 1.1. A rare request: the copy
+                // costs nothing on the usual path.
+                Some(at) => {
+                    let mut patched = head.to_vec();
+                    if let Some(minor) = patched.get_mut(at) {
+                        *minor = b'1';
+                    }
+                    parse_request_head(&patched, limits, into)
+                }
+                None => Err(request_version_error(head)),
+            };
+        }
         Err(e) => return Err(map_request_error(e, head)),
     }
     let (Some(method), Some(target), Some(minor)) = (req.method, req.path, req.version) else {
@@ -96,7 +112,7 @@ pub(crate) fn parse_request_head(
     into.target.clear();
     into.target.push_str(target);
     into.headers.clear();
-    fill_headers(req.headers, &mut into.headers)
+    fill_headers(req.headers, &mut into.headers, true)
 }
 
 /// A parsed response head.
@@ -139,21 +155,25 @@ pub(crate) fn parse_response_head(head: &[u8], limits: &Limits) -> Result<Respon
 
 fn own_headers(parsed: &[httparse::Header<'_>]) -> Result<Headers, HttpError> {
     let mut headers = Headers::with_capacity(parsed.len());
-    fill_headers(parsed, &mut headers)?;
+    fill_headers(parsed, &mut headers, false)?;
     Ok(headers)
 }
 
-/// Copies `parsed` into `headers`, counting the fields framing looks at.
+/// Copies `parsed` into `headers`, counting the fields framing looks at;
+/// in a request (`request`), a `Host` value must be a valid host.
 fn fill_headers(
     parsed: &[httparse::Header<'_>],
     headers: &mut Headers,
+    request: bool,
 ) -> Result<KnownFields, HttpError> {
     let mut known = KnownFields::default();
     for h in parsed {
         if h.value.iter().any(|&b| b == 0 || b == b'\r' || b == b'\n') {
             return Err(HttpError::InvalidHeaderValue);
         }
-        known.note(h.name);
+        if known.note(h.name) == Some(Field::Host) && request && !is_valid_host(h.value) {
+            return Err(HttpError::InvalidHost);
+        }
         headers.append(h.name, h.value);
     }
     Ok(known)
@@ -177,6 +197,19 @@ fn map_request_error(e: httparse::Error, head: &[u8]) -> HttpError {
     }
 }
 
+/// Where the minor digit of a request line's `HTTP/1.x` version is, when
+/// `x` is above 1 (a later HTTP/1 minor version).
+fn later_minor_version(head: &[u8]) -> Option<usize> {
+    let line = head.split(|&b| b == b'\r').next().unwrap_or(&[]);
+    let mut words = line.split(|&b| b == b' ');
+    match (words.next(), words.next(), words.next(), words.next()) {
+        (Some(_), Some(_), Some([b'H', b'T', b'T', b'P', b'/', b'1', b'.', b'2'..=b'9']), None) => {
+            Some(line.len() - 1)
+        }
+        _ => None,
+    }
+}
+
 /// The version error of a request line: it must be three words.
 fn request_version_error(head: &[u8]) -> HttpError {
     let line = head.split(|&b| b == b'\r').next().unwrap_or(&[]);
@@ -187,7 +220,8 @@ fn request_version_error(head: &[u8]) -> HttpError {
     }
 }
 
-/// 505 for a well-formed `HTTP/d.d` that is not 1.0 or 1.1; 400 otherwise.
+/// 505 for a well-formed `HTTP/d.d` whose major version is not 1; 400
+/// otherwise.
 fn version_error(word: &[u8]) -> HttpError {
     match word {
         [b'H', b'T', b'T', b'P', b'/', major, b'.', minor]
@@ -219,6 +253,8 @@ fn check_target(method: &str, target: &str) -> Result<(), HttpError> {
                         .bytes()
                         .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
                     && !rest.is_empty()
+                    // An absolute-form target names its host (RFC 9110 §4.2.1).
+                    && !rest.starts_with(['/', '?', '#'])
             }
             None => false,
         }

@@ -37,8 +37,12 @@
 //! Decisions where the RFCs leave a choice:
 //!
 //! - Every parse error closes the connection ([`HttpError::must_close`]).
-//! - A well-formed but unsupported version (`HTTP/2.0`, `HTTP/1.2`) is 505;
-//!   a malformed one is 400.
+//! - A later HTTP/1 minor version (`HTTP/1.2`) is served as HTTP/1.1, the
+//!   highest this crate speaks (RFC 9110 §6.2); another major version
+//!   (`HTTP/2.0`) is 505; a malformed one is 400.
+//! - Bytes that cannot start a request line (a TLS ClientHello sent to a
+//!   plain port) are refused with 400 as soon as they arrive, not when the
+//!   head would have been complete.
 //! - `Transfer-Encoding` whose codings are well formed but not a lone
 //!   `chunked` (`gzip, chunked`, `identity`) is 501; a malformed one, or
 //!   `chunked` not last, is 400.
@@ -54,8 +58,10 @@ mod error;
 mod framing;
 mod head;
 mod headers;
+mod host;
 mod limits;
 mod request;
+mod request_line;
 mod response;
 mod router;
 pub mod server;

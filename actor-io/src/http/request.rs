@@ -61,17 +61,75 @@ impl Request {
         self
     }
 
-    /// The path part of the target (before any `?`).
+    /// The path part of the target (before any `?`). For an absolute-form
+    /// target (`http://host/path`, RFC 9112 §3.2.2) it is the path after
+    /// the authority, `/` when there is none; routes match on it.
+    ///
+    /// ```
+    /// use actor_io::http::Request;
+    /// assert_eq!(Request::new("GET", "/a/b?x=1").path(), "/a/b");
+    /// assert_eq!(Request::new("GET", "http://h:8080/a?x=1").path(), "/a");
+    /// assert_eq!(Request::new("GET", "http://h?x=1").path(), "/");
+    /// ```
     pub fn path(&self) -> &str {
-        match self.target.bytes().position(|b| b == b'?') {
-            Some(at) => self.target.get(..at).unwrap_or(""),
-            None => &self.target,
+        let origin = self.origin_form();
+        let path = match origin.bytes().position(|b| b == b'?') {
+            Some(at) => origin.get(..at).unwrap_or(""),
+            None => origin,
+        };
+        if path.is_empty() && origin.len() != self.target.len() {
+            "/"
+        } else {
+            path
         }
     }
 
     /// The query part of the target (after the first `?`), if any.
     pub fn query(&self) -> Option<&str> {
-        self.target.split_once('?').map(|(_, q)| q)
+        self.origin_form().split_once('?').map(|(_, q)| q)
+    }
+
+    /// The host the request is for: the authority of an absolute-form
+    /// target, which wins over the `Host` field (RFC 9112 §3.2.2), else the
+    /// `Host` field's value.
+    ///
+    /// ```
+    /// use actor_io::http::Request;
+    /// let r = Request::new("GET", "http://a.example/x").with_header("Host", "b.example");
+    /// assert_eq!(r.host(), Some("a.example"));
+    /// let r = Request::new("GET", "/x").with_header("Host", "b.example");
+    /// assert_eq!(r.host(), Some("b.example"));
+    /// ```
+    pub fn host(&self) -> Option<&str> {
+        match self.authority() {
+            Some(authority) => Some(authority),
+            None => self
+                .headers
+                .get("host")
+                .and_then(|v| std::str::from_utf8(v).ok()),
+        }
+    }
+
+    /// The authority of an absolute-form target (`scheme://authority...`).
+    fn authority(&self) -> Option<&str> {
+        if self.target.starts_with('/') {
+            return None;
+        }
+        let (_, rest) = self.target.split_once("://")?;
+        let end = rest.find(['/', '?']).unwrap_or(rest.len());
+        rest.get(..end)
+    }
+
+    /// The target from its path on: the target itself in origin form, what
+    /// follows the authority in absolute form.
+    fn origin_form(&self) -> &str {
+        match self.authority() {
+            Some(authority) => {
+                let (_, rest) = self.target.split_once("://").unwrap_or(("", ""));
+                rest.get(authority.len()..).unwrap_or("")
+            }
+            None => &self.target,
+        }
     }
 
     /// Whether the connection may serve another request after this one:
