@@ -130,6 +130,23 @@ impl TcpStream {
         }
     }
 
+    /// Copies what is already there into `buf` without taking it from the
+    /// socket and without waiting (a `MSG_PEEK` `recv`): `Ok(0)` at end of
+    /// stream, `WouldBlock` when nothing is there.
+    pub(crate) fn peek_now(&self, buf: &mut [u8]) -> io::Result<usize> {
+        // SAFETY: `buf` is `buf.len()` writable bytes, alive across the
+        // call; MSG_PEEK | MSG_DONTWAIT neither consumes data nor blocks.
+        let n = unsafe {
+            libc::recv(
+                self.socket.raw(),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                libc::MSG_PEEK | libc::MSG_DONTWAIT,
+            )
+        };
+        crate::driver::socket::cvt_size(n)
+    }
+
     /// One non-blocking `send` of `buf` now, no ring operation and no wait:
     /// how many bytes the kernel took, or `WouldBlock` when none fit (under
     /// epoll the write readiness is then forgotten).

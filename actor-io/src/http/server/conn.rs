@@ -90,10 +90,22 @@ async fn run(stream: TcpStream, settings: &Settings, stop: &StopSignal) {
     match &settings.tls {
         None => serve(stream, settings, stop).await,
         Some(acceptor) => {
-            let handshake = race(
-                timeout(settings.header_timeout, acceptor.accept(stream)),
+            // The first byte and the handshake share one deadline.
+            let deadline = Instant::now() + settings.header_timeout;
+            match race(
+                timeout(settings.header_timeout, first_byte(&stream)),
                 stop.wait(),
-            );
+            )
+            .await
+            {
+                Either::Left(Ok(Ok(Some(TLS_HANDSHAKE)))) => {}
+                Either::Left(Ok(Ok(Some(_)))) => return refuse_plaintext(stream, settings).await,
+                Either::Left(Err(_)) => return bump(Event::Timeout),
+                // End of stream, a failed connection, or the server stops.
+                Either::Left(Ok(_)) | Either::Right(()) => return,
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            let handshake = race(timeout(left, acceptor.accept(stream)), stop.wait());
             match handshake.await {
                 Either::Left(Ok(Ok(tls))) => serve(tls, settings, stop).await,
                 Either::Left(Ok(Err(e))) => tracing::debug!(error = %e, "tls handshake failed"),
@@ -102,6 +114,44 @@ async fn run(stream: TcpStream, settings: &Settings, stop: &StopSignal) {
             }
         }
     }
+}
+
+/// The type of the record every TLS connection starts with: a handshake.
+const TLS_HANDSHAKE: u8 = 0x16;
+
+/// The first byte the client sent, left in the socket; `None` at end of
+/// stream.
+async fn first_byte(stream: &TcpStream) -> io::Result<Option<u8>> {
+    loop {
+        stream.readable().await?;
+        let mut byte = [0u8; 1];
+        match stream.peek_now(&mut byte) {
+            Ok(0) => return Ok(None),
+            Ok(_) => return Ok(Some(byte[0])),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+                ) => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Answers a client that speaks plain HTTP on a TLS port with a plain 400,
+/// then closes.
+async fn refuse_plaintext(mut stream: TcpStream, settings: &Settings) {
+    bump(Event::BadRequest);
+    let mut out = take_vec();
+    let response = plain(400, "this port speaks HTTPS\n");
+    if response
+        .encode(ResponseContext::closing(), &mut out)
+        .is_ok()
+    {
+        bump_status(400);
+        let _ = timeout(settings.idle_timeout, ServerIo::write_all(&mut stream, out)).await;
+    }
+    linger(&mut stream).await;
 }
 
 /// Why the serving loop ended.
