@@ -4,6 +4,7 @@ use std::cell::RefCell;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use crate::blocking::BlockingHandle;
 use crate::config::{Report, Role, RuntimeConfig, ShardInfo};
 use crate::dead_letters::DeadLetters;
 use crate::metrics::{Metrics, NamedCounter, ShardMetrics};
@@ -153,6 +154,17 @@ impl Handle {
         factory: impl FnOnce() -> A + Send + 'static,
     ) -> Result<ActorRef<A>, SpawnError> {
         spawn_with(&self.inner, options, factory)
+    }
+
+    /// Runs `f` on the runtime's blocking pool, never on a shard; the
+    /// handle resolves to its result. From a shard, prefer
+    /// [`Context::spawn_blocking`](crate::Context::spawn_blocking) inside
+    /// actors; this one serves code that holds no context (a file layer).
+    pub fn spawn_blocking<R: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> R + Send + 'static,
+    ) -> BlockingHandle<R> {
+        self.inner.blocking.spawn(f)
     }
 
     /// The named counter `name`, created at zero on first use. It shows up

@@ -1,0 +1,37 @@
+//! Pinion storage: file I/O on each shard's reactor, and stores that run as
+//! actors pinned to shards.
+//!
+//! - [`file`]: read, write, vectored I/O, `fsync`/`fdatasync`, `fallocate`
+//!   and a write followed by `fdatasync`, on owned [`AlignedBuf`]s, with
+//!   `O_DIRECT` where the file system allows it. io_uring shards submit to
+//!   their own ring; epoll shards run the same calls on the blocking pool.
+//!   Errors are [`IoError`]s naming the operation, the file and the offset.
+//! - A fault-injecting layer ([`FaultyDisk`]) behind the same traits, for
+//!   tests.
+//!
+//! ```
+//! use actor_storage::{AlignedBuf, OpenOptions};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let rt = actor_core::Runtime::builder().shards(1).build()?;
+//! let back = rt.block_on(async {
+//!     let file = OpenOptions::new().create(true).open(dir.path().join("f")).await?;
+//!     let (written, _buf) = file.write_durable_at(AlignedBuf::from_slice(b"durable", 1), 0).await;
+//!     written?;
+//!     let (read, buf) = file.read_at(AlignedBuf::new(64, 1), 0).await;
+//!     read?;
+//!     Ok::<_, actor_storage::IoError>(buf)
+//! })?;
+//! assert_eq!(&back[..], b"durable");
+//! rt.shutdown()?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod file;
+
+mod error;
+
+pub use error::{BufResult, FileOp, IoError};
+pub use file::{
+    AlignedBuf, Disk, Fault, FaultPlan, FaultyDisk, File, FileIo, OpenOptions, Storage,
+};
