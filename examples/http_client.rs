@@ -12,7 +12,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use actor_core::{Actor, BoxError, Context, Runtime};
-use actor_io::http_client::HttpClient;
+use actor_io::client::HttpClient;
 
 /// Starts the server; returns its base URL and its count of accepted
 /// connections.

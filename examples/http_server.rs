@@ -22,9 +22,9 @@ use std::time::Duration;
 
 use actor_core::partition::Sharded;
 use actor_core::{Actor, Context, Runtime};
-use actor_io::http::server::{HttpCall, HttpServer, Routes};
 use actor_io::http::{Request, Response};
 use actor_io::observe::{Exporter, Health};
+use actor_io::server::{HttpCall, HttpServer, Routes};
 
 /// One shard's slice of the key-value store.
 struct Store(HashMap<String, Vec<u8>>);

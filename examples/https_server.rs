@@ -23,8 +23,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use actor_core::Runtime;
-use actor_io::http::server::{HttpServer, Routes};
 use actor_io::http::{Request, Response};
+use actor_io::server::{HttpServer, Routes};
 use actor_io::tls::{TlsAcceptor, server_config};
 
 /// The certificate chain and key, in PEM: from the files the environment

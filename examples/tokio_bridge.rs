@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use actor_core::time::{sleep, timeout};
 use actor_core::{Actor, Context, ReplyTo, Runtime, TokioError};
-use actor_io::http::server::{HttpServer, Routes};
 use actor_io::http::{Request, Response};
+use actor_io::server::{HttpServer, Routes};
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
 use hyper_util::client::legacy::Client;

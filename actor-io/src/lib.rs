@@ -15,14 +15,15 @@
 //!   [`TcpStream::readable`](net::TcpStream::readable), which holds no data.
 //! - [`codec`]: the decoder/encoder traits over a receive buffer, and a
 //!   length-prefixed frame codec.
-//! - [`http`]: HTTP/1.1 without I/O: request parsing (pipelined), body
-//!   framing, response writing with a cached `Date`, the client side's
-//!   request writing and response parsing, and limits that answer bad input
-//!   with the right status code; [`http::server`] runs it as listener and
-//!   connection actors on every shard, with routes served by functions,
-//!   futures or actors.
-//! - [`http_client`]: an HTTP/1.1 client with a keep-alive connection
-//!   pool per shard, connect and request timeouts, and optional TLS.
+//! - [`http`]: HTTP/1.1 as a protocol, without I/O: request and response
+//!   heads, body framing (lengths, chunked), the request decoder the server
+//!   uses and the response decoder the client uses, response writing with a
+//!   cached `Date`, and limits that answer bad input with the right status
+//!   code.
+//! - [`server`]: the HTTP/1.1 server, listener and connection actors on
+//!   every I/O shard, with routes served by functions, futures or actors.
+//! - [`client`]: an HTTP/1.1 client with a keep-alive connection pool per
+//!   shard, connect and request timeouts, and optional TLS.
 //! - [`observe`]: `/metrics` in Prometheus text format, `/health`, `/ready`
 //!   and `/alive`.
 //! - [`tls`]: rustls driven over owned-buffer transports, server and client.
@@ -72,12 +73,13 @@
 //! ```
 
 mod buf;
+pub mod client;
 pub mod codec;
 mod driver;
 pub mod http;
-pub mod http_client;
 pub mod net;
 pub mod observe;
+pub mod server;
 mod shard_counters;
 pub mod tls;
 

@@ -10,8 +10,8 @@ use std::net::TcpListener;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use actor_io::client::{ClientError, HttpClient, UrlError};
 use actor_io::http::{HttpError, Request};
-use actor_io::http_client::{ClientError, HttpClient, UrlError};
 use common::{eventually, on_shard, rt2};
 use std_http::{Reply, serve};
 

@@ -8,7 +8,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use actor_io::http_client::{ClientError, HttpClient, Url};
+use actor_io::client::{ClientError, HttpClient, Url};
 use actor_io::tls::rustls::{ServerConnection, StreamOwned};
 use actor_io::tls::{TlsConnector, client_config, server_config};
 use common::{on_shard, rt2};

@@ -11,10 +11,10 @@ use std::net::Shutdown;
 use std::time::{Duration, Instant};
 
 use actor_io::codec::{Decoder, ReadBuf};
-use actor_io::http::server::{HttpServer, Routes};
 use actor_io::http::{
     HttpError, Incoming, Limits, Request, RequestDecoder, Response, ResponseContext, Version,
 };
+use actor_io::server::{HttpServer, Routes};
 use actor_io::tls::client_config;
 use actor_io::tls::rustls::ClientConnection;
 

@@ -11,9 +11,9 @@ use std::time::Duration;
 
 use actor_core::partition::Sharded;
 use actor_core::{Actor, Context, Runtime};
-use actor_io::http::server::{HttpCall, HttpCounts, HttpServer, Routes, ServerHandle};
 use actor_io::http::{Limits, Request, Response};
 use actor_io::observe::{Exporter, Health};
+use actor_io::server::{HttpCall, HttpCounts, HttpServer, Routes, ServerHandle};
 use common::rt2;
 use server_util::{Client, body_text, get, header};
 

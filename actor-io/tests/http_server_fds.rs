@@ -6,8 +6,8 @@ mod server_util;
 
 use std::time::Duration;
 
-use actor_io::http::server::{HttpServer, Routes};
 use actor_io::http::{Request, Response};
+use actor_io::server::{HttpServer, Routes};
 use common::{eventually, open_fds, rt2};
 use server_util::{Client, get};
 

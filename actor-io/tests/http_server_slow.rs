@@ -8,8 +8,8 @@ use std::io::Write;
 use std::time::Duration;
 
 use actor_core::Runtime;
-use actor_io::http::server::{HttpCounts, HttpServer, Routes, ServerHandle};
 use actor_io::http::{Request, Response};
+use actor_io::server::{HttpCounts, HttpServer, Routes, ServerHandle};
 use common::{eventually, rt2};
 use server_util::{Client, get, header};
 

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use actor_core::Runtime;
 use actor_io::codec::{Decoder, ReadBuf};
-use actor_io::http::server::{HttpCounts, HttpServer, Routes, ServerHandle};
 use actor_io::http::{Request, Response, ResponseDecoder};
+use actor_io::server::{HttpCounts, HttpServer, Routes, ServerHandle};
 use actor_io::tls::rustls::crypto::ring::default_provider;
 use actor_io::tls::rustls::pki_types::CertificateDer;
 use actor_io::tls::rustls::pki_types::pem::PemObject;

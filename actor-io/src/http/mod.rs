@@ -1,5 +1,7 @@
-//! HTTP/1.1, sans I/O: parsing, body framing, limits and encoding over byte
-//! buffers. A connection actor appends received bytes to a
+//! HTTP/1.1 as a protocol, without I/O: parsing, body framing, limits and
+//! encoding over byte buffers. [`server`](crate::server) and
+//! [`client`](crate::client) drive it over connections. A connection actor
+//! appends received bytes to a
 //! [`ReadBuf`](crate::codec::ReadBuf), takes every complete request from a
 //! [`RequestDecoder`], and encodes all the answers into one output buffer.
 //!
@@ -51,9 +53,7 @@
 
 mod body;
 mod chunked;
-mod client;
 mod date;
-mod decoder;
 mod error;
 mod framing;
 mod head;
@@ -61,23 +61,24 @@ mod headers;
 mod host;
 mod limits;
 mod request;
+mod request_decoder;
 mod request_line;
 mod response;
+mod response_decoder;
 mod router;
-pub mod server;
 mod spare_bufs;
 mod status;
 
 pub use body::BodyDecoder;
 pub use chunked::ChunkedDecoder;
-pub use client::ResponseDecoder;
 pub use date::{DATE_LEN, http_date, imf_fixdate};
-pub use decoder::{Incoming, RequestDecoder};
 pub use error::{EncodeError, HttpError};
 pub use framing::BodyKind;
 pub use headers::Headers;
 pub use limits::Limits;
 pub use request::{Request, Version};
+pub use request_decoder::{Incoming, RequestDecoder};
 pub use response::{CONTINUE, ChunkedWriter, Response, ResponseContext};
+pub use response_decoder::ResponseDecoder;
 pub use router::{Route, Router};
 pub use status::reason_phrase;

@@ -30,13 +30,13 @@ pub enum UrlError {
 /// target (`/path?query`) to request there. The fragment is dropped.
 ///
 /// ```
-/// use actor_io::http_client::Url;
+/// use actor_io::client::Url;
 ///
 /// let url = Url::parse("http://Example.com:8080/a/b?x=1#frag")?;
 /// assert_eq!((url.host.as_str(), url.port, url.tls), ("example.com", 8080, false));
 /// assert_eq!(url.target, "/a/b?x=1");
 /// assert_eq!(Url::parse("https://[::1]")?.port, 443);
-/// # Ok::<(), actor_io::http_client::UrlError>(())
+/// # Ok::<(), actor_io::client::UrlError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Url {

@@ -55,7 +55,7 @@ pub struct HttpCall {
 ///
 /// ```
 /// use actor_io::http::{Request, Response};
-/// use actor_io::http::server::Routes;
+/// use actor_io::server::Routes;
 ///
 /// let routes = Routes::new()
 ///     .get("/plaintext", |_: &Request| Response::new(200).with_body("Hello, World!"))

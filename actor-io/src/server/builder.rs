@@ -23,7 +23,7 @@ use crate::tls::TlsAcceptor;
 /// ```
 /// use std::io::{Read, Write};
 /// use actor_io::http::{Request, Response};
-/// use actor_io::http::server::{HttpServer, Routes};
+/// use actor_io::server::{HttpServer, Routes};
 ///
 /// let rt = actor_core::Runtime::builder().shards(1).build()?;
 /// let routes = Routes::new().get("/hi", |_: &Request| Response::new(200).with_body("hello"));

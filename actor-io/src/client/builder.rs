@@ -11,7 +11,7 @@ use crate::tls::TlsConnector;
 ///
 /// ```
 /// use std::time::Duration;
-/// let settings = actor_io::http_client::HttpClient::builder()
+/// let settings = actor_io::client::HttpClient::builder()
 ///     .connect_timeout(Duration::from_secs(2))
 ///     .request_timeout(Some(Duration::from_secs(10)))
 ///     .max_idle_per_host(4)

@@ -13,7 +13,7 @@
 //!
 //! ```
 //! use std::io::{Read, Write};
-//! use actor_io::http_client::HttpClient;
+//! use actor_io::client::HttpClient;
 //!
 //! // A tiny server on a plain thread: one connection, two answers.
 //! let server = std::net::TcpListener::bind("127.0.0.1:0")?;
@@ -53,14 +53,14 @@
 //! ```
 
 mod builder;
-mod client;
 mod conn;
 mod error;
+mod http_client;
 mod pool;
 mod resolve;
 mod url;
 
 pub use builder::HttpClientBuilder;
-pub use client::{ClientStats, HttpClient};
 pub use error::ClientError;
+pub use http_client::{ClientStats, HttpClient};
 pub use url::{Url, UrlError};
