@@ -71,7 +71,8 @@ impl ChunkedDecoder {
                     let Some(line) = take_line(rest, max, HttpError::ChunkLineTooLong)? else {
                         return Ok((pos, false));
                     };
-                    pos += line.len() + 2;
+                    let line = rest.get(..line.len() + 2).unwrap_or(&[]);
+                    pos += line.len();
                     let size = parse_chunk_line(line)?;
                     if size == 0 {
                         self.state = State::Trailer;
@@ -165,26 +166,18 @@ fn take_line(input: &[u8], max: usize, too_long: HttpError) -> Result<Option<&[u
     }
 }
 
-/// `chunk-size [ BWS ";" chunk-ext ]`: 1*HEXDIG, no sign, prefix or
-/// separator, no overflow; extensions are ignored.
+/// `chunk-size [ BWS ";" chunk-ext ] CRLF`, `line` ending in its CRLF:
+/// 1*HEXDIG (at most 16 digits), no sign, prefix or separator; extensions
+/// are ignored. httparse parses it, after a check that the size is not
+/// empty (which httparse reads as 0).
 fn parse_chunk_line(line: &[u8]) -> Result<u64, HttpError> {
-    let digits = line.iter().take_while(|b| b.is_ascii_hexdigit()).count();
-    let (hex, ext) = line.split_at_checked(digits).unwrap_or((line, &[]));
-    if hex.is_empty() {
+    if !line.first().is_some_and(u8::is_ascii_hexdigit) {
         return Err(HttpError::InvalidChunkSize);
     }
-    let size = hex
-        .iter()
-        .try_fold(0u64, |acc, &b| {
-            let d = (b as char).to_digit(16)?;
-            acc.checked_mul(16)?.checked_add(u64::from(d))
-        })
-        .ok_or(HttpError::InvalidChunkSize)?;
-    let ext = super::headers::trim_ows(ext);
-    if !(ext.is_empty() || ext.first() == Some(&b';')) {
-        return Err(HttpError::InvalidChunkSize);
+    match httparse::parse_chunk_size(line) {
+        Ok(httparse::Status::Complete((used, size))) if used == line.len() => Ok(size),
+        _ => Err(HttpError::InvalidChunkSize),
     }
-    Ok(size)
 }
 
 #[cfg(test)]
@@ -200,9 +193,9 @@ mod tests {
 
     #[test]
     fn sizes() {
-        assert_eq!(parse_chunk_line(b"ff"), Ok(255));
-        assert_eq!(parse_chunk_line(b"0010 ; a=b"), Ok(16));
-        assert_eq!(parse_chunk_line(b"FFFFFFFFFFFFFFFF"), Ok(u64::MAX));
+        assert_eq!(parse_chunk_line(b"ff\r\n"), Ok(255));
+        assert_eq!(parse_chunk_line(b"0010 ; a=b\r\n"), Ok(16));
+        assert_eq!(parse_chunk_line(b"FFFFFFFFFFFFFFFF\r\n"), Ok(u64::MAX));
         for bad in [
             &b"0x10"[..],
             b"+5",
@@ -213,9 +206,11 @@ mod tests {
             b" 5",
             b"5 5",
             b"10000000000000000",
+            b"5;a\r",
         ] {
+            let line = [bad, b"\r\n"].concat();
             assert_eq!(
-                parse_chunk_line(bad),
+                parse_chunk_line(&line),
                 Err(HttpError::InvalidChunkSize),
                 "{bad:?}"
             );
