@@ -79,6 +79,7 @@ mod driver;
 pub mod http;
 pub mod net;
 pub mod observe;
+mod pool;
 pub mod server;
 mod shard_counters;
 pub mod tls;

@@ -1,46 +1,22 @@
-//! TLS over real loopback sockets with certificates made at test time: a
-//! handshake, round trips, a clean close, and refusals of bad certificates.
-//!
-//! The transport here is a blocking `std::net::TcpStream`, so the futures
-//! never wait and a one-poll executor runs them; the shard-driven
-//! connections use the same `TlsStream`.
+//! TLS over shard-driven loopback connections, under whichever driver
+//! PINION_DRIVER picks, with certificates made at test time: a handshake,
+//! round trips between two shards and a clean close; refusals of bad
+//! certificates, of a peer that is not TLS and of one that hangs up; typed
+//! configuration errors.
 
-use std::future::Future;
-use std::io::{self, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
-use std::thread;
+mod common;
 
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::mpsc;
+
+use actor_core::Runtime;
+use actor_io::net::{TcpListener, TcpStream};
+use actor_io::tls::rustls;
 use actor_io::tls::{
-    TlsAcceptor, TlsConfigError, TlsConnector, TlsError, Transport, client_config, server_config,
+    TlsAcceptor, TlsConfigError, TlsConnector, TlsError, client_config, server_config,
 };
-
-struct Blocking(TcpStream);
-
-impl Transport for Blocking {
-    async fn read(&mut self, mut buf: Vec<u8>) -> (io::Result<usize>, Vec<u8>) {
-        buf.clear();
-        buf.resize(buf.capacity(), 0);
-        let r = self.0.read(&mut buf);
-        buf.truncate(*r.as_ref().unwrap_or(&0));
-        (r, buf)
-    }
-
-    async fn write_all(&mut self, buf: Vec<u8>) -> (io::Result<()>, Vec<u8>) {
-        let r = self.0.write_all(&buf);
-        (r, buf)
-    }
-}
-
-/// Runs a future that never waits (its I/O blocks the thread instead).
-fn run<F: Future>(f: F) -> F::Output {
-    let mut f = pin!(f);
-    match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(v) => v,
-        Poll::Pending => panic!("a blocking transport never waits"),
-    }
-}
+use common::{on_shard, rt2, start_on_shard};
 
 struct Pki {
     cert: String,
@@ -55,80 +31,96 @@ fn self_signed(name: &str) -> Pki {
     }
 }
 
-/// Serves one connection with `serve` on a thread; returns the address and
-/// the thread's result.
-fn server<R: Send + 'static>(
+/// Accepts one connection on shard 0 and runs the server side of the
+/// handshake; with `echo`, echoes what arrives until the client's
+/// `close_notify`. Returns the address and the channel the outcome comes
+/// on: the bytes echoed, or the handshake's or the session's error.
+fn server(
+    rt: &Runtime,
     pki: &Pki,
-    serve: impl FnOnce(Result<actor_io::tls::TlsStream<Blocking>, TlsError>) -> R + Send + 'static,
-) -> (std::net::SocketAddr, thread::JoinHandle<R>) {
+    echo: bool,
+) -> (SocketAddr, mpsc::Receiver<Result<usize, TlsError>>) {
     let acceptor = TlsAcceptor::new(server_config(&pki.cert, &pki.key).unwrap());
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let t = thread::spawn(move || {
-        let (sock, _) = listener.accept().unwrap();
-        serve(run(acceptor.accept(Blocking(sock))))
+    let (addr_tx, addr_rx) = mpsc::channel();
+    let done = start_on_shard(rt, 0, move || async move {
+        let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        addr_tx.send(listener.local_addr().unwrap()).unwrap();
+        let (tcp, _) = listener.accept().await?;
+        let mut tls = acceptor.accept(tcp).await?;
+        let mut echoed = 0;
+        if !echo {
+            return Ok(echoed);
+        }
+        loop {
+            let (n, buf) = tls.read(Vec::with_capacity(16 * 1024)).await;
+            match n? {
+                0 => break,
+                n => echoed += n,
+            }
+            tls.write_all(buf).await.0?;
+        }
+        Ok(echoed)
     });
-    (addr, t)
+    (addr_rx.recv().unwrap(), done)
+}
+
+/// Connects from shard 1 to `addr` as `name`, trusting `roots`: the
+/// handshake's error, if any.
+fn connect(rt: &Runtime, addr: SocketAddr, roots: &str, name: &'static str) -> Option<TlsError> {
+    let connector = TlsConnector::new(client_config(roots).unwrap());
+    on_shard(rt, 1, move || async move {
+        let tcp = TcpStream::connect(addr).await.unwrap();
+        connector.connect(name, tcp).await.err()
+    })
 }
 
 #[test]
 fn handshake_round_trip_and_clean_close() {
+    let rt = rt2();
     let pki = self_signed("localhost");
-    let (addr, t) = server(&pki, |tls| {
-        let mut tls = tls.expect("server handshake");
-        run(async {
-            let mut seen = Vec::new();
-            loop {
-                let (n, buf) = tls.read(Vec::with_capacity(4096)).await;
-                let n = n.expect("server read");
-                if n == 0 {
-                    break;
-                }
-                seen.extend_from_slice(&buf);
-                let (w, _) = tls.write_all(buf).await;
-                w.expect("server echo");
-            }
-            seen.len()
-        })
-    });
+    let (addr, server) = server(&rt, &pki, true);
     let connector = TlsConnector::new(client_config(&pki.cert).unwrap());
-    let sock = TcpStream::connect(addr).unwrap();
-    let mut tls = run(connector.connect("localhost", Blocking(sock))).expect("client handshake");
-    assert_eq!(tls.alpn_protocol(), Some(&b"http/1.1"[..]));
     // One small message, then one larger than a TLS record.
     let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
-    for msg in [b"ping".to_vec(), big] {
-        let (w, msg) = run(tls.write_all(msg));
-        w.unwrap();
-        let mut back = Vec::new();
-        while back.len() < msg.len() {
-            let (n, buf) = run(tls.read(Vec::with_capacity(65536)));
-            let n = n.unwrap();
-            assert!(n > 0, "echo ended early");
-            back.extend_from_slice(&buf);
+    let ok = on_shard(&rt, 1, move || async move {
+        let tcp = TcpStream::connect(addr).await.unwrap();
+        let mut tls = connector.connect("localhost", tcp).await.unwrap();
+        assert!(tls.is_tls());
+        assert_eq!(tls.alpn_protocol(), Some(&b"http/1.1"[..]));
+        for msg in [b"ping".to_vec(), big] {
+            let (w, msg) = tls.write_all(msg).await;
+            w.unwrap();
+            let mut back = Vec::new();
+            while back.len() < msg.len() {
+                let (n, buf) = tls.read(Vec::with_capacity(16 * 1024)).await;
+                assert!(n.unwrap() > 0, "echo ended early");
+                back.extend_from_slice(&buf);
+            }
+            assert_eq!(back, msg);
         }
-        assert_eq!(back, msg);
-    }
-    run(tls.close()).unwrap();
-    assert_eq!(t.join().unwrap(), 4 + 200_000);
+        tls.close().await.unwrap();
+        true
+    });
+    assert!(ok);
+    assert_eq!(server.recv().unwrap().unwrap(), 4 + 200_000);
+    rt.shutdown().unwrap();
 }
 
 #[test]
 fn a_certificate_from_an_unknown_issuer_is_refused_on_both_sides() {
+    let rt = rt2();
     let pki = self_signed("localhost");
     let other = self_signed("localhost");
-    let (addr, t) = server(&pki, |tls| tls.map(drop));
-    let connector = TlsConnector::new(client_config(&other.cert).unwrap());
-    let sock = TcpStream::connect(addr).unwrap();
-    let err = run(connector.connect("localhost", Blocking(sock))).unwrap_err();
+    let (addr, server) = server(&rt, &pki, false);
+    let err = connect(&rt, addr, &other.cert, "localhost");
     assert!(
         matches!(
             err,
-            TlsError::Protocol(rustls::Error::InvalidCertificate(_))
+            Some(TlsError::Protocol(rustls::Error::InvalidCertificate(_)))
         ),
         "{err:?}"
     );
-    let server_err = t.join().unwrap().unwrap_err();
+    let server_err = server.recv().unwrap().unwrap_err();
     assert!(
         matches!(
             server_err,
@@ -136,42 +128,48 @@ fn a_certificate_from_an_unknown_issuer_is_refused_on_both_sides() {
         ),
         "{server_err:?}"
     );
+    rt.shutdown().unwrap();
 }
 
 #[test]
 fn a_certificate_for_another_name_is_refused() {
+    let rt = rt2();
     let pki = self_signed("localhost");
-    let (addr, t) = server(&pki, |tls| tls.map(drop));
-    let connector = TlsConnector::new(client_config(&pki.cert).unwrap());
-    let sock = TcpStream::connect(addr).unwrap();
-    let err = run(connector.connect("pinion.example", Blocking(sock))).unwrap_err();
+    let (addr, server) = server(&rt, &pki, false);
+    let err = connect(&rt, addr, &pki.cert, "pinion.example");
     assert!(
         matches!(
             err,
-            TlsError::Protocol(rustls::Error::InvalidCertificate(_))
+            Some(TlsError::Protocol(rustls::Error::InvalidCertificate(_)))
         ),
         "{err:?}"
     );
-    assert!(t.join().unwrap().is_err());
+    assert!(server.recv().unwrap().is_err());
+    rt.shutdown().unwrap();
 }
 
 #[test]
 fn a_peer_that_is_not_tls_fails_the_handshake() {
+    let rt = rt2();
     let pki = self_signed("localhost");
-    let (addr, t) = server(&pki, |tls| tls.map(drop));
-    let mut sock = TcpStream::connect(addr).unwrap();
+    let (addr, server) = server(&rt, &pki, false);
+    let mut sock = std::net::TcpStream::connect(addr).unwrap();
     sock.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         .unwrap();
-    let err = t.join().unwrap().unwrap_err();
+    let err = server.recv().unwrap().unwrap_err();
     assert!(matches!(err, TlsError::Protocol(_)), "{err:?}");
+    rt.shutdown().unwrap();
 }
 
 #[test]
 fn a_peer_that_hangs_up_mid_handshake_is_closed() {
+    let rt = rt2();
     let pki = self_signed("localhost");
-    let (addr, t) = server(&pki, |tls| tls.map(drop));
-    drop(TcpStream::connect(addr).unwrap());
-    assert!(matches!(t.join().unwrap().unwrap_err(), TlsError::Closed));
+    let (addr, server) = server(&rt, &pki, false);
+    drop(std::net::TcpStream::connect(addr).unwrap());
+    let err = server.recv().unwrap().unwrap_err();
+    assert!(matches!(err, TlsError::Closed), "{err:?}");
+    rt.shutdown().unwrap();
 }
 
 #[test]
@@ -194,9 +192,17 @@ fn bad_configuration_gives_typed_errors() {
         client_config("garbage"),
         Err(TlsConfigError::Certificates(_))
     ));
-    let connector = TlsConnector::new(client_config(&pki.cert).unwrap());
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let sock = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
-    let err = run(connector.connect("not a name!", Blocking(sock))).unwrap_err();
-    assert!(matches!(err, TlsError::InvalidServerName(_)), "{err:?}");
+    let rt = rt2();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let err = connect(
+        &rt,
+        listener.local_addr().unwrap(),
+        &pki.cert,
+        "not a name!",
+    );
+    assert!(
+        matches!(err, Some(TlsError::InvalidServerName(_))),
+        "{err:?}"
+    );
+    rt.shutdown().unwrap();
 }

@@ -1,38 +1,12 @@
-//! One connection, plain or TLS, and one request/response exchange on it.
+//! One request/response exchange on a connection, plain or TLS.
 
 use std::io;
 
 use super::ClientError;
 use crate::codec::{Decoder, ReadBuf};
 use crate::http::{Limits, Response, ResponseDecoder, Version};
-use crate::net::TcpStream;
-use crate::tls::TlsStream;
-
-/// Bytes read from the connection at a time.
-const READ_CHUNK: usize = 16 * 1024;
-
-/// A client connection.
-#[derive(Debug)]
-pub(crate) enum Conn {
-    Plain(TcpStream),
-    Tls(Box<TlsStream<TcpStream>>),
-}
-
-impl Conn {
-    async fn read(&mut self, buf: Vec<u8>) -> (io::Result<usize>, Vec<u8>) {
-        match self {
-            Conn::Plain(s) => s.read(buf).await,
-            Conn::Tls(s) => s.read(buf).await,
-        }
-    }
-
-    async fn write_all(&mut self, buf: Vec<u8>) -> (io::Result<()>, Vec<u8>) {
-        match self {
-            Conn::Plain(s) => s.write_all(buf).await,
-            Conn::Tls(s) => s.write_all(buf).await,
-        }
-    }
-}
+use crate::net::Stream;
+use crate::pool;
 
 /// How an exchange ended.
 #[derive(Debug)]
@@ -73,7 +47,7 @@ pub(crate) fn response_keeps_alive(r: &Response) -> bool {
 
 /// Writes `request` (already encoded) and reads one response to `method`.
 pub(crate) async fn exchange(
-    conn: &mut Conn,
+    conn: &mut Stream,
     request: Vec<u8>,
     method: &str,
     limits: Limits,
@@ -87,7 +61,7 @@ pub(crate) async fn exchange(
     let mut decoder = ResponseDecoder::new(limits);
     decoder.push_request(method);
     let mut input = ReadBuf::new();
-    let mut chunk = Vec::with_capacity(READ_CHUNK);
+    let mut chunk = pool::take_large();
     let mut received = false;
     loop {
         let (res, buf) = conn.read(chunk).await;

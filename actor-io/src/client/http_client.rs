@@ -3,12 +3,12 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use super::conn::{Conn, Outcome, exchange};
+use super::conn::{Outcome, exchange};
 use super::pool::{Key, Pool};
 use super::resolve::resolve;
 use super::{ClientError, HttpClientBuilder, Url};
 use crate::http::{Request, Response};
-use crate::net::TcpStream;
+use crate::net::{Stream, TcpStream};
 
 /// Counts kept by a client on its shard.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -161,21 +161,17 @@ impl HttpClient {
     }
 
     /// A pooled connection that still looks open, if any.
-    fn take_live(&self, key: &Key) -> Option<Conn> {
+    fn take_live(&self, key: &Key) -> Option<Stream> {
         loop {
             let conn = self.pool.borrow_mut().take(key)?;
-            let stale = match &conn {
-                Conn::Plain(s) => s.is_stale(),
-                Conn::Tls(s) => s.get_ref().is_stale(),
-            };
-            if !stale {
+            if !conn.is_stale() {
                 return Some(conn);
             }
         }
     }
 
     /// Opens a connection to `url` within the connect timeout.
-    async fn connect(&self, url: &Url) -> Result<Conn, ClientError> {
+    async fn connect(&self, url: &Url) -> Result<Stream, ClientError> {
         let open = async {
             let host = url.bare_host();
             let addrs = resolve(host, url.port)
@@ -204,12 +200,9 @@ impl HttpClient {
             };
             let _ = tcp.set_nodelay(true);
             match (&self.settings.tls, url.tls) {
-                (Some(connector), true) => {
-                    let tls = connector.connect(host, tcp).await?;
-                    Ok(Conn::Tls(Box::new(tls)))
-                }
+                (Some(connector), true) => Ok(connector.connect(host, tcp).await?),
                 (None, true) => Err(ClientError::TlsNotConfigured),
-                (_, false) => Ok(Conn::Plain(tcp)),
+                (_, false) => Ok(Stream::from(tcp)),
             }
         };
         crate::timeout(self.settings.connect_timeout, open)

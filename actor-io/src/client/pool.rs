@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use super::Url;
-use super::conn::Conn;
+use crate::net::Stream;
 
 /// Where a pooled connection goes: host, port, and whether it speaks TLS.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -26,7 +26,7 @@ impl Key {
 
 #[derive(Debug)]
 struct Idle {
-    conn: Conn,
+    conn: Stream,
     since: Instant,
 }
 
@@ -50,7 +50,7 @@ impl Pool {
 
     /// The most recently used live connection to `key`, if any; expired
     /// ones are closed on the way.
-    pub(crate) fn take(&mut self, key: &Key) -> Option<Conn> {
+    pub(crate) fn take(&mut self, key: &Key) -> Option<Stream> {
         self.expire(Instant::now());
         let list = self.idle.get_mut(key)?;
         let found = list.pop().map(|i| i.conn);
@@ -62,7 +62,7 @@ impl Pool {
 
     /// Returns a connection for reuse; past the per-host cap the oldest
     /// idle one is closed.
-    pub(crate) fn put(&mut self, key: Key, conn: Conn) {
+    pub(crate) fn put(&mut self, key: Key, conn: Stream) {
         let now = Instant::now();
         self.expire(now);
         if self.max_idle_per_host == 0 {

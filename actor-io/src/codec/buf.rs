@@ -34,6 +34,17 @@ impl ReadBuf {
         self.buf.get(self.start..).unwrap_or(&[])
     }
 
+    /// A buffer over `buf`'s allocation, emptied.
+    pub(crate) fn from_vec(mut buf: Vec<u8>) -> Self {
+        buf.clear();
+        Self { buf, start: 0 }
+    }
+
+    /// The allocation back, for reuse.
+    pub(crate) fn into_vec(self) -> Vec<u8> {
+        self.buf
+    }
+
     /// Number of unconsumed bytes.
     pub fn len(&self) -> usize {
         self.buf.len() - self.start

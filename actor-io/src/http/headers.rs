@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::spare_bufs;
+use crate::pool;
 
 /// Bytes of an entry's prefix: the name's length, then the value's, each a
 /// little-endian `u32`.
@@ -17,7 +17,8 @@ const FIRST_RESERVE: usize = 128;
 /// so a set of headers costs one allocation however many fields it holds,
 /// and [`clear`](Self::clear) keeps that allocation for reuse. A dropped
 /// set gives a small buffer back to a per-thread stock, where the next set
-/// built on that thread takes it instead of allocating.
+/// built on that thread takes it instead of allocating (the shard's buffer
+/// pool).
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Headers {
     /// `[name_len u32][value_len u32][name][value]` per field.
@@ -39,7 +40,7 @@ impl fmt::Debug for Headers {
 
 impl Drop for Headers {
     fn drop(&mut self) {
-        spare_bufs::give(std::mem::take(&mut self.buf));
+        pool::give(std::mem::take(&mut self.buf));
     }
 }
 
@@ -87,8 +88,8 @@ impl Headers {
 
     fn push(&mut self, name: &str, value: &[u8]) {
         let need = PREFIX + name.len() + value.len();
-        if self.buf.capacity() == 0 && need <= spare_bufs::MIN_CAPACITY {
-            self.buf = spare_bufs::take();
+        if self.buf.capacity() == 0 && need <= pool::SMALL {
+            self.buf = pool::take_small();
         }
         if self.buf.capacity() - self.buf.len() < need {
             self.buf.reserve(need.max(FIRST_RESERVE));

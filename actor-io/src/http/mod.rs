@@ -66,7 +66,6 @@ mod request_line;
 mod response;
 mod response_decoder;
 mod router;
-mod spare_bufs;
 mod status;
 
 pub use body::BodyDecoder;

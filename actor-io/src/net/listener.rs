@@ -8,7 +8,7 @@ use actor_core::config::Role;
 use actor_core::{Actor, ActorRef, Handle};
 
 use super::counters::{Event, bump};
-use super::stream::TcpStream;
+use super::tcp::TcpStream;
 use crate::driver::socket::Socket;
 
 /// Listen backlog.

@@ -1,248 +1,209 @@
-//! `TcpStream`: a connection owned by one shard.
+//! [`Stream`]: one connection's byte stream, plain TCP or TLS over TCP.
 
 use std::io;
 use std::net::{Shutdown, SocketAddr};
 
-use actor_core::io_driver::Direction;
+use super::TcpStream;
+use crate::codec::ReadBuf;
+use crate::pool;
+use crate::tls::TlsSession;
 
-use super::counters::{Event, bump};
-use crate::buf::{IoBuf, IoBufMut};
-use crate::driver::socket::{Socket, cvt};
-
-/// A TCP connection on the shard that made it. `!Send`: it lives and dies
-/// with its shard, usually inside a connection actor.
+/// A connection's byte stream, plain or TLS: what the HTTP server and
+/// client run over, and what a protocol of your own reads and writes.
 ///
-/// Reads and writes take owned buffers and hand them back with the result.
-/// An idle connection need not hold a receive buffer: await
-/// [`readable`](Self::readable), then read into a freshly taken buffer.
+/// A plain stream comes from a [`TcpStream`] (`Stream::from(tcp)`); a TLS
+/// one from [`TlsAcceptor::accept`](crate::tls::TlsAcceptor::accept) or
+/// [`TlsConnector::connect`](crate::tls::TlsConnector::connect). Both read
+/// and write the same way, with owned buffers. Like the [`TcpStream`]
+/// underneath, it lives on the shard that made it (`!Send`).
+///
+/// ```
+/// use actor_io::net::{Stream, TcpListener, TcpStream};
+///
+/// let rt = actor_core::Runtime::builder().shards(1).build()?;
+/// let (tx, rx) = std::sync::mpsc::channel();
+/// rt.handle().spawn_on(0, move || Runner(Some(Box::pin(async move {
+///     let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+///     let mut client = Stream::from(TcpStream::connect(listener.local_addr().unwrap()).await.unwrap());
+///     let mut server = Stream::from(listener.accept().await.unwrap().0);
+///     client.write_all(b"ping".to_vec()).await.0.unwrap();
+///     let (n, buf) = server.read(Vec::with_capacity(16)).await;
+///     tx.send((n.unwrap(), buf, server.is_tls())).unwrap();
+/// }))))?;
+/// assert_eq!(rx.recv()?, (4, b"ping".to_vec(), false));
+/// rt.shutdown()?;
+///
+/// // An actor that runs a future when it starts.
+/// # use std::{future::Future, pin::Pin};
+/// # struct Runner(Option<Pin<Box<dyn Future<Output = ()>>>>);
+/// # impl actor_core::Actor for Runner {
+/// #     type Msg = ();
+/// #     async fn on_start(&mut self, ctx: &mut actor_core::Context<Self>) -> Result<(), actor_core::BoxError> {
+/// #         ctx.spawn_task(self.0.take().unwrap());
+/// #         Ok(())
+/// #     }
+/// #     async fn handle(&mut self, _: (), _: &mut actor_core::Context<Self>) {}
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
-pub struct TcpStream {
-    socket: Socket,
+pub struct Stream {
+    flavor: Flavor,
 }
 
-impl TcpStream {
-    pub(crate) fn from_socket(socket: Socket) -> TcpStream {
-        bump(Event::Opened);
-        TcpStream { socket }
-    }
+/// What a stream runs over (as crossbeam's channel flavours: an enum, not a
+/// trait object).
+#[derive(Debug)]
+enum Flavor {
+    Plain(TcpStream),
+    Tls(Box<TlsSession>),
+}
 
-    /// Connects to `addr` from the calling shard. Dropping the future
-    /// cancels the attempt and closes the socket.
-    pub async fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
-        let socket = Socket::for_addr(&addr, libc::SOCK_STREAM)?;
-        socket.connect(addr).await?;
-        Ok(TcpStream::from_socket(socket))
-    }
-
-    /// Reads into `buf` from its start, up to its room (a `Vec`'s capacity;
-    /// the `Vec` then holds exactly the bytes read). `Ok(0)` is end of
-    /// stream.
-    pub async fn read<B: IoBufMut>(&self, buf: B) -> (io::Result<usize>, B) {
-        self.socket.recv(buf).await
-    }
-
-    /// Writes some of `buf` (its initialised bytes); says how many.
-    pub async fn write<B: IoBuf>(&self, buf: B) -> (io::Result<usize>, B) {
-        self.socket.send_from(buf, 0).await
-    }
-
-    /// Writes all of `buf`. It completes only once the kernel has taken
-    /// every byte, so a peer that does not read stalls the writer: that is
-    /// the back-pressure.
-    pub async fn write_all<B: IoBuf>(&self, buf: B) -> (io::Result<()>, B) {
-        self.socket.send_all(buf).await
-    }
-
-    /// Writes all of `buf[from..]` (its initialised bytes), completing once
-    /// the kernel took every one.
-    pub(crate) async fn write_all_from<B: IoBuf>(
-        &self,
-        buf: B,
-        from: usize,
-    ) -> (io::Result<()>, B) {
-        self.socket.send_all_from(buf, from).await
-    }
-
-    /// Waits until a read would find data (or end of stream), holding no
-    /// buffer meanwhile.
-    pub async fn readable(&self) -> io::Result<()> {
-        if self.socket.is_uring() {
-            // A poll operation: it completes only on fresh readiness.
-            return self.socket.ready(Direction::Read).await;
+impl From<TcpStream> for Stream {
+    fn from(tcp: TcpStream) -> Self {
+        Stream {
+            flavor: Flavor::Plain(tcp),
         }
-        // Under epoll readiness is remembered until a syscall says
-        // `WouldBlock`, so a read that took everything leaves the socket
-        // "ready"; peek to know, and wait only when nothing is there.
-        let fd = self.socket.raw();
-        self.socket
-            .with_ready(Direction::Read, || {
-                let mut byte = 0u8;
-                // SAFETY: one writable byte, alive across the call.
-                let n = unsafe {
-                    libc::recv(
-                        fd,
-                        (&raw mut byte).cast(),
-                        1,
-                        libc::MSG_PEEK | libc::MSG_DONTWAIT,
-                    )
+    }
+}
+
+impl Stream {
+    pub(crate) fn from_tls(session: TlsSession) -> Self {
+        Stream {
+            flavor: Flavor::Tls(Box::new(session)),
+        }
+    }
+
+    /// Reads into `buf`, replacing its contents: up to `buf.capacity()`
+    /// bytes, after which `buf.len()` is the count read. `Ok(0)` is the end
+    /// of the stream; over TLS only a clean end (`close_notify`) is, and a
+    /// connection closed without it is an `UnexpectedEof` error (it may be a
+    /// truncation).
+    pub async fn read(&mut self, buf: Vec<u8>) -> (io::Result<usize>, Vec<u8>) {
+        match &mut self.flavor {
+            Flavor::Plain(tcp) => tcp.read(buf).await,
+            Flavor::Tls(tls) => tls.read(buf).await,
+        }
+    }
+
+    /// Writes all of `buf`, completing once the kernel has taken every byte
+    /// (a peer that does not read stalls it: that is the back-pressure).
+    /// A plain stream first tries one non-blocking send, which a reply
+    /// usually fits; only what it leaves goes through the reactor.
+    pub async fn write_all(&mut self, buf: Vec<u8>) -> (io::Result<()>, Vec<u8>) {
+        match &mut self.flavor {
+            Flavor::Plain(tcp) => {
+                let sent = match tcp.try_write_now(&buf) {
+                    Ok(n) => n,
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => 0,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => 0,
+                    Err(e) => return (Err(e), buf),
                 };
-                match crate::driver::socket::cvt_size(n) {
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => Err(e),
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => Err(e),
-                    // Data, end of stream, or an error the next read reports.
-                    _ => Ok(()),
+                if sent == buf.len() {
+                    return (Ok(()), buf);
                 }
-            })
-            .await
+                tcp.write_all_from(buf, sent).await
+            }
+            Flavor::Tls(tls) => tls.write_all(buf).await,
+        }
     }
 
-    /// Reads what is already there into `buf`'s spare room, without
-    /// waiting: a plain non-blocking `recv` under either driver (no ring
-    /// operation, so nothing is left in flight). `WouldBlock` when nothing
-    /// is there, and then under epoll the readiness is forgotten, so that
-    /// [`wait_readable`](Self::wait_readable) waits for the next edge.
-    pub(crate) fn try_read_now(&self, buf: &mut Vec<u8>) -> io::Result<usize> {
-        let room = buf.spare_capacity_mut();
-        let len = room.len();
-        // SAFETY: `room` is `len` writable bytes owned by `buf`, alive
-        // across the call; MSG_DONTWAIT never blocks.
-        let n = unsafe {
-            libc::recv(
-                self.socket.raw(),
-                room.as_mut_ptr().cast(),
-                len,
-                libc::MSG_DONTWAIT,
-            )
-        };
-        match crate::driver::socket::cvt_size(n) {
-            Ok(n) => {
-                // SAFETY: the kernel initialised the first `n` bytes of the
-                // spare room, right after the `Vec`'s length.
-                unsafe { buf.set_len(buf.len() + n) };
-                Ok(n)
-            }
-            Err(e) => {
-                if e.kind() == io::ErrorKind::WouldBlock {
-                    self.socket.clear_ready(Direction::Read);
+    /// Waits until a read is likely to make progress (data, the end of the
+    /// stream, an error), holding no buffer meanwhile. Over TLS, records
+    /// already received count.
+    pub async fn readable(&mut self) -> io::Result<()> {
+        match &mut self.flavor {
+            Flavor::Plain(tcp) => tcp.wait_readable().await,
+            Flavor::Tls(tls) => {
+                // Records rustls already holds do not make the socket readable.
+                if tls.has_buffered_input() {
+                    return Ok(());
                 }
-                Err(e)
+                tls.tcp().readable().await
             }
         }
     }
 
-    /// Copies what is already there into `buf` without taking it from the
-    /// socket and without waiting (a `MSG_PEEK` `recv`): `Ok(0)` at end of
-    /// stream, `WouldBlock` when nothing is there.
-    pub(crate) fn peek_now(&self, buf: &mut [u8]) -> io::Result<usize> {
-        // SAFETY: `buf` is `buf.len()` writable bytes, alive across the
-        // call; MSG_PEEK | MSG_DONTWAIT neither consumes data nor blocks.
-        let n = unsafe {
-            libc::recv(
-                self.socket.raw(),
-                buf.as_mut_ptr().cast(),
-                buf.len(),
-                libc::MSG_PEEK | libc::MSG_DONTWAIT,
-            )
-        };
-        crate::driver::socket::cvt_size(n)
-    }
-
-    /// One non-blocking `send` of `buf` now, no ring operation and no wait:
-    /// how many bytes the kernel took, or `WouldBlock` when none fit (under
-    /// epoll the write readiness is then forgotten).
-    pub(crate) fn try_write_now(&self, buf: &[u8]) -> io::Result<usize> {
-        let flags = libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL;
-        // SAFETY: `buf` is `buf.len()` readable bytes, alive across the call;
-        // MSG_DONTWAIT never blocks.
-        let n = unsafe { libc::send(self.socket.raw(), buf.as_ptr().cast(), buf.len(), flags) };
-        let res = crate::driver::socket::cvt_size(n);
-        if let Err(e) = &res
-            && e.kind() == io::ErrorKind::WouldBlock
-        {
-            self.socket.clear_ready(Direction::Write);
+    /// Ends the sending side: TLS `close_notify`, then a TCP half-close.
+    /// The peer's reads then end; this side may still read.
+    pub async fn close(&mut self) -> io::Result<()> {
+        if let Flavor::Tls(tls) = &mut self.flavor {
+            tls.close().await?;
         }
-        res
+        self.tcp().shutdown(Shutdown::Write)
     }
 
-    /// Whether the stream's operations go through io_uring.
-    pub(crate) fn is_uring(&self) -> bool {
-        self.socket.is_uring()
+    /// Whether the stream speaks TLS.
+    pub fn is_tls(&self) -> bool {
+        matches!(self.flavor, Flavor::Tls(_))
     }
 
-    /// Waits for read readiness without a syscall of its own: under epoll
-    /// it returns at once unless a read said `WouldBlock` since the last
-    /// edge; under io_uring it is a poll operation. Holds no buffer.
-    pub(crate) async fn wait_readable(&self) -> io::Result<()> {
-        self.socket.ready(Direction::Read).await
+    /// The protocol chosen through ALPN in the TLS handshake, if any.
+    pub fn alpn_protocol(&self) -> Option<&[u8]> {
+        match &self.flavor {
+            Flavor::Plain(_) => None,
+            Flavor::Tls(tls) => tls.alpn_protocol(),
+        }
     }
 
-    /// Shuts down one or both halves.
-    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
-        let how = match how {
-            Shutdown::Read => libc::SHUT_RD,
-            Shutdown::Write => libc::SHUT_WR,
-            Shutdown::Both => libc::SHUT_RDWR,
-        };
-        // SAFETY: shutdown takes no pointers.
-        cvt(unsafe { libc::shutdown(self.socket.raw(), how) }).map(drop)
-    }
-
-    /// Sets `TCP_NODELAY` (no Nagle batching).
-    pub fn set_nodelay(&self, on: bool) -> io::Result<()> {
-        self.socket
-            .set_opt(libc::IPPROTO_TCP, libc::TCP_NODELAY, libc::c_int::from(on))
-    }
-
-    /// Whether `TCP_NODELAY` is set.
-    pub fn nodelay(&self) -> io::Result<bool> {
-        Ok(self
-            .socket
-            .get_opt_int(libc::IPPROTO_TCP, libc::TCP_NODELAY)?
-            != 0)
+    /// The TCP stream underneath (for its addresses and options).
+    pub fn tcp(&self) -> &TcpStream {
+        match &self.flavor {
+            Flavor::Plain(tcp) => tcp,
+            Flavor::Tls(tls) => tls.tcp(),
+        }
     }
 
     /// The peer's address.
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.socket.peer_addr()
+        self.tcp().peer_addr()
     }
 
-    /// The local address.
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.socket.local_addr()
+    /// Whether a read may be tried before waiting for readiness: under
+    /// epoll, where waiting on a socket whose readiness is remembered costs
+    /// a syscall anyway; not under io_uring, where the wait is a poll
+    /// operation submitted with the shard's other operations, cheaper than
+    /// a read that mostly finds nothing; not over TLS, whose reads wait.
+    pub(crate) fn eager_read(&self) -> bool {
+        match &self.flavor {
+            Flavor::Plain(tcp) => !tcp.is_uring(),
+            Flavor::Tls(_) => false,
+        }
+    }
+
+    /// Reads what is there into `buf` (replacing its contents) without
+    /// waiting for more: a plain non-blocking `recv` (the bytes are there,
+    /// the wait said so, and a syscall now costs less than a ring round
+    /// trip), or over TLS one transport read. `WouldBlock` means nothing
+    /// usable came yet: wait for readiness again.
+    pub(crate) async fn read_now(&mut self, mut buf: Vec<u8>) -> (io::Result<usize>, Vec<u8>) {
+        match &mut self.flavor {
+            Flavor::Plain(tcp) => {
+                buf.clear();
+                let res = tcp.try_read_now(&mut buf);
+                (res, buf)
+            }
+            Flavor::Tls(tls) => tls.read_some(buf).await,
+        }
+    }
+
+    /// [`read_now`](Self::read_now) onto the end of `dst`, up to
+    /// [`pool::LARGE`] bytes; a plain stream reads straight into it.
+    pub(crate) async fn read_now_into(&mut self, dst: &mut ReadBuf) -> io::Result<usize> {
+        if let Flavor::Plain(tcp) = &mut self.flavor {
+            return tcp.try_read_now(dst.spare_for_append(pool::LARGE, pool::LARGE / 4));
+        }
+        let (res, buf) = self.read_now(pool::take_large()).await;
+        if let Ok(n) = res {
+            dst.extend_from_slice(buf.get(..n).unwrap_or(&[]));
+        }
+        pool::give(buf);
+        res
     }
 
     /// Whether the connection is no longer fit to carry a new request: the
-    /// peer closed it, reset it, or sent bytes nobody asked for. Checked
-    /// without waiting (a peek), for idle keep-alive connections.
+    /// peer closed it, reset it, or sent bytes nobody asked for (a peek).
     pub(crate) fn is_stale(&self) -> bool {
-        let mut byte = 0u8;
-        // SAFETY: `byte` is a valid one-byte buffer for the whole call, and
-        // MSG_PEEK | MSG_DONTWAIT neither consumes data nor blocks.
-        let n = unsafe {
-            libc::recv(
-                self.socket.raw(),
-                (&raw mut byte).cast(),
-                1,
-                libc::MSG_PEEK | libc::MSG_DONTWAIT,
-            )
-        };
-        if n < 0 {
-            let e = std::io::Error::last_os_error();
-            return !matches!(
-                e.kind(),
-                io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
-            );
-        }
-        true
-    }
-
-    /// Closes the connection now. Dropping the stream does the same; an
-    /// operation still in the kernel keeps the fd open until it completes.
-    pub fn close(self) {}
-}
-
-impl Drop for TcpStream {
-    fn drop(&mut self) {
-        bump(Event::Closed);
+        self.tcp().is_stale()
     }
 }

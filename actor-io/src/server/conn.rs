@@ -18,13 +18,13 @@ use actor_core::{Actor, BoxError, Context};
 
 use super::batch::answer;
 use super::counters::{Event, bump, bump_status};
-use super::io::{ServerIo, give_read_buf, give_vec, take_read_buf, take_vec};
 use super::routes::plain;
 use super::settings::Settings;
 use super::signal::{Either, StopOnDrop, StopSignal, race};
 use crate::codec::ReadBuf;
 use crate::http::{RequestDecoder, ResponseContext};
-use crate::net::TcpStream;
+use crate::net::{Stream, TcpStream};
+use crate::pool::{self, give_read_buf, take_read_buf};
 use crate::timeout;
 
 /// How long a closing connection keeps draining what the client still
@@ -88,7 +88,7 @@ impl Actor for Connection {
 async fn run(stream: TcpStream, settings: &Settings, stop: &StopSignal) {
     let _ = stream.set_nodelay(true);
     match &settings.tls {
-        None => serve(stream, settings, stop).await,
+        None => serve(Stream::from(stream), settings, stop).await,
         Some(acceptor) => {
             // The first byte and the handshake share one deadline.
             let deadline = Instant::now() + settings.header_timeout;
@@ -140,16 +140,17 @@ async fn first_byte(stream: &TcpStream) -> io::Result<Option<u8>> {
 
 /// Answers a client that speaks plain HTTP on a TLS port with a plain 400,
 /// then closes.
-async fn refuse_plaintext(mut stream: TcpStream, settings: &Settings) {
+async fn refuse_plaintext(stream: TcpStream, settings: &Settings) {
+    let mut stream = Stream::from(stream);
     bump(Event::BadRequest);
-    let mut out = take_vec();
+    let mut out = pool::take_large();
     let response = plain(400, "this port speaks HTTPS\n");
     if response
         .encode(ResponseContext::closing(), &mut out)
         .is_ok()
     {
         bump_status(400);
-        let _ = timeout(settings.idle_timeout, ServerIo::write_all(&mut stream, out)).await;
+        let _ = timeout(settings.idle_timeout, stream.write_all(out)).await;
     }
     linger(&mut stream).await;
 }
@@ -206,7 +207,7 @@ impl LazyDeadline {
 }
 
 /// The serving loop over any transport.
-async fn serve<S: ServerIo>(mut io: S, settings: &Settings, stop: &StopSignal) {
+async fn serve(mut io: Stream, settings: &Settings, stop: &StopSignal) {
     let mut decoder = RequestDecoder::new(settings.limits);
     let mut input: Option<ReadBuf> = None;
     // When the first byte of the request not yet complete arrived.
@@ -214,7 +215,7 @@ async fn serve<S: ServerIo>(mut io: S, settings: &Settings, stop: &StopSignal) {
     // Whether to read before waiting for readiness, where the read never
     // waits (epoll): at first and after every batch (a loaded server
     // usually finds the next request there); after a `WouldBlock`, wait.
-    let mut read_first = S::READ_NOW && io.eager_read();
+    let mut read_first = io.eager_read();
     // When the connection last had input (its idle timeout runs from there).
     let mut active = Instant::now();
     let mut timer = LazyDeadline::default();
@@ -230,7 +231,7 @@ async fn serve<S: ServerIo>(mut io: S, settings: &Settings, stop: &StopSignal) {
                 Either::Left(Either::Left(Err(_))) | Either::Right(()) => break End::Gone,
                 Either::Left(Either::Right(())) => {
                     bump(Event::Timeout);
-                    let mut out = take_vec();
+                    let mut out = pool::take_large();
                     let response = plain(408, "request timeout\n");
                     if response
                         .encode(ResponseContext::closing(), &mut out)
@@ -244,7 +245,7 @@ async fn serve<S: ServerIo>(mut io: S, settings: &Settings, stop: &StopSignal) {
             }
         }
         let received = input.get_or_insert_with(take_read_buf);
-        match io.read_into(received).await {
+        match io.read_now_into(received).await {
             Ok(n) if n > 0 => {}
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 if received.is_empty()
@@ -258,12 +259,12 @@ async fn serve<S: ServerIo>(mut io: S, settings: &Settings, stop: &StopSignal) {
             // The end of the stream, or a failed connection.
             _ => break End::Gone,
         }
-        read_first = S::READ_NOW && io.eager_read();
+        read_first = io.eager_read();
         let now = Instant::now();
         active = now;
         started.get_or_insert(now);
 
-        let mut out = take_vec();
+        let mut out = pool::take_large();
         let outcome = answer(received, &mut decoder, settings, &mut out).await;
         let consumed = received.is_empty();
         if consumed && let Some(buf) = input.take() {
@@ -272,7 +273,7 @@ async fn serve<S: ServerIo>(mut io: S, settings: &Settings, stop: &StopSignal) {
         if !out.is_empty() {
             match within(now + settings.idle_timeout, io.write_all(out)).await {
                 Some(((Ok(()), out), waited)) => {
-                    give_vec(out);
+                    pool::give(out);
                     if waited {
                         // A slow reader: idle time starts once it took all.
                         active = Instant::now();
@@ -281,7 +282,7 @@ async fn serve<S: ServerIo>(mut io: S, settings: &Settings, stop: &StopSignal) {
                 _ => break End::Gone,
             }
         } else {
-            give_vec(out);
+            pool::give(out);
         }
         if outcome.close {
             break End::Close;
@@ -303,8 +304,8 @@ async fn serve<S: ServerIo>(mut io: S, settings: &Settings, stop: &StopSignal) {
 
 /// Half-closes, then reads and drops what the peer still sends until it
 /// closes too, for a bounded time and amount.
-async fn linger<S: ServerIo>(io: &mut S) {
-    io.close().await;
+async fn linger(io: &mut Stream) {
+    let _ = io.close().await;
     let deadline = Instant::now() + LINGER;
     let mut drained = 0;
     while drained < LINGER_BYTES {
@@ -312,8 +313,8 @@ async fn linger<S: ServerIo>(io: &mut S) {
         if left.is_zero() || !matches!(timeout(left, io.readable()).await, Ok(Ok(()))) {
             return;
         }
-        let (res, buf) = io.read(take_vec()).await;
-        give_vec(buf);
+        let (res, buf) = io.read_now(pool::take_large()).await;
+        pool::give(buf);
         match res {
             Ok(0) => return,
             Ok(n) => drained += n,

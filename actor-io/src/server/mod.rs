@@ -26,7 +26,6 @@ mod batch;
 mod builder;
 mod conn;
 mod counters;
-mod io;
 mod listener;
 mod routes;
 mod settings;

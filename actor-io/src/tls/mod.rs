@@ -2,9 +2,10 @@
 //!
 //! rustls is a buffered state machine: ciphertext goes in through
 //! `read_tls`, plaintext comes out of `reader()`, and what it wants to send
-//! waits in `write_tls`. [`TlsStream`] drives it over any [`Transport`] with
-//! owned buffers (a connection's completion-based `read(buf)` and
-//! `write_all(buf)`), so the same code runs under io_uring and epoll.
+//! waits in `write_tls`. A session drives it over a shard's
+//! [`TcpStream`](crate::net::TcpStream) with owned buffers, so the same code
+//! runs under io_uring and epoll, and is read and written as a
+//! [`Stream`](crate::net::Stream), the type plain connections have too.
 //!
 //! - [`TlsAcceptor`] and [`TlsConnector`] hold shared rustls configurations
 //!   and perform the handshake.
@@ -12,11 +13,11 @@
 //!   text with the `ring` provider.
 
 mod config;
-mod stream;
-mod transport;
+mod handshake;
+mod session;
 
 pub use config::{TlsConfigError, client_config, server_config};
-pub use stream::{TlsAcceptor, TlsConnector, TlsError, TlsStream};
-pub use transport::Transport;
+pub use handshake::{TlsAcceptor, TlsConnector, TlsError};
+pub(crate) use session::TlsSession;
 
 pub use rustls;

@@ -1,86 +1,22 @@
-//! [`TlsStream`]: rustls' state machine driven over a [`Transport`].
+//! A TLS session: rustls' state machine driven over a shard's TCP stream
+//! with owned buffers.
 
 use std::io::{self, Read, Write};
-use std::sync::Arc;
 
-use rustls::pki_types::ServerName;
-use rustls::{ClientConfig, ClientConnection, Connection, ServerConfig, ServerConnection};
+use rustls::Connection;
 
-use super::Transport;
+use super::TlsError;
+use crate::net::TcpStream;
 
 /// Ciphertext read from the transport at a time (one full TLS record plus
 /// its header fits).
 const RECORD_READ: usize = 17 * 1024;
 
-/// Why a handshake failed.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum TlsError {
-    /// The transport failed or closed.
-    #[error("tls transport: {0}")]
-    Io(#[from] io::Error),
-    /// The peer broke the protocol or was refused: a certificate that does
-    /// not verify, no shared cipher suite, a bad record. The alert has been
-    /// sent.
-    #[error("tls: {0}")]
-    Protocol(#[from] rustls::Error),
-    /// The peer closed the connection during the handshake.
-    #[error("tls: the peer closed the connection during the handshake")]
-    Closed,
-    /// The name to connect to is not a valid DNS name or IP address.
-    #[error("tls: invalid server name {0:?}")]
-    InvalidServerName(String),
-}
-
-/// Accepts TLS connections with one shared server configuration.
-#[derive(Debug, Clone)]
-pub struct TlsAcceptor {
-    config: Arc<ServerConfig>,
-}
-
-impl TlsAcceptor {
-    /// An acceptor for `config` (see [`server_config`](super::server_config)).
-    pub fn new(config: Arc<ServerConfig>) -> Self {
-        TlsAcceptor { config }
-    }
-
-    /// Runs the server side of the handshake over `io`.
-    pub async fn accept<T: Transport>(&self, io: T) -> Result<TlsStream<T>, TlsError> {
-        let conn = ServerConnection::new(self.config.clone())?;
-        TlsStream::handshake(io, conn.into()).await
-    }
-}
-
-/// Opens TLS connections with one shared client configuration.
-#[derive(Debug, Clone)]
-pub struct TlsConnector {
-    config: Arc<ClientConfig>,
-}
-
-impl TlsConnector {
-    /// A connector for `config` (see [`client_config`](super::client_config)).
-    pub fn new(config: Arc<ClientConfig>) -> Self {
-        TlsConnector { config }
-    }
-
-    /// Runs the client side of the handshake over `io`, verifying that the
-    /// server's certificate is valid for `server_name`.
-    pub async fn connect<T: Transport>(
-        &self,
-        server_name: &str,
-        io: T,
-    ) -> Result<TlsStream<T>, TlsError> {
-        let name = ServerName::try_from(server_name.to_string())
-            .map_err(|_| TlsError::InvalidServerName(server_name.to_string()))?;
-        let conn = ClientConnection::new(self.config.clone(), name)?;
-        TlsStream::handshake(io, conn.into()).await
-    }
-}
-
-/// A TLS session over a [`Transport`], with the same owned-buffer `read` and
-/// `write_all` as a plain connection.
-pub struct TlsStream<T> {
-    io: T,
+/// A TLS session over a TCP stream, with the same owned-buffer `read` and
+/// `write_all` as a plain connection. Users see it as a
+/// [`Stream`](crate::net::Stream).
+pub(crate) struct TlsSession {
+    io: TcpStream,
     conn: Connection,
     /// Ciphertext received but not yet taken by rustls.
     pending: Vec<u8>,
@@ -88,18 +24,19 @@ pub struct TlsStream<T> {
     scratch: Vec<u8>,
 }
 
-impl<T> std::fmt::Debug for TlsStream<T> {
+impl std::fmt::Debug for TlsSession {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TlsStream")
+        f.debug_struct("TlsSession")
             .field("handshaking", &self.conn.is_handshaking())
             .field("pending", &self.pending.len())
             .finish_non_exhaustive()
     }
 }
 
-impl<T: Transport> TlsStream<T> {
-    async fn handshake(io: T, conn: Connection) -> Result<Self, TlsError> {
-        let mut s = TlsStream {
+impl TlsSession {
+    /// Runs the handshake of `conn` over `io`.
+    pub(crate) async fn handshake(io: TcpStream, conn: Connection) -> Result<Self, TlsError> {
+        let mut s = TlsSession {
             io,
             conn,
             pending: Vec::new(),
@@ -157,10 +94,10 @@ impl<T: Transport> TlsStream<T> {
     }
 
     /// Reads plaintext into `buf`, replacing its contents, up to its
-    /// capacity (as [`Transport::read`]). `Ok(0)` means the peer closed the
+    /// capacity (as [`TcpStream::read`]). `Ok(0)` means the peer closed the
     /// session cleanly (`close_notify`); a transport closed without it is
     /// `UnexpectedEof`, since that may be a truncation attack.
-    pub async fn read(&mut self, buf: Vec<u8>) -> (io::Result<usize>, Vec<u8>) {
+    pub(crate) async fn read(&mut self, buf: Vec<u8>) -> (io::Result<usize>, Vec<u8>) {
         self.read_inner(buf, false).await
     }
 
@@ -169,7 +106,7 @@ impl<T: Transport> TlsStream<T> {
     /// closed the session, or the session has failed (the read reports it).
     /// A connection that waits for its transport to be readable checks this
     /// first, since bytes already taken from the socket do not wake it.
-    pub fn has_buffered_input(&mut self) -> bool {
+    pub(crate) fn has_buffered_input(&mut self) -> bool {
         if !self.pending.is_empty() {
             return true;
         }
@@ -184,7 +121,7 @@ impl<T: Transport> TlsStream<T> {
     /// kind [`WouldBlock`](io::ErrorKind::WouldBlock) and the caller waits for
     /// readiness again (under its own deadline, since a peer can send a
     /// record byte by byte).
-    pub async fn read_some(&mut self, buf: Vec<u8>) -> (io::Result<usize>, Vec<u8>) {
+    pub(crate) async fn read_some(&mut self, buf: Vec<u8>) -> (io::Result<usize>, Vec<u8>) {
         self.read_inner(buf, true).await
     }
 
@@ -241,7 +178,7 @@ impl<T: Transport> TlsStream<T> {
     }
 
     /// Encrypts and sends all of `buf`.
-    pub async fn write_all(&mut self, buf: Vec<u8>) -> (io::Result<()>, Vec<u8>) {
+    pub(crate) async fn write_all(&mut self, buf: Vec<u8>) -> (io::Result<()>, Vec<u8>) {
         let mut at = 0;
         while at < buf.len() {
             match self.conn.writer().write(&buf[at..]) {
@@ -256,33 +193,18 @@ impl<T: Transport> TlsStream<T> {
     }
 
     /// Sends `close_notify`: the peer's reads end with `Ok(0)`.
-    pub async fn close(&mut self) -> io::Result<()> {
+    pub(crate) async fn close(&mut self) -> io::Result<()> {
         self.conn.send_close_notify();
         self.flush().await
     }
 
     /// The protocol chosen through ALPN, if any.
-    pub fn alpn_protocol(&self) -> Option<&[u8]> {
+    pub(crate) fn alpn_protocol(&self) -> Option<&[u8]> {
         self.conn.alpn_protocol()
     }
 
-    /// The transport underneath.
-    pub fn get_ref(&self) -> &T {
+    /// The TCP stream underneath.
+    pub(crate) fn tcp(&self) -> &TcpStream {
         &self.io
-    }
-
-    /// The transport back, ending the session without `close_notify`.
-    pub fn into_inner(self) -> T {
-        self.io
-    }
-}
-
-impl<T: Transport> Transport for TlsStream<T> {
-    async fn read(&mut self, buf: Vec<u8>) -> (io::Result<usize>, Vec<u8>) {
-        TlsStream::read(self, buf).await
-    }
-
-    async fn write_all(&mut self, buf: Vec<u8>) -> (io::Result<()>, Vec<u8>) {
-        TlsStream::write_all(self, buf).await
     }
 }

@@ -1,0 +1,248 @@
+//! `TcpStream`: a connection owned by one shard.
+
+use std::io;
+use std::net::{Shutdown, SocketAddr};
+
+use actor_core::io_driver::Direction;
+
+use super::counters::{Event, bump};
+use crate::buf::{IoBuf, IoBufMut};
+use crate::driver::socket::{Socket, cvt};
+
+/// A TCP connection on the shard that made it. `!Send`: it lives and dies
+/// with its shard, usually inside a connection actor.
+///
+/// Reads and writes take owned buffers and hand them back with the result.
+/// An idle connection need not hold a receive buffer: await
+/// [`readable`](Self::readable), then read into a freshly taken buffer.
+#[derive(Debug)]
+pub struct TcpStream {
+    socket: Socket,
+}
+
+impl TcpStream {
+    pub(crate) fn from_socket(socket: Socket) -> TcpStream {
+        bump(Event::Opened);
+        TcpStream { socket }
+    }
+
+    /// Connects to `addr` from the calling shard. Dropping the future
+    /// cancels the attempt and closes the socket.
+    pub async fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
+        let socket = Socket::for_addr(&addr, libc::SOCK_STREAM)?;
+        socket.connect(addr).await?;
+        Ok(TcpStream::from_socket(socket))
+    }
+
+    /// Reads into `buf` from its start, up to its room (a `Vec`'s capacity;
+    /// the `Vec` then holds exactly the bytes read). `Ok(0)` is end of
+    /// stream.
+    pub async fn read<B: IoBufMut>(&self, buf: B) -> (io::Result<usize>, B) {
+        self.socket.recv(buf).await
+    }
+
+    /// Writes some of `buf` (its initialised bytes); says how many.
+    pub async fn write<B: IoBuf>(&self, buf: B) -> (io::Result<usize>, B) {
+        self.socket.send_from(buf, 0).await
+    }
+
+    /// Writes all of `buf`. It completes only once the kernel has taken
+    /// every byte, so a peer that does not read stalls the writer: that is
+    /// the back-pressure.
+    pub async fn write_all<B: IoBuf>(&self, buf: B) -> (io::Result<()>, B) {
+        self.socket.send_all(buf).await
+    }
+
+    /// Writes all of `buf[from..]` (its initialised bytes), completing once
+    /// the kernel took every one.
+    pub(crate) async fn write_all_from<B: IoBuf>(
+        &self,
+        buf: B,
+        from: usize,
+    ) -> (io::Result<()>, B) {
+        self.socket.send_all_from(buf, from).await
+    }
+
+    /// Waits until a read would find data (or end of stream), holding no
+    /// buffer meanwhile.
+    pub async fn readable(&self) -> io::Result<()> {
+        if self.socket.is_uring() {
+            // A poll operation: it completes only on fresh readiness.
+            return self.socket.ready(Direction::Read).await;
+        }
+        // Under epoll readiness is remembered until a syscall says
+        // `WouldBlock`, so a read that took everything leaves the socket
+        // "ready"; peek to know, and wait only when nothing is there.
+        let fd = self.socket.raw();
+        self.socket
+            .with_ready(Direction::Read, || {
+                let mut byte = 0u8;
+                // SAFETY: one writable byte, alive across the call.
+                let n = unsafe {
+                    libc::recv(
+                        fd,
+                        (&raw mut byte).cast(),
+                        1,
+                        libc::MSG_PEEK | libc::MSG_DONTWAIT,
+                    )
+                };
+                match crate::driver::socket::cvt_size(n) {
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => Err(e),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => Err(e),
+                    // Data, end of stream, or an error the next read reports.
+                    _ => Ok(()),
+                }
+            })
+            .await
+    }
+
+    /// Reads what is already there into `buf`'s spare room, without
+    /// waiting: a plain non-blocking `recv` under either driver (no ring
+    /// operation, so nothing is left in flight). `WouldBlock` when nothing
+    /// is there, and then under epoll the readiness is forgotten, so that
+    /// [`wait_readable`](Self::wait_readable) waits for the next edge.
+    pub(crate) fn try_read_now(&self, buf: &mut Vec<u8>) -> io::Result<usize> {
+        let room = buf.spare_capacity_mut();
+        let len = room.len();
+        // SAFETY: `room` is `len` writable bytes owned by `buf`, alive
+        // across the call; MSG_DONTWAIT never blocks.
+        let n = unsafe {
+            libc::recv(
+                self.socket.raw(),
+                room.as_mut_ptr().cast(),
+                len,
+                libc::MSG_DONTWAIT,
+            )
+        };
+        match crate::driver::socket::cvt_size(n) {
+            Ok(n) => {
+                // SAFETY: the kernel initialised the first `n` bytes of the
+                // spare room, right after the `Vec`'s length.
+                unsafe { buf.set_len(buf.len() + n) };
+                Ok(n)
+            }
+            Err(e) => {
+                if e.kind() == io::ErrorKind::WouldBlock {
+                    self.socket.clear_ready(Direction::Read);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Copies what is already there into `buf` without taking it from the
+    /// socket and without waiting (a `MSG_PEEK` `recv`): `Ok(0)` at end of
+    /// stream, `WouldBlock` when nothing is there.
+    pub(crate) fn peek_now(&self, buf: &mut [u8]) -> io::Result<usize> {
+        // SAFETY: `buf` is `buf.len()` writable bytes, alive across the
+        // call; MSG_PEEK | MSG_DONTWAIT neither consumes data nor blocks.
+        let n = unsafe {
+            libc::recv(
+                self.socket.raw(),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                libc::MSG_PEEK | libc::MSG_DONTWAIT,
+            )
+        };
+        crate::driver::socket::cvt_size(n)
+    }
+
+    /// One non-blocking `send` of `buf` now, no ring operation and no wait:
+    /// how many bytes the kernel took, or `WouldBlock` when none fit (under
+    /// epoll the write readiness is then forgotten).
+    pub(crate) fn try_write_now(&self, buf: &[u8]) -> io::Result<usize> {
+        let flags = libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL;
+        // SAFETY: `buf` is `buf.len()` readable bytes, alive across the call;
+        // MSG_DONTWAIT never blocks.
+        let n = unsafe { libc::send(self.socket.raw(), buf.as_ptr().cast(), buf.len(), flags) };
+        let res = crate::driver::socket::cvt_size(n);
+        if let Err(e) = &res
+            && e.kind() == io::ErrorKind::WouldBlock
+        {
+            self.socket.clear_ready(Direction::Write);
+        }
+        res
+    }
+
+    /// Whether the stream's operations go through io_uring.
+    pub(crate) fn is_uring(&self) -> bool {
+        self.socket.is_uring()
+    }
+
+    /// Waits for read readiness without a syscall of its own: under epoll
+    /// it returns at once unless a read said `WouldBlock` since the last
+    /// edge; under io_uring it is a poll operation. Holds no buffer.
+    pub(crate) async fn wait_readable(&self) -> io::Result<()> {
+        self.socket.ready(Direction::Read).await
+    }
+
+    /// Shuts down one or both halves.
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        let how = match how {
+            Shutdown::Read => libc::SHUT_RD,
+            Shutdown::Write => libc::SHUT_WR,
+            Shutdown::Both => libc::SHUT_RDWR,
+        };
+        // SAFETY: shutdown takes no pointers.
+        cvt(unsafe { libc::shutdown(self.socket.raw(), how) }).map(drop)
+    }
+
+    /// Sets `TCP_NODELAY` (no Nagle batching).
+    pub fn set_nodelay(&self, on: bool) -> io::Result<()> {
+        self.socket
+            .set_opt(libc::IPPROTO_TCP, libc::TCP_NODELAY, libc::c_int::from(on))
+    }
+
+    /// Whether `TCP_NODELAY` is set.
+    pub fn nodelay(&self) -> io::Result<bool> {
+        Ok(self
+            .socket
+            .get_opt_int(libc::IPPROTO_TCP, libc::TCP_NODELAY)?
+            != 0)
+    }
+
+    /// The peer's address.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.socket.peer_addr()
+    }
+
+    /// The local address.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.socket.local_addr()
+    }
+
+    /// Whether the connection is no longer fit to carry a new request: the
+    /// peer closed it, reset it, or sent bytes nobody asked for. Checked
+    /// without waiting (a peek), for idle keep-alive connections.
+    pub(crate) fn is_stale(&self) -> bool {
+        let mut byte = 0u8;
+        // SAFETY: `byte` is a valid one-byte buffer for the whole call, and
+        // MSG_PEEK | MSG_DONTWAIT neither consumes data nor blocks.
+        let n = unsafe {
+            libc::recv(
+                self.socket.raw(),
+                (&raw mut byte).cast(),
+                1,
+                libc::MSG_PEEK | libc::MSG_DONTWAIT,
+            )
+        };
+        if n < 0 {
+            let e = std::io::Error::last_os_error();
+            return !matches!(
+                e.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+            );
+        }
+        true
+    }
+
+    /// Closes the connection now. Dropping the stream does the same; an
+    /// operation still in the kernel keeps the fd open until it completes.
+    pub fn close(self) {}
+}
+
+impl Drop for TcpStream {
+    fn drop(&mut self) {
+        bump(Event::Closed);
+    }
+}
