@@ -6,6 +6,9 @@
 //!   `O_DIRECT` where the file system allows it. io_uring shards submit to
 //!   their own ring; epoll shards run the same calls on the blocking pool.
 //!   Errors are [`IoError`]s naming the operation, the file and the offset.
+//! - [`kv`]: a log-structured key-value store ([`KvStore`](kv::KvStore)),
+//!   one partition per shard, each owned by an actor pinned there.
+//! - [`codec`]: how serde values become bytes (postcard by default).
 //! - A fault-injecting layer ([`FaultyDisk`]) behind the same traits, for
 //!   tests.
 //!
@@ -27,7 +30,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod codec;
 pub mod file;
+pub mod kv;
 
 mod error;
 

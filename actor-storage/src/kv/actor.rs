@@ -1,0 +1,111 @@
+//! The actor that owns one partition on its shard.
+
+use std::ops::Bound;
+use std::path::PathBuf;
+
+use actor_core::{Actor, BoxError, Context, ReplyTo};
+
+use super::KvError;
+use super::options::{Durability, KvOptions};
+use super::record::Op;
+use super::recover::RecoveryReport;
+use super::shard::KvShard;
+use crate::file::Storage;
+
+/// Entries a scan returns.
+pub(crate) type Entries = Vec<(Vec<u8>, Vec<u8>)>;
+
+/// What a partition actor is asked.
+pub(crate) enum KvMsg {
+    /// The outcome of the partition's open (recovery).
+    Ready(ReplyTo<Result<RecoveryReport, KvError>>),
+    /// An atomic batch.
+    Write(Vec<Op>, Durability, ReplyTo<Result<(), KvError>>),
+    /// A point read.
+    Get(Vec<u8>, ReplyTo<Result<Option<Vec<u8>>, KvError>>),
+    /// A range scan.
+    Range(
+        (Bound<Vec<u8>>, Bound<Vec<u8>>),
+        usize,
+        ReplyTo<Result<Entries, KvError>>,
+    ),
+    /// Make every write so far durable.
+    Sync(ReplyTo<Result<(), KvError>>),
+    /// The buffered-write timer.
+    Tick,
+}
+
+/// One partition's owner. The partition opens (and recovers) in
+/// `on_start`, so a restarted actor recovers from its own files.
+pub(crate) struct KvActor<S: Storage> {
+    pub(crate) storage: S,
+    pub(crate) dir: PathBuf,
+    pub(crate) options: KvOptions,
+    pub(crate) shard: Option<KvShard<S>>,
+    pub(crate) open_error: Option<KvError>,
+}
+
+impl<S: Storage> KvActor<S> {
+    fn unavailable(&self) -> KvError {
+        KvError::Unavailable(format!("partition {:?} did not open", self.dir))
+    }
+}
+
+impl<S: Storage> Actor for KvActor<S> {
+    type Msg = KvMsg;
+
+    async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+        match KvShard::open_on(self.storage.clone(), &self.dir, self.options.clone()).await {
+            Ok(shard) => {
+                self.shard = Some(shard);
+                ctx.tell_interval(self.options.buffer_interval, || KvMsg::Tick)
+                    .detach();
+            }
+            Err(e) => self.open_error = Some(e),
+        }
+        Ok(())
+    }
+
+    async fn handle(&mut self, msg: KvMsg, ctx: &mut Context<Self>) {
+        let Some(shard) = self.shard.clone() else {
+            match msg {
+                KvMsg::Ready(r) => r.send(Err(self
+                    .open_error
+                    .take()
+                    .unwrap_or_else(|| self.unavailable()))),
+                KvMsg::Write(_, _, r) | KvMsg::Sync(r) => r.send(Err(self.unavailable())),
+                KvMsg::Get(_, r) => r.send(Err(self.unavailable())),
+                KvMsg::Range(_, _, r) => r.send(Err(self.unavailable())),
+                KvMsg::Tick => {}
+            }
+            return;
+        };
+        match msg {
+            KvMsg::Ready(r) => r.send(Ok(shard.recovery().clone())),
+            KvMsg::Write(ops, durability, r) => {
+                // Appended here, in mailbox order; the wait runs beside the
+                // actor so later writes join the same sync.
+                let seq = match shard.append(&ops) {
+                    Ok(seq) => seq,
+                    Err(e) => return r.send(Err(e)),
+                };
+                let bytes = shard.inner.options.buffer_bytes;
+                ctx.spawn_task(async move {
+                    let out = match durability {
+                        Durability::Durable => shard.wait_durable(seq).await,
+                        Durability::Buffered => shard.flush_if_over(bytes).await,
+                    };
+                    r.send(out);
+                });
+            }
+            KvMsg::Get(key, r) => ctx.spawn_task(async move { r.send(shard.get(&key).await) }),
+            KvMsg::Range(bounds, limit, r) => {
+                ctx.spawn_task(async move { r.send(shard.range(bounds, limit).await) })
+            }
+            KvMsg::Sync(r) => ctx.spawn_task(async move { r.send(shard.sync().await) }),
+            KvMsg::Tick => ctx.spawn_task(async move {
+                let _ = shard.flush_if_over(1).await;
+            }),
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! A log-structured key-value store.
+//!
+//! Each partition ([`KvShard`]) appends atomic batches as CRC32C-checked
+//! records to segment files; that log is the write-ahead log and the only
+//! copy of the data. An ordered in-memory index maps each live key to its
+//! value's place in the log, so point reads are one positional read (or
+//! none, while the value is still in the unsynced tail) and range and
+//! prefix scans walk the index in key order. Opening replays the log.
+//!
+//! [`KvStore`] runs one partition per shard, each behind an actor that owns
+//! it, and routes each key to its partition with [`Sharded`]'s partitioner.
+//!
+//! [`Sharded`]: actor_core::partition::Sharded
+
+mod actor;
+mod commit;
+mod error;
+mod options;
+mod record;
+mod recover;
+mod shard;
+mod state;
+mod store;
+
+pub use error::KvError;
+pub use options::{Durability, KvOptions};
+pub use record::Op;
+pub use recover::RecoveryReport;
+pub use shard::KvShard;
+pub use store::KvStore;

@@ -1,0 +1,45 @@
+//! [`KvOptions`] and [`Durability`]: what is on disk when.
+
+use std::time::Duration;
+
+/// When a write is on stable storage, chosen per write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// The reply comes after the write's record and every record before it
+    /// are written and `fdatasync`ed: it survives a crash or power loss.
+    /// Writes that arrive while a sync is in flight share the next one
+    /// (group commit).
+    #[default]
+    Durable,
+    /// The reply comes once the record is in the partition's log buffer,
+    /// visible to reads; it reaches stable storage with the next sync, at
+    /// most [`KvOptions::buffer_bytes`] of log or
+    /// [`KvOptions::buffer_interval`] later. A crash may lose buffered
+    /// writes from that window, never earlier ones, and never part of a
+    /// batch.
+    Buffered,
+}
+
+/// How a key-value store is laid out and flushed.
+#[derive(Debug, Clone)]
+pub struct KvOptions {
+    /// A segment file is closed and a new one started once it holds this
+    /// many bytes. Default 64 MiB.
+    pub segment_bytes: u64,
+    /// Buffered writes are synced once this many bytes are waiting.
+    /// Default 1 MiB.
+    pub buffer_bytes: usize,
+    /// Buffered writes are synced at most this long after they were made
+    /// (by the partition actor's timer). Default 100 ms.
+    pub buffer_interval: Duration,
+}
+
+impl Default for KvOptions {
+    fn default() -> Self {
+        KvOptions {
+            segment_bytes: 64 << 20,
+            buffer_bytes: 1 << 20,
+            buffer_interval: Duration::from_millis(100),
+        }
+    }
+}

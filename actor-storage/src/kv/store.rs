@@ -1,0 +1,279 @@
+//! [`KvStore`]: a key-value store partitioned over the runtime's shards.
+
+use std::marker::PhantomData;
+use std::ops::{Bound, RangeBounds};
+use std::path::{Path, PathBuf};
+
+use actor_core::partition::Sharded;
+use actor_core::{AskError, Handle};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::KvError;
+use super::actor::{Entries, KvActor, KvMsg};
+use super::options::{Durability, KvOptions};
+use super::record::Op;
+use super::recover::RecoveryReport;
+use super::shard::prefix_end;
+use crate::codec::{Codec, Postcard};
+use crate::file::Disk;
+
+/// The file that records how many partitions a store has.
+const LAYOUT: &str = "PARTITIONS";
+
+/// A durable key-value store: one partition per shard, each owned by an
+/// actor pinned there, with keys routed by their stable hash. The handle
+/// is `Send + Sync + Clone`; use it from any task or, through
+/// `Runtime::block_on`, any thread.
+///
+/// Keys and values are bytes; [`put_value`](Self::put_value) and
+/// [`get_value`](Self::get_value) encode serde values with the codec `C`.
+///
+/// ```
+/// use actor_storage::kv::{Durability, KvOptions, KvStore};
+///
+/// let dir = tempfile::tempdir()?;
+/// let rt = actor_core::Runtime::builder().shards(2).build()?;
+/// rt.block_on(async {
+///     let store = KvStore::open(rt.handle(), dir.path(), KvOptions::default()).await?;
+///     store.put(b"user/1", b"ada", Durability::Durable).await?;
+///     store.put_value(b"count", &42u32, Durability::Durable).await?;
+///     assert_eq!(store.get(b"user/1").await?, Some(b"ada".to_vec()));
+///     assert_eq!(store.get_value::<u32>(b"count").await?, Some(42));
+///     assert_eq!(store.prefix(b"user/", 10).await?.len(), 1);
+///     Ok::<_, actor_storage::kv::KvError>(())
+/// })?;
+/// rt.shutdown()?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct KvStore<C = Postcard> {
+    parts: Sharded<KvActor<Disk>>,
+    reports: Vec<RecoveryReport>,
+    _codec: PhantomData<fn() -> C>,
+}
+
+impl<C> Clone for KvStore<C> {
+    fn clone(&self) -> Self {
+        KvStore {
+            parts: self.parts.clone(),
+            reports: self.reports.clone(),
+            _codec: PhantomData,
+        }
+    }
+}
+
+impl<C> std::fmt::Debug for KvStore<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KvStore")
+            .field("partitions", &self.parts.len())
+            .finish()
+    }
+}
+
+fn asked<T>(r: Result<Result<T, KvError>, AskError>) -> Result<T, KvError> {
+    r.unwrap_or_else(|e| Err(KvError::Unavailable(e.to_string())))
+}
+
+/// Checks (or, for a new store, writes) the partition count of `dir`.
+fn check_layout(dir: &Path, wanted: usize) -> Result<(), KvError> {
+    let io = |e| KvError::Io(crate::IoError::new(crate::FileOp::Directory, dir, None, e));
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let path = dir.join(LAYOUT);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let found = text.trim().parse().unwrap_or(0);
+            if found != wanted {
+                return Err(KvError::Layout {
+                    dir: dir.to_path_buf(),
+                    found,
+                    wanted,
+                });
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let tmp = dir.join(format!("{LAYOUT}.tmp"));
+            let write = || -> std::io::Result<()> {
+                let f = std::fs::File::create(&tmp)?;
+                std::io::Write::write_all(&mut &f, format!("{wanted}\n").as_bytes())?;
+                f.sync_all()?;
+                std::fs::rename(&tmp, &path)?;
+                std::fs::File::open(dir)?.sync_all()
+            };
+            write().map_err(io)
+        }
+        Err(e) => Err(io(e)),
+    }
+}
+
+impl KvStore {
+    /// Opens (or creates) the store in `dir` with the default codec
+    /// (postcard); see [`open_with_codec`](Self::open_with_codec).
+    pub async fn open(
+        handle: &Handle,
+        dir: impl AsRef<Path>,
+        options: KvOptions,
+    ) -> Result<Self, KvError> {
+        Self::open_with_codec(handle, dir, options).await
+    }
+}
+
+impl<C: Codec> KvStore<C> {
+    /// Opens (or creates) the store in `dir` with one partition per shard
+    /// of `handle`'s runtime, each in `dir/partition-NNN`, recovering each
+    /// from its files. Fails with the first partition's open error, or
+    /// [`KvError::Layout`] when `dir` was made with another shard count.
+    pub async fn open_with_codec(
+        handle: &Handle,
+        dir: impl AsRef<Path>,
+        options: KvOptions,
+    ) -> Result<Self, KvError> {
+        let dir = dir.as_ref().to_path_buf();
+        check_layout(&dir, handle.shards())?;
+        let base = dir.clone();
+        let parts = Sharded::spawn(handle, move |i| KvActor {
+            storage: Disk,
+            dir: partition_dir(&base, i),
+            options: options.clone(),
+            shard: None,
+            open_error: None,
+        })
+        .map_err(|e| KvError::Unavailable(e.to_string()))?;
+        let mut reports = Vec::new();
+        for member in parts.members() {
+            reports.push(asked(member.ask(KvMsg::Ready).await)?);
+        }
+        Ok(KvStore {
+            parts,
+            reports,
+            _codec: PhantomData,
+        })
+    }
+
+    /// What each partition's recovery did, in partition order.
+    pub fn recovery(&self) -> &[RecoveryReport] {
+        &self.reports
+    }
+
+    /// Number of partitions.
+    pub fn partitions(&self) -> usize {
+        self.parts.len()
+    }
+
+    /// Sets `key` to `value`.
+    pub async fn put(
+        &self,
+        key: impl AsRef<[u8]>,
+        value: impl AsRef<[u8]>,
+        durability: Durability,
+    ) -> Result<(), KvError> {
+        let op = Op::Put {
+            key: key.as_ref().to_vec(),
+            value: value.as_ref().to_vec(),
+        };
+        self.batch(vec![op], durability).await
+    }
+
+    /// Removes `key`.
+    pub async fn delete(
+        &self,
+        key: impl AsRef<[u8]>,
+        durability: Durability,
+    ) -> Result<(), KvError> {
+        self.batch(
+            vec![Op::Delete {
+                key: key.as_ref().to_vec(),
+            }],
+            durability,
+        )
+        .await
+    }
+
+    /// Applies `ops` atomically. Every key must belong to one partition
+    /// (otherwise [`KvError::SpansPartitions`]); an empty batch does nothing.
+    pub async fn batch(&self, ops: Vec<Op>, durability: Durability) -> Result<(), KvError> {
+        let Some(first) = ops.first() else {
+            return Ok(());
+        };
+        let owner = self.parts.route(first.key());
+        let others = ops
+            .iter()
+            .filter(|op| self.parts.route(op.key()).id() != owner.id())
+            .count();
+        if others > 0 {
+            let mut ids: Vec<_> = ops
+                .iter()
+                .map(|op| self.parts.route(op.key()).id())
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            return Err(KvError::SpansPartitions(ids.len()));
+        }
+        asked(owner.ask(|r| KvMsg::Write(ops, durability, r)).await)
+    }
+
+    /// The value of `key`.
+    pub async fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<Vec<u8>>, KvError> {
+        let key = key.as_ref().to_vec();
+        asked(self.parts.route(&key[..]).ask(|r| KvMsg::Get(key, r)).await)
+    }
+
+    /// Encodes `value` with the codec and puts it.
+    pub async fn put_value<V: Serialize + ?Sized>(
+        &self,
+        key: impl AsRef<[u8]>,
+        value: &V,
+        durability: Durability,
+    ) -> Result<(), KvError> {
+        self.put(key, C::encode(value)?, durability).await
+    }
+
+    /// Gets and decodes the value of `key`.
+    pub async fn get_value<V: DeserializeOwned>(
+        &self,
+        key: impl AsRef<[u8]>,
+    ) -> Result<Option<V>, KvError> {
+        match self.get(key).await? {
+            Some(bytes) => Ok(Some(C::decode(&bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Up to `limit` entries with keys in `range`, in key order, gathered
+    /// from every partition.
+    pub async fn range(
+        &self,
+        range: impl RangeBounds<Vec<u8>>,
+        limit: usize,
+    ) -> Result<Entries, KvError> {
+        let bounds = (range.start_bound().cloned(), range.end_bound().cloned());
+        let mut all = Vec::new();
+        for member in self.parts.members() {
+            let b = bounds.clone();
+            all.extend(asked(member.ask(|r| KvMsg::Range(b, limit, r)).await)?);
+        }
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        all.truncate(limit);
+        Ok(all)
+    }
+
+    /// Up to `limit` entries whose keys start with `prefix`, in key order.
+    pub async fn prefix(&self, prefix: impl AsRef<[u8]>, limit: usize) -> Result<Entries, KvError> {
+        let start = Bound::Included(prefix.as_ref().to_vec());
+        let end = prefix_end(prefix.as_ref()).map_or(Bound::Unbounded, Bound::Excluded);
+        self.range((start, end), limit).await
+    }
+
+    /// Makes every write so far, in every partition, durable.
+    pub async fn sync(&self) -> Result<(), KvError> {
+        for member in self.parts.members() {
+            asked(member.ask(KvMsg::Sync).await)?;
+        }
+        Ok(())
+    }
+}
+
+/// The directory of partition `i`.
+fn partition_dir(base: &Path, i: usize) -> PathBuf {
+    base.join(format!("partition-{i:03}"))
+}

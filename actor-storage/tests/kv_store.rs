@@ -1,0 +1,148 @@
+//! The sharded store: partitions as actors on every shard, routed by key.
+
+mod common;
+
+use actor_storage::kv::{Durability, KvError, KvOptions, KvStore, Op};
+use common::runtime;
+
+#[test]
+fn keys_spread_over_partitions_and_come_back_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(2);
+    rt.block_on(async {
+        let store: KvStore = KvStore::open(rt.handle(), dir.path(), KvOptions::default())
+            .await
+            .unwrap();
+        assert_eq!(store.partitions(), 2);
+        for i in 0..100u32 {
+            let d = if i % 2 == 0 {
+                Durability::Durable
+            } else {
+                Durability::Buffered
+            };
+            store
+                .put(format!("k{i:03}"), i.to_le_bytes(), d)
+                .await
+                .unwrap();
+        }
+        store.delete("k050", Durability::Durable).await.unwrap();
+        store
+            .put_value("typed", &("pinion", 7u8), Durability::Durable)
+            .await
+            .unwrap();
+        store.sync().await.unwrap();
+        assert_eq!(
+            store.get("k001").await.unwrap(),
+            Some(1u32.to_le_bytes().to_vec())
+        );
+        let got: Option<(String, u8)> = store.get_value("typed").await.unwrap();
+        assert_eq!(got, Some(("pinion".to_owned(), 7)));
+        let first = store
+            .range(b"k000".to_vec()..b"k010".to_vec(), 100)
+            .await
+            .unwrap();
+        let keys: Vec<_> = first
+            .iter()
+            .map(|(k, _)| String::from_utf8(k.clone()).unwrap())
+            .collect();
+        assert_eq!(
+            keys,
+            (0..10).map(|i| format!("k{i:03}")).collect::<Vec<_>>()
+        );
+        assert_eq!(store.prefix("k", 1000).await.unwrap().len(), 99);
+        assert_eq!(store.prefix("k", 5).await.unwrap().len(), 5);
+        let dirs = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(dirs, 3, "two partitions and the layout file");
+    });
+    rt.shutdown().unwrap();
+
+    let rt = runtime(2);
+    rt.block_on(async {
+        let store: KvStore = KvStore::open(rt.handle(), dir.path(), KvOptions::default())
+            .await
+            .unwrap();
+        let records: u64 = store.recovery().iter().map(|r| r.records).sum();
+        assert_eq!(records, 102);
+        assert_eq!(store.prefix("k", 1000).await.unwrap().len(), 99);
+        assert_eq!(store.get("k050").await.unwrap(), None);
+        assert_eq!(
+            store.get("k099").await.unwrap(),
+            Some(99u32.to_le_bytes().to_vec())
+        );
+    });
+    rt.shutdown().unwrap();
+}
+
+#[test]
+fn a_batch_across_partitions_and_a_changed_shard_count_are_typed_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(2);
+    rt.block_on(async {
+        let store: KvStore = KvStore::open(rt.handle(), dir.path(), KvOptions::default())
+            .await
+            .unwrap();
+        let ops: Vec<Op> = (0..20)
+            .map(|i| Op::Put {
+                key: format!("spread{i}").into_bytes(),
+                value: vec![],
+            })
+            .collect();
+        let e = store.batch(ops, Durability::Durable).await.unwrap_err();
+        assert!(matches!(e, KvError::SpansPartitions(2)), "{e}");
+        assert_eq!(
+            store.prefix("spread", 100).await.unwrap().len(),
+            0,
+            "nothing of it applied"
+        );
+        store.batch(Vec::new(), Durability::Durable).await.unwrap();
+    });
+    rt.shutdown().unwrap();
+    let rt = runtime(1);
+    let e = rt
+        .block_on(KvStore::open(rt.handle(), dir.path(), KvOptions::default()))
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            KvError::Layout {
+                found: 2,
+                wanted: 1,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    rt.shutdown().unwrap();
+}
+
+#[test]
+fn buffered_writes_reach_the_disk_within_the_interval() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(1);
+    let options = KvOptions {
+        buffer_interval: std::time::Duration::from_millis(20),
+        ..KvOptions::default()
+    };
+    rt.block_on(async {
+        let store: KvStore = KvStore::open(rt.handle(), dir.path(), options)
+            .await
+            .unwrap();
+        store
+            .put("soon", "on disk", Durability::Buffered)
+            .await
+            .unwrap();
+        let seg = dir
+            .path()
+            .join("partition-000")
+            .join(format!("{:020}.log", 1));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while std::fs::metadata(&seg).unwrap().len() == 0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the timer never flushed"
+            );
+            actor_core::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    });
+    rt.shutdown().unwrap();
+}
