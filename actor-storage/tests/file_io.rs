@@ -217,3 +217,45 @@ fn a_dropped_read_keeps_its_buffer_until_the_kernel_lets_go() {
     });
     rt.shutdown().unwrap();
 }
+
+#[test]
+fn a_durable_write_that_fails_reports_the_write_and_skips_the_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ro");
+    std::fs::write(&path, b"x").unwrap();
+    let rt = runtime(1);
+    let p = path.clone();
+    let (err, chain) = on_shard(&rt, move || async move {
+        let f = OpenOptions::new().read_only(true).open(&p).await.unwrap();
+        let (res, buf) = f
+            .write_durable_at(AlignedBuf::from_slice(b"no", 1), 8)
+            .await;
+        assert_eq!(&buf[..], b"no");
+        // The seam's chain itself: under io_uring the sync after a failed
+        // write completes with ECANCELED; under epoll there is no ring.
+        let fd = io_uring::types::Fd(std::os::fd::AsRawFd::as_raw_fd(
+            &std::fs::File::open(&p).unwrap(),
+        ));
+        let data = vec![1u8; 4];
+        let write = io_uring::opcode::Write::new(fd, data.as_ptr(), 4).build();
+        let sync = io_uring::opcode::Fsync::new(fd).build();
+        // SAFETY: the write points into `data`'s heap memory, held by its
+        // resources; the fd stays open until both complete (awaited here).
+        let chain = match unsafe { actor_core::io_driver::submit_linked(write, data, sync, ()) } {
+            Ok((w, s)) => Some((w.await.0, s.await.0)),
+            Err(e) => {
+                assert_eq!(e.error.kind(), std::io::ErrorKind::Unsupported);
+                None
+            }
+        };
+        (res.unwrap_err(), chain)
+    });
+    assert_eq!((err.op, err.offset), (FileOp::Write, Some(8)));
+    assert_eq!(err.raw_os_error(), Some(libc::EBADF));
+    match std::env::var("PINION_DRIVER").as_deref() {
+        Ok("uring") => assert_eq!(chain, Some((-libc::EBADF, -libc::ECANCELED))),
+        Ok("epoll") => assert_eq!(chain, None),
+        _ => {}
+    }
+    rt.shutdown().unwrap();
+}

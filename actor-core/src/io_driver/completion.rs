@@ -96,6 +96,66 @@ pub unsafe fn submit<T: 'static>(
     }
 }
 
+/// The two operations of a chain queued by [`submit_linked`].
+pub type Linked<A, B> = (Completion<A>, Completion<B>);
+
+/// Queues `first` and then `second` on the calling shard's ring as one
+/// chain: `second` starts only once `first` has completed whole (a write
+/// followed by `fdatasync`, say), and completes with `-ECANCELED` when
+/// `first` fails or comes up short. Both go to the kernel in the same
+/// entry. Each entry has its own resources and its own [`Completion`];
+/// dropping the first cancels the chain.
+///
+/// The entries are checked as [`submit`] checks one; the driver sets the
+/// link flag itself.
+///
+/// # Safety
+///
+/// As [`submit`], for each entry and its resources.
+pub unsafe fn submit_linked<A: 'static, B: 'static>(
+    first: squeue::Entry,
+    first_resources: A,
+    second: squeue::Entry,
+    second_resources: B,
+) -> Result<Linked<A, B>, SubmitError<(A, B)>> {
+    let checked =
+        super::entry_rules::check(&first).and_then(|()| super::entry_rules::check(&second));
+    if let Err(error) = checked {
+        return Err(SubmitError {
+            error,
+            resources: (first_resources, second_resources),
+        });
+    }
+    let mut held: Option<(Box<dyn Any>, Box<dyn Any>)> =
+        Some((Box::new(first_resources), Box::new(second_resources)));
+    let outcome = with_reactor(|_, reactor| {
+        let (a, b) = held.take().expect("taken once");
+        match reactor {
+            // SAFETY: the caller upholds `submit_linked`'s contract (see above).
+            Reactor::Uring(d) => unsafe { d.submit_linked((first, a), (second, b)) },
+            Reactor::Epoll(_) => Err((
+                io::Error::new(io::ErrorKind::Unsupported, "this shard runs epoll"),
+                a,
+                b,
+            )),
+        }
+    });
+    match outcome {
+        Ok(Ok((k1, k2))) => Ok((Completion::new(k1), Completion::new(k2))),
+        Ok(Err((error, a, b))) => Err(SubmitError {
+            error,
+            resources: (unbox(a), unbox(b)),
+        }),
+        Err(NotOnShard) => {
+            let (a, b) = held.take().expect("the closure did not run");
+            Err(SubmitError {
+                error: NotOnShard.into(),
+                resources: (unbox(a), unbox(b)),
+            })
+        }
+    }
+}
+
 fn unbox<T: 'static>(boxed: Box<dyn Any>) -> T {
     *boxed
         .downcast::<T>()
@@ -121,6 +181,16 @@ impl<T: 'static> std::fmt::Debug for Completion<T> {
             .field("key", &self.key)
             .field("done", &self.done)
             .finish()
+    }
+}
+
+impl<T: 'static> Completion<T> {
+    fn new(key: u64) -> Self {
+        Completion {
+            key,
+            done: false,
+            _marker: PhantomData,
+        }
     }
 }
 

@@ -12,7 +12,9 @@
 //! - `IOSQE_CQE_SKIP_SUCCESS` posts no completion on success: the slot and
 //!   the shard's in-flight count would never drop;
 //! - `IOSQE_IO_LINK`/`IOSQE_IO_HARDLINK` chain the entry to the next one
-//!   pushed, which may belong to another task.
+//!   pushed, which may belong to another task. (A chain of two is what
+//!   [`submit_linked`](super::submit_linked) is for: it pushes both
+//!   entries together and sets the flag itself.)
 //!
 //! Such entries are refused with `InvalidInput`, before anything is queued.
 //! Fixed files, `IOSQE_ASYNC`, `IOSQE_IO_DRAIN` and buffer selection are

@@ -19,7 +19,9 @@
 //!   driver until the kernel is done with them; a per-operation
 //!   [`OrphanHook`] sees the result of such an orphaned completion (an
 //!   accept's new fd, to close it). Submissions are batched: the shard hands
-//!   them to the kernel once per loop turn.
+//!   them to the kernel once per loop turn. [`submit_linked`] queues two
+//!   entries as one chain (the second runs only after the first completed
+//!   whole: a write, then `fdatasync`).
 //! - **epoll**: a [`Registration`] registers an fd (edge-triggered) and
 //!   waits for it to become readable or writable. A caller whose syscall
 //!   answers `WouldBlock` calls [`Registration::clear_ready`] and waits
@@ -67,7 +69,7 @@ use std::io;
 use std::rc::Rc;
 
 pub use crate::reactor::DriverKind;
-pub use completion::{Completion, OrphanHook, SubmitError, submit};
+pub use completion::{Completion, Linked, OrphanHook, SubmitError, submit, submit_linked};
 pub use readiness::{Direction, Ready, Registration};
 
 use crate::reactor::Reactor;

@@ -26,6 +26,9 @@ const WAKE: u64 = u64::MAX;
 /// `user_data` of cancellations (their completions are ignored).
 const CANCEL: u64 = u64::MAX - 1;
 
+/// A chain that could not be queued: why, and both entries' resources.
+pub(crate) type PairRefused = (io::Error, Box<dyn Any>, Box<dyn Any>);
+
 /// A shard's ring.
 pub(crate) struct UringDriver {
     ring: IoUring,
@@ -134,6 +137,50 @@ impl UringDriver {
                 Err((e, resources))
             }
         }
+    }
+
+    /// Queues `first` and `second` as one chain (`IOSQE_IO_LINK` on the
+    /// first): `second` starts only after `first` completes whole, and
+    /// completes with `-ECANCELED` when `first` fails or comes up short.
+    /// Both entries go into the queue together, so no other entry can
+    /// slip between them. Each keeps its own resources until its own
+    /// completion.
+    ///
+    /// # Safety
+    ///
+    /// As [`submit_op`](Self::submit_op), for each entry and its resources.
+    pub(crate) unsafe fn submit_linked(
+        &mut self,
+        first: (squeue::Entry, Box<dyn Any>),
+        second: (squeue::Entry, Box<dyn Any>),
+    ) -> Result<(u64, u64), PairRefused> {
+        let k1 = self.ops.insert(first.1, None);
+        let k2 = self.ops.insert(second.1, None);
+        let chain = [
+            first.0.user_data(k1).flags(squeue::Flags::IO_LINK),
+            second.0.user_data(k2),
+        ];
+        // SAFETY: the caller guarantees that what the entries point to
+        // stays valid until their completions (see `submit_op`).
+        let mut pushed = unsafe { self.ring.submission().push_multiple(&chain) }.is_ok();
+        if !pushed {
+            if let Err(e) = self.ring.submit() {
+                return Err(self.withdraw_pair(e, k1, k2));
+            }
+            // SAFETY: as above.
+            pushed = unsafe { self.ring.submission().push_multiple(&chain) }.is_ok();
+        }
+        if pushed {
+            Ok((k1, k2))
+        } else {
+            Err(self.withdraw_pair(io::Error::other("submission queue full"), k1, k2))
+        }
+    }
+
+    fn withdraw_pair(&mut self, e: io::Error, k1: u64, k2: u64) -> PairRefused {
+        let r1 = self.ops.withdraw(k1).expect("slot just inserted");
+        let r2 = self.ops.withdraw(k2).expect("slot just inserted");
+        (e, r1, r2)
     }
 
     pub(crate) fn poll_op(&mut self, key: u64, waker: &Waker) -> Taken {

@@ -2,11 +2,12 @@
 //! `fdatasync`) on the ring, or `fsync`/`fdatasync` on the blocking pool;
 //! and a write followed by `fdatasync`.
 
+use actor_core::io_driver::submit_linked;
 use io_uring::{opcode, types};
 
 use crate::error::{BufResult, FileOp, IoError};
 use crate::file::exec::{blocking, cvt, ring, ring_supported};
-use crate::file::{AlignedBuf, File};
+use crate::file::{AlignedBuf, File, FileIo};
 
 impl File {
     /// `fsync`: the file's data and metadata reach stable storage. An
@@ -59,20 +60,16 @@ impl File {
     }
 
     /// Writes all of `buf` at `offset`, then `fdatasync`: the bytes are on
-    /// stable storage when this returns `Ok`. On the blocking pool both
-    /// calls run in one job; on the ring, the sync is submitted once the
-    /// write has completed whole.
+    /// stable storage when this returns `Ok`. On the ring both go to the
+    /// kernel in one linked submission (the sync starts once the write has
+    /// completed whole); on the blocking pool both calls run in one job.
     pub async fn write_durable_at(
         &self,
         buf: AlignedBuf,
         offset: u64,
     ) -> BufResult<(), AlignedBuf> {
         if ring_supported(opcode::Write::CODE) && ring_supported(opcode::Fsync::CODE) {
-            let (res, buf) = crate::file::FileIo::write_all_at(self, buf, offset).await;
-            if let Err(e) = res {
-                return (Err(e), buf);
-            }
-            return (self.sync_data().await, buf);
+            return self.write_durable_linked(buf, offset).await;
         }
         if let Err(e) = self.check_aligned(FileOp::Write, offset, buf.len(), buf.as_ptr()) {
             return (Err(e), buf);
@@ -90,6 +87,62 @@ impl File {
                 AlignedBuf::new(0, 1),
             ),
         }
+    }
+}
+
+impl File {
+    /// `write_durable_at` on the ring: a write linked to an `fdatasync`.
+    async fn write_durable_linked(
+        &self,
+        buf: AlignedBuf,
+        offset: u64,
+    ) -> BufResult<(), AlignedBuf> {
+        let len = buf.len().min(1 << 30);
+        if let Err(e) = self.check_aligned(FileOp::Write, offset, len, buf.as_ptr()) {
+            return (Err(e), buf);
+        }
+        let fd = types::Fd(self.inner.fd());
+        let write = opcode::Write::new(fd, buf.as_ptr(), len as u32)
+            .offset(offset)
+            .build();
+        let sync = opcode::Fsync::new(fd)
+            .flags(types::FsyncFlags::DATASYNC)
+            .build();
+        // SAFETY: the write points into `buf`'s heap memory, owned by its
+        // resources with a clone of the file; the sync points at nothing
+        // and its resources keep the file open.
+        let linked =
+            unsafe { submit_linked(write, (buf, self.inner.clone()), sync, self.inner.clone()) };
+        let (written, synced) = match linked {
+            Ok(ops) => ops,
+            Err(e) => {
+                return (
+                    Err(self.error(FileOp::Write, Some(offset), e.error)),
+                    e.resources.0.0,
+                );
+            }
+        };
+        let (wres, (buf, _file)) = written.await;
+        let (sres, _file) = synced.await;
+        if wres < 0 {
+            let e = std::io::Error::from_raw_os_error(-wres);
+            return (Err(self.error(FileOp::Write, Some(offset), e)), buf);
+        }
+        if (wres as usize) < buf.len() {
+            // A short write broke the chain (the sync was cancelled): write
+            // the rest, then sync, one after the other.
+            let rest = AlignedBuf::from_slice(&buf[wres as usize..], buf.align());
+            let at = offset + wres as u64;
+            if let Err(e) = FileIo::write_all_at(self, rest, at).await.0 {
+                return (Err(e), buf);
+            }
+            return (self.sync_data().await, buf);
+        }
+        if sres < 0 {
+            let e = std::io::Error::from_raw_os_error(-sres);
+            return (Err(self.error(FileOp::Fdatasync, None, e)), buf);
+        }
+        (Ok(()), buf)
     }
 }
 
