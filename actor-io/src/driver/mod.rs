@@ -48,8 +48,8 @@ pub(crate) async unsafe fn ring<T: 'static>(
 pub(crate) fn close_orphan(res: i32) {
     if res >= 0 {
         // SAFETY: the fd came from a completed accept whose future is gone,
-        // so nobody else owns it.
-        unsafe { libc::close(res) };
+        // so nobody else owns it; dropping the owner closes it.
+        drop(unsafe { <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(res) });
     }
 }
 

@@ -1,29 +1,30 @@
 //! Datagrams: `sendmsg`/`recvmsg` on the ring, or non-blocking
-//! `sendto`/`recvfrom` on readiness.
+//! `sendto`/`recvfrom` (through `socket2`) on readiness.
 
 use std::io;
-use std::mem::zeroed;
+use std::mem::{MaybeUninit, zeroed};
 use std::net::SocketAddr;
 
 use actor_core::io_driver::Direction;
 use io_uring::{opcode, types};
+use socket2::SockAddr;
 
-use super::addr::RawAddr;
+use super::addr::AddrBuf;
 use super::ring;
-use super::socket::{Socket, cvt_size};
+use super::socket::{Socket, to_std};
 use crate::buf::{IoBuf, IoBufMut};
 
 /// A `msghdr` with its one `iovec` and its address, boxed together so the
 /// pointers between them stay valid while the kernel holds them.
-struct MsgState {
+struct MsgState<A> {
     hdr: libc::msghdr,
     iov: libc::iovec,
-    addr: RawAddr,
+    addr: A,
 }
 
-impl MsgState {
-    fn new(ptr: *mut u8, len: usize, addr: RawAddr) -> Box<MsgState> {
-        let mut state = Box::new(MsgState {
+impl<A> MsgState<A> {
+    fn new(ptr: *mut u8, len: usize, addr: A) -> Box<MsgState<A>> {
+        Box::new(MsgState {
             // SAFETY: msghdr is plain data; all-zero is a valid empty header.
             hdr: unsafe { zeroed() },
             iov: libc::iovec {
@@ -31,12 +32,15 @@ impl MsgState {
                 iov_len: len,
             },
             addr,
-        });
-        state.hdr.msg_iov = &raw mut state.iov;
-        state.hdr.msg_iovlen = 1;
-        state.hdr.msg_name = state.addr.as_mut_ptr().cast();
-        state.hdr.msg_namelen = state.addr.len;
-        state
+        })
+    }
+
+    /// Points the header at the iovec and at `name` (`len` bytes).
+    fn link(&mut self, name: *mut libc::sockaddr, len: libc::socklen_t) {
+        self.hdr.msg_iov = &raw mut self.iov;
+        self.hdr.msg_iovlen = 1;
+        self.hdr.msg_name = name.cast();
+        self.hdr.msg_namelen = len;
     }
 }
 
@@ -49,29 +53,28 @@ impl Socket {
     ) -> (io::Result<usize>, B) {
         let ptr = buf.stable_ptr().cast_mut();
         let len = buf.bytes_init();
-        let addr = RawAddr::from_std(target);
+        let addr = SockAddr::from(target);
         if self.use_ring(opcode::SendMsg::CODE) {
-            let state = MsgState::new(ptr, len, addr);
+            let mut state = MsgState::new(ptr, len, addr);
+            let (name, name_len) = (state.addr.as_ptr().cast_mut().cast(), state.addr.len());
+            state.link(name, name_len);
             let sqe = opcode::SendMsg::new(types::Fd(self.raw()), &raw const state.hdr)
                 .flags(libc::MSG_NOSIGNAL as u32)
                 .build();
             let resources = (buf, state, self.shared_fd());
             // SAFETY: the header, iovec and address live in the boxed
             // state; the iovec points into `buf`'s heap memory; all are
-            // owned by the resources with a clone of the fd.
+            // owned by the resources with a clone of the socket.
             let completion = unsafe { ring(sqe, resources, None) };
             let (res, (buf, _state, _fd)) = completion.await;
             (res.map(|n| n as usize), buf)
         } else {
-            let fd = self.raw();
+            // SAFETY: `ptr` has `len` readable bytes, alive while `buf` is.
+            let bytes = unsafe { std::slice::from_raw_parts(ptr.cast_const(), len) };
+            let flags = libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL;
             let res = self
                 .with_ready(Direction::Write, || {
-                    let flags = libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL;
-                    // SAFETY: `ptr` has `len` readable bytes and `addr` a
-                    // valid address, both alive across the call.
-                    cvt_size(unsafe {
-                        libc::sendto(fd, ptr.cast(), len, flags, addr.as_ptr(), addr.len)
-                    })
+                    self.sock().send_to_with_flags(bytes, &addr, flags)
                 })
                 .await;
             (res, buf)
@@ -86,42 +89,30 @@ impl Socket {
         let ptr = buf.stable_mut_ptr();
         let len = buf.bytes_total();
         let result = if self.use_ring(opcode::RecvMsg::CODE) {
-            let mut state = MsgState::new(ptr, len, RawAddr::empty());
+            let mut state = MsgState::new(ptr, len, AddrBuf::new());
+            let (name, name_len) = (state.addr.as_mut_ptr(), state.addr.len);
+            state.link(name, name_len);
             let sqe = opcode::RecvMsg::new(types::Fd(self.raw()), &raw mut state.hdr).build();
             // SAFETY: as in `send_to`.
             let (res, (b, state, _fd)) =
                 unsafe { ring(sqe, (buf, state, self.shared_fd()), None) }.await;
             buf = b;
-            match res {
-                Ok(n) => {
-                    let mut addr = RawAddr::empty();
-                    addr.storage = state.addr.storage;
-                    addr.len = state.hdr.msg_namelen;
-                    addr.to_std().map(|a| (n as usize, a))
-                }
-                Err(e) => Err(e),
-            }
+            res.and_then(|n| {
+                let MsgState { hdr, mut addr, .. } = *state;
+                addr.len = hdr.msg_namelen;
+                addr.into_std().map(|a| (n as usize, a))
+            })
         } else {
-            let fd = self.raw();
-            let mut addr = RawAddr::empty();
+            // SAFETY: `ptr` has `len` writable bytes, alive while `buf` is;
+            // `MaybeUninit<u8>` has the layout of `u8`.
+            let room =
+                unsafe { std::slice::from_raw_parts_mut(ptr.cast::<MaybeUninit<u8>>(), len) };
             let res = self
                 .with_ready(Direction::Read, || {
-                    addr.len = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-                    // SAFETY: `ptr` has `len` writable bytes; the kernel
-                    // writes at most `addr.len` bytes of address.
-                    cvt_size(unsafe {
-                        libc::recvfrom(
-                            fd,
-                            ptr.cast(),
-                            len,
-                            libc::MSG_DONTWAIT,
-                            addr.as_mut_ptr(),
-                            &mut addr.len,
-                        )
-                    })
+                    self.sock().recv_from_with_flags(room, libc::MSG_DONTWAIT)
                 })
                 .await;
-            res.and_then(|n| addr.to_std().map(|a| (n, a)))
+            res.and_then(|(n, from)| to_std(&from).map(|a| (n, a)))
         };
         if let Ok((n, _)) = result {
             // SAFETY: the kernel initialised the first `n` bytes.

@@ -1,5 +1,5 @@
 //! Stream reads and writes: `recv`/`send` on the ring, or non-blocking
-//! `recv`/`send` on readiness. `MSG_NOSIGNAL` keeps a closed peer from
+//! `recv`/`send` (through `socket2`) on readiness. `MSG_NOSIGNAL` keeps a closed peer from
 //! raising `SIGPIPE`.
 
 use std::io;
@@ -8,7 +8,7 @@ use actor_core::io_driver::Direction;
 use io_uring::{opcode, types};
 
 use super::ring;
-use super::socket::{Socket, cvt_size};
+use super::socket::Socket;
 use crate::buf::{IoBuf, IoBufMut};
 
 impl Socket {
@@ -24,10 +24,9 @@ impl Socket {
             buf = b;
             res.map(|n| n as usize)
         } else {
-            let fd = self.raw();
             self.with_ready(Direction::Read, || {
                 // SAFETY: `ptr` has `len` writable bytes, alive across the call.
-                cvt_size(unsafe { libc::recv(fd, ptr.cast(), len, libc::MSG_DONTWAIT) })
+                unsafe { self.recv_raw(ptr, len, 0) }
             })
             .await
         };
@@ -54,13 +53,10 @@ impl Socket {
             let (res, (buf, _fd)) = unsafe { ring(sqe, (buf, self.shared_fd()), None) }.await;
             (res.map(|n| n as usize), buf)
         } else {
-            let fd = self.raw();
+            // SAFETY: `ptr` has `len` readable bytes, alive while `buf` is.
+            let bytes = unsafe { std::slice::from_raw_parts(ptr, len) };
             let res = self
-                .with_ready(Direction::Write, || {
-                    let flags = libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL;
-                    // SAFETY: `ptr` has `len` readable bytes, alive across the call.
-                    cvt_size(unsafe { libc::send(fd, ptr.cast(), len, flags) })
-                })
+                .with_ready(Direction::Write, || self.send_now(bytes))
                 .await;
             (res, buf)
         }

@@ -1,32 +1,17 @@
-//! A socket owned by one shard: a shared fd (in-flight io_uring operations
-//! hold a clone, so the fd outlives them) and its readiness registration.
+//! A socket owned by one shard: a shared socket (in-flight io_uring
+//! operations hold a clone, so the fd outlives them) and its readiness
+//! registration. Setting it up (creating, options, binding, listening,
+//! addresses) goes through `socket2`; the operations stay on the ring or
+//! the readiness path.
 
 use std::io;
+use std::mem::MaybeUninit;
 use std::net::SocketAddr;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, RawFd};
 use std::rc::Rc;
 
 use actor_core::io_driver::{self, Direction, DriverKind, Registration};
-
-use super::addr::RawAddr;
-
-/// Turns a `-1` return into the thread's `errno`.
-pub(crate) fn cvt(ret: libc::c_int) -> io::Result<libc::c_int> {
-    if ret < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(ret)
-    }
-}
-
-/// Same for `ssize_t` returns.
-pub(crate) fn cvt_size(ret: libc::ssize_t) -> io::Result<usize> {
-    if ret < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(ret as usize)
-    }
-}
+use socket2::{Domain, SockAddr, Type};
 
 /// A completion's result as an `io::Result`.
 pub(crate) fn from_res(res: i32) -> io::Result<u32> {
@@ -42,52 +27,44 @@ pub(crate) fn from_res(res: i32) -> io::Result<u32> {
 pub(crate) struct Socket {
     // Dropped before `fd`: epoll must see the fd still open.
     reg: Registration,
-    fd: Rc<OwnedFd>,
+    fd: Rc<socket2::Socket>,
     uring: bool,
 }
 
 impl Socket {
-    /// Opens a socket for the calling shard's driver: blocking under
-    /// io_uring (which honours `O_NONBLOCK` by failing with `EAGAIN`),
-    /// non-blocking under epoll.
-    pub(crate) fn new(domain: libc::c_int, ty: libc::c_int) -> io::Result<Socket> {
-        let uring = io_driver::current_driver()? == DriverKind::Uring;
-        let nonblock = if uring { 0 } else { libc::SOCK_NONBLOCK };
-        // SAFETY: socket takes no pointers.
-        let fd = cvt(unsafe { libc::socket(domain, ty | libc::SOCK_CLOEXEC | nonblock, 0) })?;
-        // SAFETY: a fresh fd that nobody else owns.
-        Socket::adopt(unsafe { OwnedFd::from_raw_fd(fd) })
+    /// Opens a socket of `addr`'s family for the calling shard's driver:
+    /// blocking under io_uring (which honours `O_NONBLOCK` by failing with
+    /// `EAGAIN`), non-blocking under epoll. `socket2` opens it close-on-exec.
+    pub(crate) fn for_addr(addr: &SocketAddr, ty: Type) -> io::Result<Socket> {
+        // Off a shard this fails before a socket is made.
+        io_driver::current_driver()?;
+        Socket::adopt(socket2::Socket::new(Domain::for_address(*addr), ty, None)?)
     }
 
-    /// Takes over `fd` for the calling shard, setting its blocking mode for
-    /// the shard's driver.
-    pub(crate) fn adopt(fd: OwnedFd) -> io::Result<Socket> {
+    /// Takes over `socket` for the calling shard, setting its blocking mode
+    /// for the shard's driver.
+    pub(crate) fn adopt(socket: socket2::Socket) -> io::Result<Socket> {
         let uring = io_driver::current_driver()? == DriverKind::Uring;
-        set_nonblocking(fd.as_raw_fd(), !uring)?;
-        let reg = Registration::new(fd.as_raw_fd())?;
+        socket.set_nonblocking(!uring)?;
+        let reg = Registration::new(socket.as_raw_fd())?;
         Ok(Socket {
             reg,
-            fd: Rc::new(fd),
+            fd: Rc::new(socket),
             uring,
         })
-    }
-
-    /// A socket of the same domain as `addr`.
-    pub(crate) fn for_addr(addr: &SocketAddr, ty: libc::c_int) -> io::Result<Socket> {
-        let domain = if addr.is_ipv4() {
-            libc::AF_INET
-        } else {
-            libc::AF_INET6
-        };
-        Socket::new(domain, ty)
     }
 
     pub(crate) fn raw(&self) -> RawFd {
         self.fd.as_raw_fd()
     }
 
-    /// A clone of the fd's owner, to keep it open under an operation.
-    pub(crate) fn shared_fd(&self) -> Rc<OwnedFd> {
+    /// The socket's options, addresses and plain calls.
+    pub(crate) fn sock(&self) -> &socket2::Socket {
+        &self.fd
+    }
+
+    /// A clone of the socket's owner, to keep it open under an operation.
+    pub(crate) fn shared_fd(&self) -> Rc<socket2::Socket> {
         self.fd.clone()
     }
 
@@ -130,76 +107,45 @@ impl Socket {
         self.reg.ready(direction).await
     }
 
-    pub(crate) fn set_opt<T>(
-        &self,
-        level: libc::c_int,
-        name: libc::c_int,
-        value: T,
-    ) -> io::Result<()> {
-        // SAFETY: passes a live `T` and its exact size.
-        cvt(unsafe {
-            libc::setsockopt(
-                self.raw(),
-                level,
-                name,
-                (&raw const value).cast(),
-                size_of::<T>() as libc::socklen_t,
-            )
-        })
-        .map(drop)
-    }
-
-    pub(crate) fn get_opt_int(
-        &self,
-        level: libc::c_int,
-        name: libc::c_int,
-    ) -> io::Result<libc::c_int> {
-        let mut value: libc::c_int = 0;
-        let mut len = size_of::<libc::c_int>() as libc::socklen_t;
-        // SAFETY: the kernel writes at most `len` bytes into a live int.
-        cvt(unsafe {
-            libc::getsockopt(self.raw(), level, name, (&raw mut value).cast(), &mut len)
-        })?;
-        Ok(value)
-    }
-
-    pub(crate) fn bind(&self, addr: SocketAddr) -> io::Result<()> {
-        let raw = RawAddr::from_std(addr);
-        // SAFETY: `raw` holds a valid address of `raw.len` bytes.
-        cvt(unsafe { libc::bind(self.raw(), raw.as_ptr(), raw.len) }).map(drop)
-    }
-
     pub(crate) fn local_addr(&self) -> io::Result<SocketAddr> {
-        let mut raw = RawAddr::empty();
-        // SAFETY: the kernel writes at most `raw.len` bytes into the storage.
-        cvt(unsafe { libc::getsockname(self.raw(), raw.as_mut_ptr(), &mut raw.len) })?;
-        raw.to_std()
+        to_std(&self.fd.local_addr()?)
     }
 
     pub(crate) fn peer_addr(&self) -> io::Result<SocketAddr> {
-        let mut raw = RawAddr::empty();
-        // SAFETY: as in `local_addr`.
-        cvt(unsafe { libc::getpeername(self.raw(), raw.as_mut_ptr(), &mut raw.len) })?;
-        raw.to_std()
+        to_std(&self.fd.peer_addr()?)
     }
 
-    /// Sets or clears `O_NONBLOCK`.
-    pub(crate) fn set_nonblocking(&self, on: bool) -> io::Result<()> {
-        set_nonblocking(self.raw(), on)
+    /// One non-blocking `recv` with `flags` into `len` bytes at `ptr`.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to `len` writable bytes that stay valid for the call.
+    pub(crate) unsafe fn recv_raw(
+        &self,
+        ptr: *mut u8,
+        len: usize,
+        flags: libc::c_int,
+    ) -> io::Result<usize> {
+        // SAFETY: the caller guarantees `len` writable bytes at `ptr`;
+        // `MaybeUninit<u8>` has the layout of `u8`.
+        let room = unsafe { std::slice::from_raw_parts_mut(ptr.cast::<MaybeUninit<u8>>(), len) };
+        self.fd.recv_with_flags(room, flags | libc::MSG_DONTWAIT)
+    }
+
+    /// One non-blocking `send` of `buf` (no `SIGPIPE` from a closed peer).
+    pub(crate) fn send_now(&self, buf: &[u8]) -> io::Result<usize> {
+        self.fd
+            .send_with_flags(buf, libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL)
     }
 }
 
-fn set_nonblocking(fd: RawFd, on: bool) -> io::Result<()> {
-    // SAFETY: fcntl on an fd we own, no pointers.
-    let flags = cvt(unsafe { libc::fcntl(fd, libc::F_GETFL) })?;
-    let new = if on {
-        flags | libc::O_NONBLOCK
-    } else {
-        flags & !libc::O_NONBLOCK
-    };
-    if new != flags {
-        // SAFETY: as above.
-        cvt(unsafe { libc::fcntl(fd, libc::F_SETFL, new) })?;
-    }
-    Ok(())
+/// A `socket2` address as a std one; an address of another family is an
+/// `InvalidData` error.
+pub(crate) fn to_std(addr: &SockAddr) -> io::Result<SocketAddr> {
+    addr.as_socket().ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("unexpected address family {}", addr.family()),
+        )
+    })
 }

@@ -2,7 +2,8 @@
 
 use std::io;
 use std::net::SocketAddr;
-use std::os::fd::OwnedFd;
+
+use socket2::{Domain, SockAddr, Type};
 
 use actor_core::config::Role;
 use actor_core::{Actor, ActorRef, Handle};
@@ -12,7 +13,7 @@ use super::tcp::TcpStream;
 use crate::driver::socket::Socket;
 
 /// Listen backlog.
-const BACKLOG: libc::c_int = 1024;
+const BACKLOG: i32 = 1024;
 
 /// A TCP listener owned by the shard that made it.
 ///
@@ -28,12 +29,8 @@ impl TcpListener {
     /// Binds and listens on `addr`, on the calling shard. Off a shard, fails
     /// with an error wrapping [`NotOnShard`](actor_core::io_driver::NotOnShard).
     pub fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
-        let socket = Socket::for_addr(&addr, libc::SOCK_STREAM)?;
-        socket.set_opt(libc::SOL_SOCKET, libc::SO_REUSEADDR, 1 as libc::c_int)?;
-        socket.set_opt(libc::SOL_SOCKET, libc::SO_REUSEPORT, 1 as libc::c_int)?;
-        socket.bind(addr)?;
-        // SAFETY: listen takes no pointers.
-        crate::driver::socket::cvt(unsafe { libc::listen(socket.raw(), BACKLOG) })?;
+        let socket = Socket::for_addr(&addr, Type::STREAM)?;
+        reuse_bind_listen(socket.sock(), addr)?;
         Ok(TcpListener { socket })
     }
 
@@ -41,7 +38,7 @@ impl TcpListener {
     /// calling shard.
     pub fn from_std(listener: std::net::TcpListener) -> io::Result<TcpListener> {
         Ok(TcpListener {
-            socket: Socket::adopt(OwnedFd::from(listener))?,
+            socket: Socket::adopt(socket2::Socket::from(listener))?,
         })
     }
 
@@ -66,41 +63,21 @@ pub fn bind_reuseport(addr: SocketAddr, shards: usize) -> io::Result<Vec<std::ne
     let mut out: Vec<std::net::TcpListener> = Vec::with_capacity(shards);
     let mut addr = addr;
     for _ in 0..shards {
-        let domain = if addr.is_ipv4() {
-            libc::AF_INET
-        } else {
-            libc::AF_INET6
-        };
-        // SAFETY: socket takes no pointers.
-        let fd = crate::driver::socket::cvt(unsafe {
-            libc::socket(domain, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0)
-        })?;
-        // SAFETY: a fresh fd that nobody else owns.
-        let fd = unsafe { <OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd) };
-        let one: libc::c_int = 1;
-        for opt in [libc::SO_REUSEADDR, libc::SO_REUSEPORT] {
-            // SAFETY: passes a live int and its size.
-            crate::driver::socket::cvt(unsafe {
-                libc::setsockopt(
-                    std::os::fd::AsRawFd::as_raw_fd(&fd),
-                    libc::SOL_SOCKET,
-                    opt,
-                    (&raw const one).cast(),
-                    size_of::<libc::c_int>() as libc::socklen_t,
-                )
-            })?;
-        }
-        let raw = crate::driver::addr::RawAddr::from_std(addr);
-        let sfd = std::os::fd::AsRawFd::as_raw_fd(&fd);
-        // SAFETY: `raw` holds a valid address of `raw.len` bytes.
-        crate::driver::socket::cvt(unsafe { libc::bind(sfd, raw.as_ptr(), raw.len) })?;
-        // SAFETY: listen takes no pointers.
-        crate::driver::socket::cvt(unsafe { libc::listen(sfd, BACKLOG) })?;
-        let listener = std::net::TcpListener::from(fd);
+        let socket = socket2::Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+        reuse_bind_listen(&socket, addr)?;
+        let listener = std::net::TcpListener::from(socket);
         addr = listener.local_addr()?;
         out.push(listener);
     }
     Ok(out)
+}
+
+/// Sets `SO_REUSEADDR` and `SO_REUSEPORT`, binds `addr` and listens.
+fn reuse_bind_listen(socket: &socket2::Socket, addr: SocketAddr) -> io::Result<()> {
+    socket.set_reuse_address(true)?;
+    socket.set_reuse_port(true)?;
+    socket.bind(&SockAddr::from(addr))?;
+    socket.listen(BACKLOG)
 }
 
 /// Spawns one listener actor on each shard of the runtime's I/O role

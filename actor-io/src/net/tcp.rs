@@ -7,7 +7,7 @@ use actor_core::io_driver::Direction;
 
 use super::counters::{Event, bump};
 use crate::buf::{IoBuf, IoBufMut};
-use crate::driver::socket::{Socket, cvt};
+use crate::driver::socket::Socket;
 
 /// A TCP connection on the shard that made it. `!Send`: it lives and dies
 /// with its shard, usually inside a connection actor.
@@ -29,7 +29,7 @@ impl TcpStream {
     /// Connects to `addr` from the calling shard. Dropping the future
     /// cancels the attempt and closes the socket.
     pub async fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
-        let socket = Socket::for_addr(&addr, libc::SOCK_STREAM)?;
+        let socket = Socket::for_addr(&addr, socket2::Type::STREAM)?;
         socket.connect(addr).await?;
         Ok(TcpStream::from_socket(socket))
     }
@@ -73,20 +73,12 @@ impl TcpStream {
         // Under epoll readiness is remembered until a syscall says
         // `WouldBlock`, so a read that took everything leaves the socket
         // "ready"; peek to know, and wait only when nothing is there.
-        let fd = self.socket.raw();
         self.socket
             .with_ready(Direction::Read, || {
                 let mut byte = 0u8;
                 // SAFETY: one writable byte, alive across the call.
-                let n = unsafe {
-                    libc::recv(
-                        fd,
-                        (&raw mut byte).cast(),
-                        1,
-                        libc::MSG_PEEK | libc::MSG_DONTWAIT,
-                    )
-                };
-                match crate::driver::socket::cvt_size(n) {
+                let n = unsafe { self.socket.recv_raw(&raw mut byte, 1, libc::MSG_PEEK) };
+                match n {
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => Err(e),
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => Err(e),
                     // Data, end of stream, or an error the next read reports.
@@ -103,18 +95,13 @@ impl TcpStream {
     /// [`wait_readable`](Self::wait_readable) waits for the next edge.
     pub(crate) fn try_read_now(&self, buf: &mut Vec<u8>) -> io::Result<usize> {
         let room = buf.spare_capacity_mut();
-        let len = room.len();
-        // SAFETY: `room` is `len` writable bytes owned by `buf`, alive
-        // across the call; MSG_DONTWAIT never blocks.
+        // SAFETY: `room` is `room.len()` writable bytes owned by `buf`,
+        // alive across the call.
         let n = unsafe {
-            libc::recv(
-                self.socket.raw(),
-                room.as_mut_ptr().cast(),
-                len,
-                libc::MSG_DONTWAIT,
-            )
+            self.socket
+                .recv_raw(room.as_mut_ptr().cast(), room.len(), 0)
         };
-        match crate::driver::socket::cvt_size(n) {
+        match n {
             Ok(n) => {
                 // SAFETY: the kernel initialised the first `n` bytes of the
                 // spare room, right after the `Vec`'s length.
@@ -134,28 +121,18 @@ impl TcpStream {
     /// socket and without waiting (a `MSG_PEEK` `recv`): `Ok(0)` at end of
     /// stream, `WouldBlock` when nothing is there.
     pub(crate) fn peek_now(&self, buf: &mut [u8]) -> io::Result<usize> {
-        // SAFETY: `buf` is `buf.len()` writable bytes, alive across the
-        // call; MSG_PEEK | MSG_DONTWAIT neither consumes data nor blocks.
-        let n = unsafe {
-            libc::recv(
-                self.socket.raw(),
-                buf.as_mut_ptr().cast(),
-                buf.len(),
-                libc::MSG_PEEK | libc::MSG_DONTWAIT,
-            )
-        };
-        crate::driver::socket::cvt_size(n)
+        // SAFETY: `buf` is `buf.len()` writable bytes, alive across the call.
+        unsafe {
+            self.socket
+                .recv_raw(buf.as_mut_ptr(), buf.len(), libc::MSG_PEEK)
+        }
     }
 
     /// One non-blocking `send` of `buf` now, no ring operation and no wait:
     /// how many bytes the kernel took, or `WouldBlock` when none fit (under
     /// epoll the write readiness is then forgotten).
     pub(crate) fn try_write_now(&self, buf: &[u8]) -> io::Result<usize> {
-        let flags = libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL;
-        // SAFETY: `buf` is `buf.len()` readable bytes, alive across the call;
-        // MSG_DONTWAIT never blocks.
-        let n = unsafe { libc::send(self.socket.raw(), buf.as_ptr().cast(), buf.len(), flags) };
-        let res = crate::driver::socket::cvt_size(n);
+        let res = self.socket.send_now(buf);
         if let Err(e) = &res
             && e.kind() == io::ErrorKind::WouldBlock
         {
@@ -178,27 +155,17 @@ impl TcpStream {
 
     /// Shuts down one or both halves.
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
-        let how = match how {
-            Shutdown::Read => libc::SHUT_RD,
-            Shutdown::Write => libc::SHUT_WR,
-            Shutdown::Both => libc::SHUT_RDWR,
-        };
-        // SAFETY: shutdown takes no pointers.
-        cvt(unsafe { libc::shutdown(self.socket.raw(), how) }).map(drop)
+        self.socket.sock().shutdown(how)
     }
 
     /// Sets `TCP_NODELAY` (no Nagle batching).
     pub fn set_nodelay(&self, on: bool) -> io::Result<()> {
-        self.socket
-            .set_opt(libc::IPPROTO_TCP, libc::TCP_NODELAY, libc::c_int::from(on))
+        self.socket.sock().set_tcp_nodelay(on)
     }
 
     /// Whether `TCP_NODELAY` is set.
     pub fn nodelay(&self) -> io::Result<bool> {
-        Ok(self
-            .socket
-            .get_opt_int(libc::IPPROTO_TCP, libc::TCP_NODELAY)?
-            != 0)
+        self.socket.sock().tcp_nodelay()
     }
 
     /// The peer's address.
@@ -216,24 +183,14 @@ impl TcpStream {
     /// without waiting (a peek), for idle keep-alive connections.
     pub(crate) fn is_stale(&self) -> bool {
         let mut byte = 0u8;
-        // SAFETY: `byte` is a valid one-byte buffer for the whole call, and
-        // MSG_PEEK | MSG_DONTWAIT neither consumes data nor blocks.
-        let n = unsafe {
-            libc::recv(
-                self.socket.raw(),
-                (&raw mut byte).cast(),
-                1,
-                libc::MSG_PEEK | libc::MSG_DONTWAIT,
-            )
-        };
-        if n < 0 {
-            let e = std::io::Error::last_os_error();
-            return !matches!(
+        match self.peek_now(std::slice::from_mut(&mut byte)) {
+            Err(e) => !matches!(
                 e.kind(),
                 io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
-            );
+            ),
+            // Bytes nobody asked for, or the end of the stream.
+            Ok(_) => true,
         }
-        true
     }
 
     /// Closes the connection now. Dropping the stream does the same; an

@@ -3,6 +3,8 @@
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 
+use socket2::{SockAddr, Type};
+
 use crate::buf::{IoBuf, IoBufMut};
 use crate::driver::socket::Socket;
 
@@ -15,8 +17,8 @@ pub struct UdpSocket {
 impl UdpSocket {
     /// Binds to `addr` on the calling shard.
     pub fn bind(addr: SocketAddr) -> io::Result<UdpSocket> {
-        let socket = Socket::for_addr(&addr, libc::SOCK_DGRAM)?;
-        socket.bind(addr)?;
+        let socket = Socket::for_addr(&addr, Type::DGRAM)?;
+        socket.sock().bind(&SockAddr::from(addr))?;
         Ok(UdpSocket { socket })
     }
 
@@ -39,53 +41,24 @@ impl UdpSocket {
     /// Joins the IPv4 multicast group `group` on the interface with address
     /// `interface` (`Ipv4Addr::UNSPECIFIED` lets the kernel choose).
     pub fn join_multicast_v4(&self, group: Ipv4Addr, interface: Ipv4Addr) -> io::Result<()> {
-        self.socket.set_opt(
-            libc::IPPROTO_IP,
-            libc::IP_ADD_MEMBERSHIP,
-            mreq(group, interface),
-        )
+        self.socket.sock().join_multicast_v4(&group, &interface)
     }
 
     /// Leaves a group joined with [`join_multicast_v4`](Self::join_multicast_v4).
     /// Leaving a group this socket never joined fails with
     /// `EADDRNOTAVAIL` (kind [`AddrNotAvailable`](io::ErrorKind::AddrNotAvailable)).
     pub fn leave_multicast_v4(&self, group: Ipv4Addr, interface: Ipv4Addr) -> io::Result<()> {
-        self.socket.set_opt(
-            libc::IPPROTO_IP,
-            libc::IP_DROP_MEMBERSHIP,
-            mreq(group, interface),
-        )
+        self.socket.sock().leave_multicast_v4(&group, &interface)
     }
 
     /// Whether this socket receives its own multicast datagrams (on by
     /// default).
     pub fn set_multicast_loop_v4(&self, on: bool) -> io::Result<()> {
-        self.socket.set_opt(
-            libc::IPPROTO_IP,
-            libc::IP_MULTICAST_LOOP,
-            libc::c_int::from(on),
-        )
+        self.socket.sock().set_multicast_loop_v4(on)
     }
 
     /// The interface outgoing multicast datagrams leave through.
     pub fn set_multicast_if_v4(&self, interface: Ipv4Addr) -> io::Result<()> {
-        self.socket.set_opt(
-            libc::IPPROTO_IP,
-            libc::IP_MULTICAST_IF,
-            libc::in_addr {
-                s_addr: u32::from_ne_bytes(interface.octets()),
-            },
-        )
-    }
-}
-
-fn mreq(group: Ipv4Addr, interface: Ipv4Addr) -> libc::ip_mreq {
-    libc::ip_mreq {
-        imr_multiaddr: libc::in_addr {
-            s_addr: u32::from_ne_bytes(group.octets()),
-        },
-        imr_interface: libc::in_addr {
-            s_addr: u32::from_ne_bytes(interface.octets()),
-        },
+        self.socket.sock().set_multicast_if_v4(&interface)
     }
 }
