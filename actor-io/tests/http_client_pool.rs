@@ -323,3 +323,41 @@ fn a_connect_that_hangs_is_a_connect_timeout() {
     );
     assert!(started.elapsed() < Duration::from_secs(20));
 }
+
+#[test]
+fn a_name_that_does_not_resolve_is_a_resolve_error() {
+    // `.invalid` never resolves (RFC 6761).
+    let err = with_client(HttpClient::new, |client| async move {
+        client.get("http://pinion.invalid/").await.unwrap_err()
+    });
+    match err {
+        ClientError::Resolve { host, .. } => assert_eq!(host, "pinion.invalid"),
+        e => panic!("expected Resolve, got {e:?}"),
+    }
+}
+
+#[test]
+fn a_host_name_is_resolved_as_the_system_resolver_does() {
+    // The machine's own name goes to the resolver on the blocking pool
+    // (names other than `localhost` and IP literals all do); the answer
+    // must be the system's.
+    let name = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    let name = name.trim().to_ascii_lowercase();
+    let server = serve(routes);
+    let port = server.addr.port();
+    let system: Option<bool> = std::net::ToSocketAddrs::to_socket_addrs(&(name.as_str(), port))
+        .ok()
+        .map(|mut addrs| addrs.any(|a| a.ip() == server.addr.ip()));
+    let url = format!("http://{name}:{port}/length");
+    let got = with_client(HttpClient::new, move |client| async move {
+        client.get(&url).await
+    });
+    match (system, got) {
+        // It resolves to this machine: the request reaches the server.
+        (Some(true), Ok(r)) => assert_eq!((r.status, &r.body[..]), (200, &b"hello"[..])),
+        // It resolves elsewhere, or not at all: the request fails.
+        (Some(false), Err(ClientError::Connect(_) | ClientError::ConnectTimeout)) => {}
+        (None, Err(ClientError::Resolve { .. })) => {}
+        (system, got) => panic!("system resolver: {system:?}, client: {got:?}"),
+    }
+}

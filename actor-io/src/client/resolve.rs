@@ -2,15 +2,16 @@
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
-use std::sync::mpsc;
-use std::time::Duration;
+
+use actor_core::Handle;
 
 /// The addresses of `host` (bare: no IPv6 brackets) at `port`.
 ///
 /// IP literals and `localhost` are answered at once. Other names go to the
-/// system resolver on a thread of their own, since `getaddrinfo` blocks and
-/// a shard must not; the shard polls for the answer with short sleeps, and
-/// the caller's connect timeout bounds the wait.
+/// system resolver (`getaddrinfo`, which blocks) on the runtime's blocking
+/// pool; the waiting task is woken when the answer is there, and the
+/// caller's connect timeout bounds the wait (dropping the future abandons
+/// the answer, not the lookup).
 pub(crate) async fn resolve(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
     if let Ok(ip) = host.parse::<IpAddr>() {
         return Ok(vec![SocketAddr::new(ip, port)]);
@@ -21,33 +22,17 @@ pub(crate) async fn resolve(host: &str, port: u16) -> io::Result<Vec<SocketAddr>
             SocketAddr::new(Ipv6Addr::LOCALHOST.into(), port),
         ]);
     }
-    let (tx, rx) = mpsc::channel();
+    let handle = Handle::current()
+        .ok_or_else(|| io::Error::other("name resolution needs a runtime thread"))?;
     let name = host.to_string();
-    std::thread::Builder::new()
-        .name("pinion-resolve".into())
-        .spawn(move || {
-            let found = (name.as_str(), port)
-                .to_socket_addrs()
-                .map(Iterator::collect::<Vec<_>>);
-            let _ = tx.send(found);
-        })?;
-    let mut pause = Duration::from_millis(1);
-    loop {
-        match rx.try_recv() {
-            Ok(found) => {
-                let addrs = found?;
-                if addrs.is_empty() {
-                    return Err(io::Error::new(io::ErrorKind::NotFound, "no addresses"));
-                }
-                return Ok(addrs);
-            }
-            Err(mpsc::TryRecvError::Empty) => {
-                actor_core::time::sleep(pause).await;
-                pause = (pause * 2).min(Duration::from_millis(20));
-            }
-            Err(mpsc::TryRecvError::Disconnected) => {
-                return Err(io::Error::other("resolver thread failed"));
-            }
-        }
+    let lookup = handle.spawn_blocking(move || {
+        (name.as_str(), port)
+            .to_socket_addrs()
+            .map(Iterator::collect::<Vec<_>>)
+    });
+    let addrs = lookup.await.map_err(io::Error::other)??;
+    if addrs.is_empty() {
+        return Err(io::Error::new(io::ErrorKind::NotFound, "no addresses"));
     }
+    Ok(addrs)
 }
