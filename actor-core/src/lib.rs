@@ -104,7 +104,7 @@ pub use blocking::{BlockingError, BlockingHandle};
 pub use dead_letters::{DeadLetter, DeadLetterReason, DeadLetters};
 pub use error::{Error, StartError};
 pub use mailbox::SendError;
-pub use metrics::{Metrics, NamedCounter, ShardMetrics};
+pub use metrics::{CounterKey, Metrics, NamedCounter, ShardMetrics};
 pub use oneshot::oneshot;
 pub use reactor::DriverKind;
 pub use reply::{AskError, Reply, ReplyTo};

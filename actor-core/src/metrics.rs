@@ -75,6 +75,23 @@ pub struct Metrics {
     /// Named counters registered by layers above the core (supervisors,
     /// I/O), sorted by name.
     pub named: Vec<(&'static str, u64)>,
+    /// Counters registered with a [`CounterKey`] (per-shard families of
+    /// the layers above the core, such as TCP and HTTP counts), sorted by
+    /// key.
+    pub counters: Vec<(CounterKey, u64)>,
+}
+
+/// What a keyed counter counts: a family (`"tcp"`), a kind within it
+/// (`"accepted"`), and the shard it belongs to, if any. Exporters label by
+/// these parts instead of parsing a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CounterKey {
+    /// The family, such as `"tcp"` or `"http"`.
+    pub family: &'static str,
+    /// The kind within the family, such as `"accepted"`.
+    pub kind: &'static str,
+    /// The shard whose events it counts; `None` for a runtime-wide count.
+    pub shard: Option<usize>,
 }
 
 /// A named, shared counter that layers above the core register with
@@ -101,7 +118,11 @@ impl NamedCounter {
 }
 
 impl Metrics {
-    pub(crate) fn from_shards(shards: Vec<ShardMetrics>, named: Vec<(&'static str, u64)>) -> Self {
+    pub(crate) fn from_shards(
+        shards: Vec<ShardMetrics>,
+        named: Vec<(&'static str, u64)>,
+        counters: Vec<(CounterKey, u64)>,
+    ) -> Self {
         let mut total = ShardMetrics {
             shard: shards.len(),
             ..ShardMetrics::default()
@@ -119,6 +140,7 @@ impl Metrics {
             shards,
             total,
             named,
+            counters,
         }
     }
 }

@@ -50,8 +50,13 @@ fn metrics_text_has_per_shard_counters_that_move() {
         assert_eq!(echo.ask_blocking(|r| r).unwrap(), 7);
     }
     rt.handle().counter("io.test_hits").add(3);
-    rt.handle().counter("io.shard1.test_conns").add(4);
-    rt.handle().counter("io.shard0.test_conns").add(1);
+    let conns = |shard| actor_core::CounterKey {
+        family: "io",
+        kind: "test_conns",
+        shard: Some(shard),
+    };
+    rt.handle().keyed_counter(conns(1)).add(4);
+    rt.handle().keyed_counter(conns(0)).add(1);
     // A handler's message is counted after it returns, which may be just
     // after its reply arrived: wait for the count rather than race it.
     let handled = |t: &str| sample(t, "pinion_shard_messages_handled_total{shard=\"1\"}").unwrap();
@@ -78,6 +83,15 @@ fn metrics_text_has_per_shard_counters_that_move() {
         Some(3.0),
         "{after}"
     );
+    // A keyed counter's family and kind make the name, its shard the label.
+    assert!(
+        after.contains("# TYPE pinion_io_test_conns_total counter"),
+        "{after}"
+    );
+    for (shard, value) in [(0, 1.0), (1, 4.0)] {
+        let name = format!("pinion_io_test_conns_total{{shard=\"{shard}\"}}");
+        assert_eq!(sample(&after, &name), Some(value), "{after}");
+    }
     assert!(sample(&after, "pinion_shard_live_actors{shard=\"0\"}").is_some());
     rt.shutdown().unwrap();
 }

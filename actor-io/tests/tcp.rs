@@ -228,11 +228,12 @@ fn many_concurrent_connections_from_threads_and_shards() {
         (0..2).all(|s| ConnectionCounts::of_shard(rt.handle(), s).open() == 0)
     }));
     let m = rt.metrics();
-    assert!(
-        m.named
-            .iter()
-            .any(|(n, v)| *n == "tcp.shard1.opened" && *v >= 32)
-    );
+    let opened = actor_core::CounterKey {
+        family: "tcp",
+        kind: "opened",
+        shard: Some(1),
+    };
+    assert!(m.counters.iter().any(|(k, v)| *k == opened && *v >= 32));
     rt.shutdown().unwrap();
 }
 

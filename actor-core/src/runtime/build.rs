@@ -54,6 +54,7 @@ pub(super) fn start(config: RuntimeConfig) -> Result<Runtime, StartError> {
         tokio: crate::tokio_bridge::TokioBridge::new(),
         started: Instant::now(),
         named: Default::default(),
+        keyed: Default::default(),
         shutting_down: AtomicBool::new(false),
         next_spread: AtomicUsize::new(0),
         next_role: AtomicUsize::new(0),

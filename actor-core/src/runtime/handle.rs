@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use crate::blocking::BlockingHandle;
 use crate::config::{Report, Role, RuntimeConfig, ShardInfo};
 use crate::dead_letters::DeadLetters;
-use crate::metrics::{Metrics, NamedCounter, ShardMetrics};
+use crate::metrics::{CounterKey, Metrics, NamedCounter, ShardMetrics};
 use crate::reactor::DriverKind;
 use crate::runtime::spawn::{SpawnError, SpawnOptions, spawn_actor, spawn_with};
 use crate::runtime::{RuntimeInner, SystemSample};
@@ -173,6 +173,12 @@ impl Handle {
         self.inner.named.lock().entry(name).or_default().clone()
     }
 
+    /// The counter `key` names, created at zero on first use. It shows up
+    /// in [`Metrics::counters`].
+    pub fn keyed_counter(&self, key: CounterKey) -> Arc<NamedCounter> {
+        self.inner.keyed.lock().entry(key).or_default().clone()
+    }
+
     /// The dead-letter queue.
     pub fn dead_letters(&self) -> &DeadLetters {
         &self.inner.dead_letters
@@ -209,7 +215,14 @@ impl Handle {
             .iter()
             .map(|(k, v)| (*k, v.get()))
             .collect();
-        Metrics::from_shards(shards, named)
+        let counters = self
+            .inner
+            .keyed
+            .lock()
+            .iter()
+            .map(|(k, v)| (*k, v.get()))
+            .collect();
+        Metrics::from_shards(shards, named, counters)
     }
 }
 

@@ -27,7 +27,7 @@ pub use system::SystemSample;
 use crate::blocking::BlockingPool;
 use crate::config::{Builder, RuntimeConfig, ShardInfo};
 use crate::dead_letters::DeadLetters;
-use crate::metrics::{Metrics, NamedCounter};
+use crate::metrics::{CounterKey, Metrics, NamedCounter};
 use crate::reactor::DriverKind;
 use crate::shard::block_on;
 use crate::shard::shared::ShardShared;
@@ -46,6 +46,7 @@ pub(crate) struct RuntimeInner {
     pub(crate) started: Instant,
     pub(crate) named:
         parking_lot::Mutex<std::collections::BTreeMap<&'static str, Arc<NamedCounter>>>,
+    pub(crate) keyed: parking_lot::Mutex<std::collections::BTreeMap<CounterKey, Arc<NamedCounter>>>,
     shutting_down: AtomicBool,
     next_spread: AtomicUsize,
     /// Round-robin cursor of [`Handle::shard_for`].

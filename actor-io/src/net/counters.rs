@@ -1,6 +1,7 @@
-//! Per-shard connection counters, kept as the runtime's named counters so
-//! they appear in every [`Metrics`](actor_core::Metrics) snapshot (and any
-//! exporter built on it) as `tcp.shard<N>.accepted`, `.opened`, `.closed`.
+//! Per-shard connection counters, kept as the runtime's keyed counters
+//! (family `tcp`, kinds `accepted`, `opened`, `closed`, the shard) so they
+//! appear in every [`Metrics`](actor_core::Metrics) snapshot and in the
+//! exporter as `pinion_tcp_accepted_total{shard="0"}` and so on.
 
 use actor_core::Handle;
 

@@ -110,10 +110,10 @@ const FAMILIES: &[Family] = &[
 ];
 
 /// Reads a runtime's counters at scrape time: one family per per-shard
-/// counter (label `shard`), and one counter per named counter
-/// (`supervisor.restarts` becomes `pinion_supervisor_restarts_total`; a
-/// `shard<N>` segment becomes a `shard` label, so `tcp.shard0.accepted` is
-/// `pinion_tcp_accepted_total{shard="0"}`).
+/// counter (label `shard`); one family per keyed counter's family and kind,
+/// labelled by its shard (the TCP counts of shard 0 are
+/// `pinion_tcp_accepted_total{shard="0"}`); and one counter per named
+/// counter (`supervisor.restarts` becomes `pinion_supervisor_restarts_total`).
 pub struct RuntimeCollector {
     handle: Handle,
     descs: Vec<Desc>,
@@ -155,30 +155,39 @@ impl RuntimeCollector {
                 family(f.name.to_string(), f.help, f.kind, samples)
             })
             .collect();
-        // `tcp.shard0.accepted` and `tcp.shard1.accepted` are one family,
-        // `pinion_tcp_accepted_total`, labelled by shard.
-        let mut named: Vec<(String, Option<usize>, u64)> = metrics
-            .named
-            .iter()
-            .map(|(name, value)| {
-                let (family, shard) = split_shard(name);
-                (format!("pinion_{}_total", sanitize(&family)), shard, *value)
-            })
-            .collect();
-        named.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        // Keyed counters: `(tcp, accepted, shard 0)` and `(tcp, accepted,
+        // shard 1)` are one family, `pinion_tcp_accepted_total`, labelled by
+        // shard (the snapshot is sorted by key, so a family's samples are
+        // adjacent).
         let mut i = 0;
-        while i < named.len() {
-            let name = named[i].0.clone();
+        while let Some((first, _)) = metrics.counters.get(i) {
             let mut samples = Vec::new();
-            while i < named.len() && named[i].0 == name {
-                samples.push(sample(MetricType::COUNTER, named[i].2, named[i].1));
+            while let Some((key, value)) = metrics.counters.get(i)
+                && (key.family, key.kind) == (first.family, first.kind)
+            {
+                samples.push(sample(MetricType::COUNTER, *value, key.shard));
                 i += 1;
             }
+            let name = format!(
+                "pinion_{}_{}_total",
+                sanitize(first.family),
+                sanitize(first.kind)
+            );
             out.push(family(
                 name,
-                "A named runtime counter.",
+                "A per-shard runtime counter.",
                 MetricType::COUNTER,
                 samples,
+            ));
+        }
+        // Named counters: `supervisor.restarts` is
+        // `pinion_supervisor_restarts_total`.
+        for (name, value) in &metrics.named {
+            out.push(family(
+                format!("pinion_{}_total", sanitize(name)),
+                "A named runtime counter.",
+                MetricType::COUNTER,
+                vec![sample(MetricType::COUNTER, *value, None)],
             ));
         }
         out
@@ -193,25 +202,6 @@ impl Collector for RuntimeCollector {
     fn collect(&self) -> Vec<MetricFamily> {
         Self::families(&self.handle.metrics())
     }
-}
-
-/// `a.shard3.b` is `("a.b", Some(3))`; a name without a `shard<N>` segment
-/// is itself with no shard.
-fn split_shard(name: &str) -> (String, Option<usize>) {
-    let mut shard = None;
-    let rest: Vec<&str> = name
-        .split('.')
-        .filter(
-            |seg| match seg.strip_prefix("shard").map(str::parse::<usize>) {
-                Some(Ok(n)) if shard.is_none() => {
-                    shard = Some(n);
-                    false
-                }
-                _ => true,
-            },
-        )
-        .collect();
-    (rest.join("."), shard)
 }
 
 /// A metric name holds `[a-zA-Z0-9_:]` only; anything else becomes `_`.
@@ -266,18 +256,5 @@ mod tests {
     fn names_are_sanitized() {
         assert_eq!(sanitize("supervisor.restarts"), "supervisor_restarts");
         assert_eq!(sanitize("tcp-accepted/x"), "tcp_accepted_x");
-    }
-
-    #[test]
-    fn a_shard_segment_becomes_a_label() {
-        assert_eq!(
-            split_shard("tcp.shard12.accepted"),
-            ("tcp.accepted".into(), Some(12))
-        );
-        assert_eq!(
-            split_shard("supervisor.restarts"),
-            ("supervisor.restarts".into(), None)
-        );
-        assert_eq!(split_shard("x.shardy.z"), ("x.shardy.z".into(), None));
     }
 }

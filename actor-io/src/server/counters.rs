@@ -1,7 +1,7 @@
-//! Per-shard HTTP counters, kept as the runtime's named counters
-//! (`http.shard<N>.requests`, ...) so every [`Metrics`](actor_core::Metrics)
-//! snapshot and the Prometheus exporter see them; the exporter turns
-//! `http.shard0.requests` into `pinion_http_requests_total{shard="0"}`.
+//! Per-shard HTTP counters, kept as the runtime's keyed counters (family
+//! `http`, a kind such as `requests`, the shard) so every
+//! [`Metrics`](actor_core::Metrics) snapshot and the Prometheus exporter see
+//! them: `pinion_http_requests_total{shard="0"}` and so on.
 
 use actor_core::Handle;
 
