@@ -22,6 +22,7 @@ enum Step {
     Sync,
     Reopen,
     Crash,
+    Compact,
 }
 
 fn key() -> impl Strategy<Value = Vec<u8>> {
@@ -44,6 +45,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => Just(Step::Sync),
         1 => Just(Step::Reopen),
         1 => Just(Step::Crash),
+        1 => Just(Step::Compact),
     ]
 }
 
@@ -56,6 +58,7 @@ fn options() -> KvOptions {
         // durable write or an explicit sync, so a crash loses exactly the
         // writes after the last of those.
         buffer_bytes: usize::MAX,
+        compact_above: 1.0,
         ..KvOptions::default()
     }
 }
@@ -111,6 +114,21 @@ async fn check(dir: PathBuf, steps: Vec<Step>) -> Result<(), String> {
                     .await
                     .map_err(|e| e.to_string())?;
                 durable = model.clone();
+            }
+            Step::Compact => {
+                // A compaction that removed a segment synced its copies,
+                // and every write before them with them.
+                let before = kv.stats();
+                let report = kv.compact().await.map_err(|e| e.to_string())?;
+                if kv.stats().log_bytes > before.log_bytes + before.live_bytes {
+                    return Err(format!(
+                        "step {i}: compaction grew the log: {before:?} -> {:?}",
+                        kv.stats()
+                    ));
+                }
+                if report.segments_removed > 0 {
+                    durable = model.clone();
+                }
             }
             Step::Crash => {
                 drop(kv);

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use actor_core::{Actor, BoxError, Context, ReplyTo};
 
 use super::KvError;
+use super::compact::{CompactionReport, KvStats};
 use super::options::{Durability, KvOptions};
 use super::record::Op;
 use super::recover::RecoveryReport;
@@ -31,7 +32,11 @@ pub(crate) enum KvMsg {
     ),
     /// Make every write so far durable.
     Sync(ReplyTo<Result<(), KvError>>),
-    /// The buffered-write timer.
+    /// Space figures.
+    Stats(ReplyTo<Result<KvStats, KvError>>),
+    /// Compact now.
+    Compact(ReplyTo<Result<CompactionReport, KvError>>),
+    /// The buffered-write and compaction timer.
     Tick,
 }
 
@@ -76,6 +81,8 @@ impl<S: Storage> Actor for KvActor<S> {
                 KvMsg::Write(_, _, r) | KvMsg::Sync(r) => r.send(Err(self.unavailable())),
                 KvMsg::Get(_, r) => r.send(Err(self.unavailable())),
                 KvMsg::Range(_, _, r) => r.send(Err(self.unavailable())),
+                KvMsg::Stats(r) => r.send(Err(self.unavailable())),
+                KvMsg::Compact(r) => r.send(Err(self.unavailable())),
                 KvMsg::Tick => {}
             }
             return;
@@ -103,8 +110,15 @@ impl<S: Storage> Actor for KvActor<S> {
                 ctx.spawn_task(async move { r.send(shard.range(bounds, limit).await) })
             }
             KvMsg::Sync(r) => ctx.spawn_task(async move { r.send(shard.sync().await) }),
+            KvMsg::Stats(r) => r.send(Ok(shard.stats())),
+            KvMsg::Compact(r) => ctx.spawn_task(async move { r.send(shard.compact().await) }),
             KvMsg::Tick => ctx.spawn_task(async move {
                 let _ = shard.flush_if_over(1).await;
+                if shard.wants_compaction()
+                    && let Err(e) = shard.compact().await
+                {
+                    tracing::warn!(error = %e, "compaction failed");
+                }
             }),
         }
     }

@@ -99,13 +99,12 @@ impl<S: Storage> KvShard<S> {
             armed: true,
         };
         let n = bytes.len();
-        let mut result = Ok(());
-        if n > 0 {
-            result = file.write_all_at(bytes, offset).await.0;
-        }
-        if result.is_ok() {
-            result = file.sync_data().await;
-        }
+        // One linked write + fdatasync on io_uring shards.
+        let result = if n > 0 {
+            file.write_durable_at(bytes, offset).await.0
+        } else {
+            file.sync_data().await
+        };
         guard.armed = false;
         let roll = {
             let mut st = self.state();
@@ -150,6 +149,8 @@ impl<S: Storage> KvShard<S> {
         match made {
             Ok(file) if st.pending.is_empty() && st.active + 1 == next && !st.flushing => {
                 st.segments.insert(next, file);
+                let (old, size) = (st.active, st.written);
+                st.sealed.insert(old, size);
                 st.active = next;
                 st.written = 0;
             }

@@ -14,7 +14,9 @@
 
 mod actor;
 mod commit;
+mod compact;
 mod error;
+mod index;
 mod options;
 mod record;
 mod recover;
@@ -22,6 +24,7 @@ mod shard;
 mod state;
 mod store;
 
+pub use compact::{CompactionReport, KvStats};
 pub use error::KvError;
 pub use options::{Durability, KvOptions};
 pub use record::Op;

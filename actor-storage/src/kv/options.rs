@@ -32,6 +32,12 @@ pub struct KvOptions {
     /// Buffered writes are synced at most this long after they were made
     /// (by the partition actor's timer). Default 100 ms.
     pub buffer_interval: Duration,
+    /// Compaction starts when the log holds more than this many bytes per
+    /// live byte (see [`KvStats::space_amplification`]); the partition
+    /// actor checks at each buffer interval. Default 2.0.
+    ///
+    /// [`KvStats::space_amplification`]: super::KvStats::space_amplification
+    pub compact_above: f64,
 }
 
 impl Default for KvOptions {
@@ -40,6 +46,7 @@ impl Default for KvOptions {
             segment_bytes: 64 << 20,
             buffer_bytes: 1 << 20,
             buffer_interval: Duration::from_millis(100),
+            compact_above: 2.0,
         }
     }
 }

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::KvError;
+use super::index::Index;
 use super::record::{self, DecodeError, HEADER};
 use super::state::Loc;
 use crate::file::{FileIo, OpenOptions, Storage};
@@ -28,8 +29,9 @@ pub struct RecoveryReport {
 
 /// The replayed state of a partition.
 pub(crate) struct Recovered<F> {
-    pub(crate) index: BTreeMap<Vec<u8>, Loc>,
+    pub(crate) index: Index,
     pub(crate) segments: BTreeMap<u64, F>,
+    pub(crate) sealed: BTreeMap<u64, u64>,
     pub(crate) active: u64,
     pub(crate) active_len: u64,
     pub(crate) last_seq: u64,
@@ -61,8 +63,9 @@ pub(crate) async fn recover<S: Storage>(
         .collect();
     ids.sort_unstable();
     let mut out = Recovered {
-        index: BTreeMap::new(),
+        index: Index::default(),
         segments: BTreeMap::new(),
+        sealed: BTreeMap::new(),
         active: 1,
         active_len: 0,
         last_seq: 0,
@@ -89,6 +92,9 @@ pub(crate) async fn recover<S: Storage>(
             out.report.truncated = Some((path.clone(), end, size - end));
         }
         out.report.segments += 1;
+        if id != last {
+            out.sealed.insert(id, end);
+        }
         out.active = id;
         out.active_len = end;
         out.segments.insert(id, file);

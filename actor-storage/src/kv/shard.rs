@@ -9,8 +9,8 @@ use super::KvError;
 use super::options::{Durability, KvOptions};
 use super::record::{self, MAX_BODY, Op};
 use super::recover::{RecoveryReport, recover};
-use super::state::{Loc, State};
-use crate::file::{Disk, FileIo, Storage};
+use super::state::{Source, State};
+use crate::file::{Disk, Storage};
 
 /// One partition of a log-structured key-value store: the log (segment
 /// files of CRC-checked records, which is also the write-ahead log) and an
@@ -69,6 +69,8 @@ impl<S: Storage> KvShard<S> {
         let state = State {
             index: r.index,
             segments: r.segments,
+            sealed: r.sealed,
+            compacting: false,
             active: r.active,
             written: r.active_len,
             pending: Vec::new(),
@@ -167,30 +169,17 @@ impl<S: Storage> KvShard<S> {
 
     /// The value of `key`.
     pub async fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, KvError> {
-        let loc = {
+        let source = {
             let st = self.state();
             if let Some(e) = &st.poisoned {
                 return Err(KvError::Poisoned(e.duplicate()));
             }
             match st.index.get(key) {
                 None => return Ok(None),
-                Some(loc) => *loc,
+                Some(loc) => st.source(loc),
             }
         };
-        self.read(loc).await.map(Some)
-    }
-
-    /// Reads the value at `loc`, from the tail or its segment file.
-    async fn read(&self, loc: Loc) -> Result<Vec<u8>, KvError> {
-        let file = {
-            let st = self.state();
-            if let Some(v) = st.read_tail(loc) {
-                return Ok(v);
-            }
-            st.segments[&loc.segment].clone()
-        };
-        let buf = file.read_exact_at(loc.len as usize, loc.offset).await?;
-        Ok(buf.to_vec())
+        source.read().await.map(Some)
     }
 
     /// Up to `limit` live entries whose keys fall in `range`, in key order.
@@ -203,7 +192,9 @@ impl<S: Storage> KvShard<S> {
             clone_bound(range.start_bound()),
             clone_bound(range.end_bound()),
         );
-        let locs: Vec<(Vec<u8>, Loc)> = {
+        // Each value's file is taken with its location, so a segment that
+        // compaction removes meanwhile is still read through its open fd.
+        let sources: Vec<(Vec<u8>, Source<S::File>)> = {
             let st = self.state();
             if let Some(e) = &st.poisoned {
                 return Err(KvError::Poisoned(e.duplicate()));
@@ -211,12 +202,12 @@ impl<S: Storage> KvShard<S> {
             st.index
                 .range(bounds)
                 .take(limit)
-                .map(|(k, l)| (k.clone(), *l))
+                .map(|(k, l)| (k.clone(), st.source(*l)))
                 .collect()
         };
-        let mut out = Vec::with_capacity(locs.len());
-        for (key, loc) in locs {
-            out.push((key, self.read(loc).await?));
+        let mut out = Vec::with_capacity(sources.len());
+        for (key, source) in sources {
+            out.push((key, source.read().await?));
         }
         Ok(out)
     }

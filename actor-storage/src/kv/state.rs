@@ -4,8 +4,11 @@
 use std::collections::BTreeMap;
 use std::task::Waker;
 
+use super::KvError;
+use super::index::Index;
 use super::record::{self, Op};
 use crate::IoError;
+use crate::file::FileIo;
 
 /// Where a value lives: its segment, offset and length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,8 +21,12 @@ pub(crate) struct Loc {
 /// The mutable state, behind the partition's `RefCell`; never borrowed
 /// across an await.
 pub(crate) struct State<F> {
-    pub(crate) index: BTreeMap<Vec<u8>, Loc>,
+    pub(crate) index: Index,
     pub(crate) segments: BTreeMap<u64, F>,
+    /// Sizes of the sealed segments (every one but the active).
+    pub(crate) sealed: BTreeMap<u64, u64>,
+    /// A compaction is running.
+    pub(crate) compacting: bool,
     /// The segment records are appended to.
     pub(crate) active: u64,
     /// Bytes of the active segment already in its file.
@@ -67,13 +74,31 @@ impl<F> State<F> {
         seq
     }
 
-    /// The value at `loc` when it is still in the tail, not the file.
-    pub(crate) fn read_tail(&self, loc: Loc) -> Option<Vec<u8>> {
-        if loc.segment != self.active || loc.offset < self.written {
-            return None;
+    /// Where to read the value at `loc` from: the tail (copied now) or
+    /// its segment's file.
+    pub(crate) fn source(&self, loc: Loc) -> Source<F>
+    where
+        F: Clone,
+    {
+        if loc.segment == self.active && loc.offset >= self.written {
+            let at = (loc.offset - self.written) as usize;
+            return Source::Tail(self.pending[at..at + loc.len as usize].to_vec());
         }
-        let at = (loc.offset - self.written) as usize;
-        Some(self.pending[at..at + loc.len as usize].to_vec())
+        Source::File(self.segments[&loc.segment].clone(), loc)
+    }
+
+    /// Bytes in all segment files, the tail included.
+    pub(crate) fn log_bytes(&self) -> u64 {
+        self.sealed.values().sum::<u64>() + self.written + self.pending.len() as u64
+    }
+
+    /// Log bytes per live byte (1.0 for an empty store).
+    pub(crate) fn amplification(&self) -> f64 {
+        let live = self.index.total_live();
+        if live == 0 {
+            return 1.0;
+        }
+        self.log_bytes() as f64 / live as f64
     }
 
     /// Wakes every task waiting for a flush.
@@ -81,5 +106,26 @@ impl<F> State<F> {
         self.flushing = false;
         self.flush_gen += 1;
         self.waiters.drain(..).for_each(Waker::wake);
+    }
+}
+
+/// A value to read: already in hand, or in a file.
+pub(crate) enum Source<F> {
+    /// Copied from the unsynced tail.
+    Tail(Vec<u8>),
+    /// In a segment file.
+    File(F, Loc),
+}
+
+impl<F: FileIo> Source<F> {
+    /// The value's bytes.
+    pub(crate) async fn read(self) -> Result<Vec<u8>, KvError> {
+        match self {
+            Source::Tail(v) => Ok(v),
+            Source::File(file, loc) => Ok(file
+                .read_exact_at(loc.len as usize, loc.offset)
+                .await?
+                .to_vec()),
+        }
     }
 }

@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 
 use super::KvError;
 use super::actor::{Entries, KvActor, KvMsg};
+use super::compact::{CompactionReport, KvStats};
 use super::options::{Durability, KvOptions};
 use super::record::Op;
 use super::recover::RecoveryReport;
@@ -262,6 +263,25 @@ impl<C: Codec> KvStore<C> {
         let start = Bound::Included(prefix.as_ref().to_vec());
         let end = prefix_end(prefix.as_ref()).map_or(Bound::Unbounded, Bound::Excluded);
         self.range((start, end), limit).await
+    }
+
+    /// Space figures of each partition, in partition order.
+    pub async fn stats(&self) -> Result<Vec<KvStats>, KvError> {
+        let mut out = Vec::new();
+        for member in self.parts.members() {
+            out.push(asked(member.ask(KvMsg::Stats).await)?);
+        }
+        Ok(out)
+    }
+
+    /// Compacts every partition now (each also compacts on its own once
+    /// its space amplification passes [`KvOptions::compact_above`]).
+    pub async fn compact(&self) -> Result<Vec<CompactionReport>, KvError> {
+        let mut out = Vec::new();
+        for member in self.parts.members() {
+            out.push(asked(member.ask(KvMsg::Compact).await)?);
+        }
+        Ok(out)
     }
 
     /// Makes every write so far, in every partition, durable.

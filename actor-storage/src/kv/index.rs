@@ -1,0 +1,113 @@
+//! The ordered index of live keys, and how many bytes of each segment are
+//! still live (what compaction and the space-amplification figure read).
+
+use std::collections::BTreeMap;
+use std::ops::RangeBounds;
+
+use super::state::Loc;
+
+/// Bytes an op adds to its record besides the key and value.
+const OP_OVERHEAD: u64 = 9;
+
+/// Live keys in order, with each one's value location.
+#[derive(Debug, Default)]
+pub(crate) struct Index {
+    map: BTreeMap<Vec<u8>, Loc>,
+    /// Live bytes (keys, values and op headers) per segment.
+    live: BTreeMap<u64, u64>,
+}
+
+fn weight(key: &[u8], loc: &Loc) -> u64 {
+    key.len() as u64 + u64::from(loc.len) + OP_OVERHEAD
+}
+
+impl Index {
+    /// Points `key` at `loc`.
+    pub(crate) fn insert(&mut self, key: Vec<u8>, loc: Loc) {
+        *self.live.entry(loc.segment).or_default() += weight(&key, &loc);
+        if let Some(old) = self.map.get(&key) {
+            self.forget(&key, *old);
+        }
+        self.map.insert(key, loc);
+    }
+
+    /// Removes `key`.
+    pub(crate) fn remove(&mut self, key: &[u8]) {
+        if let Some(old) = self.map.remove(key) {
+            self.forget(key, old);
+        }
+    }
+
+    fn forget(&mut self, key: &[u8], old: Loc) {
+        if let Some(live) = self.live.get_mut(&old.segment) {
+            *live = live.saturating_sub(weight(key, &old));
+        }
+    }
+
+    /// Where `key`'s value is.
+    pub(crate) fn get(&self, key: &[u8]) -> Option<Loc> {
+        self.map.get(key).copied()
+    }
+
+    /// Live keys.
+    pub(crate) fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Entries in `range`, in key order.
+    pub(crate) fn range<R: RangeBounds<Vec<u8>>>(
+        &self,
+        range: R,
+    ) -> impl Iterator<Item = (&Vec<u8>, &Loc)> {
+        self.map.range(range)
+    }
+
+    /// Entries whose value lives in `segment`.
+    pub(crate) fn in_segment(&self, segment: u64) -> Vec<(Vec<u8>, Loc)> {
+        self.map
+            .iter()
+            .filter(|(_, l)| l.segment == segment)
+            .map(|(k, l)| (k.clone(), *l))
+            .collect()
+    }
+
+    /// Live bytes in all segments.
+    pub(crate) fn total_live(&self) -> u64 {
+        self.live.values().sum()
+    }
+
+    /// Drops the bookkeeping of a removed segment.
+    pub(crate) fn drop_segment(&mut self, segment: u64) {
+        self.live.remove(&segment);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loc(segment: u64, len: u32) -> Loc {
+        Loc {
+            segment,
+            offset: 0,
+            len,
+        }
+    }
+
+    #[test]
+    fn live_bytes_follow_overwrites_and_removals() {
+        let mut i = Index::default();
+        i.insert(b"k".to_vec(), loc(1, 10));
+        assert_eq!(i.total_live(), 1 + 10 + OP_OVERHEAD);
+        i.insert(b"k".to_vec(), loc(2, 5));
+        assert_eq!(i.live, [(1, 0), (2, 1 + 5 + OP_OVERHEAD)].into());
+        i.insert(b"j".to_vec(), loc(2, 0));
+        i.remove(b"k");
+        assert_eq!(i.live[&2], 1 + OP_OVERHEAD);
+        i.drop_segment(1);
+        assert_eq!(i.live.len(), 1);
+        assert_eq!(i.len(), 1);
+        assert_eq!(i.in_segment(2), vec![(b"j".to_vec(), loc(2, 0))]);
+        assert_eq!(i.total_live(), 1 + OP_OVERHEAD);
+    }
+}
