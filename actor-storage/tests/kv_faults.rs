@@ -75,8 +75,9 @@ async fn run(dir: &Path, plan: Arc<FaultPlan>) -> (Model, Option<Vec<Op>>) {
             Err(_) => return (acked, Some(ops)),
         }
     }
-    // Compaction changes no contents, whether it fails or not.
+    // Compaction and hint files change no contents, failed or not.
     let _ = kv.compact().await;
+    let _ = kv.write_hints().await;
     (acked, None)
 }
 

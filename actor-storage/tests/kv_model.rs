@@ -120,6 +120,7 @@ async fn check(dir: PathBuf, steps: Vec<Step>) -> Result<(), String> {
                 // and every write before them with them.
                 let before = kv.stats();
                 let report = kv.compact().await.map_err(|e| e.to_string())?;
+                kv.write_hints().await.map_err(|e| e.to_string())?;
                 if kv.stats().log_bytes > before.log_bytes + before.live_bytes {
                     return Err(format!(
                         "step {i}: compaction grew the log: {before:?} -> {:?}",

@@ -114,10 +114,8 @@ impl<S: Storage> Actor for KvActor<S> {
             KvMsg::Compact(r) => ctx.spawn_task(async move { r.send(shard.compact().await) }),
             KvMsg::Tick => ctx.spawn_task(async move {
                 let _ = shard.flush_if_over(1).await;
-                if shard.wants_compaction()
-                    && let Err(e) = shard.compact().await
-                {
-                    tracing::warn!(error = %e, "compaction failed");
+                if let Err(e) = shard.maintain().await {
+                    tracing::warn!(error = %e, "compaction or hint writing failed");
                 }
             }),
         }

@@ -11,12 +11,13 @@
 //! and writes go on while it awaits its I/O.
 
 use super::KvError;
+use super::hint::hint_path;
 use super::record::Op;
 use super::recover::segment_path;
 use super::shard::KvShard;
 use crate::file::{FileIo, Storage};
 
-/// Values copied per record while compacting.
+/// Values copied per record while maintaining.
 const COPY_BATCH: usize = 64;
 
 /// What a compaction did.
@@ -63,7 +64,7 @@ impl<S: Storage> KvShard<S> {
     /// a sealed segment exists to compact.
     pub fn wants_compaction(&self) -> bool {
         let st = self.state();
-        !st.compacting
+        !st.maintaining
             && !st.sealed.is_empty()
             && st.amplification() > self.inner.options.compact_above
     }
@@ -77,14 +78,14 @@ impl<S: Storage> KvShard<S> {
     pub async fn compact(&self) -> Result<CompactionReport, KvError> {
         let rounds = {
             let mut st = self.state();
-            if st.compacting {
+            if st.maintaining {
                 return Ok(CompactionReport::default());
             }
-            st.compacting = true;
+            st.maintaining = true;
             st.sealed.len()
         };
         let mut report = CompactionReport::default();
-        let mut result = Ok(());
+        let mut result: Result<(), KvError> = Ok(());
         for _ in 0..rounds {
             if !self.state().sealed.is_empty()
                 && self.state().amplification() > self.inner.options.compact_above
@@ -95,7 +96,7 @@ impl<S: Storage> KvShard<S> {
                 }
             }
         }
-        self.state().compacting = false;
+        self.state().maintaining = false;
         result.map(|()| report)
     }
 
@@ -137,12 +138,16 @@ impl<S: Storage> KvShard<S> {
             st.segments.remove(&oldest);
             st.sealed.remove(&oldest);
             st.index.drop_segment(oldest);
+            st.hinted.remove(&oldest);
         }
         let dir = &self.inner.dir;
-        self.inner
-            .storage
-            .remove(&segment_path(dir, oldest))
-            .await?;
+        let storage = &self.inner.storage;
+        storage.remove(&segment_path(dir, oldest)).await?;
+        // A hint left without its segment is ignored on open; a segment
+        // never hinted has none to remove.
+        if storage.list(dir).await?.contains(&hint_path(dir, oldest)) {
+            storage.remove(&hint_path(dir, oldest)).await?;
+        }
         self.inner.storage.sync_dir(dir).await?;
         report.segments_removed += 1;
         report.bytes_removed += size;

@@ -6,10 +6,11 @@
 //! segment is the torn tail of a write that never completed (and so was
 //! never acknowledged as durable): the file is cut there.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::KvError;
+use super::hint::{self, hint_id, hint_path};
 use super::index::Index;
 use super::record::{self, DecodeError, HEADER};
 use super::state::Loc;
@@ -20,8 +21,10 @@ use crate::file::{FileIo, OpenOptions, Storage};
 pub struct RecoveryReport {
     /// Segment files replayed.
     pub segments: usize,
-    /// Records replayed.
+    /// Records replayed (from segments or their hints).
     pub records: u64,
+    /// Sealed segments loaded from their hint files instead of read whole.
+    pub hinted: usize,
     /// A torn tail that was cut: the segment, the offset it was cut at,
     /// and the bytes removed.
     pub truncated: Option<(PathBuf, u64, u64)>,
@@ -35,6 +38,8 @@ pub(crate) struct Recovered<F> {
     pub(crate) active: u64,
     pub(crate) active_len: u64,
     pub(crate) last_seq: u64,
+    /// Sealed segments whose hint file is valid.
+    pub(crate) hinted: BTreeSet<u64>,
     pub(crate) report: RecoveryReport,
 }
 
@@ -55,12 +60,9 @@ pub(crate) async fn recover<S: Storage>(
     dir: &Path,
 ) -> Result<Recovered<S::File>, KvError> {
     storage.create_dir_all(dir).await?;
-    let mut ids: Vec<u64> = storage
-        .list(dir)
-        .await?
-        .iter()
-        .filter_map(|p| segment_id(p))
-        .collect();
+    let listing = storage.list(dir).await?;
+    let mut ids: Vec<u64> = listing.iter().filter_map(|p| segment_id(p)).collect();
+    let hints: BTreeSet<u64> = listing.iter().filter_map(|p| hint_id(p)).collect();
     ids.sort_unstable();
     let mut out = Recovered {
         index: Index::default(),
@@ -69,6 +71,7 @@ pub(crate) async fn recover<S: Storage>(
         active: 1,
         active_len: 0,
         last_seq: 0,
+        hinted: BTreeSet::new(),
         report: RecoveryReport::default(),
     };
     if ids.is_empty() {
@@ -84,6 +87,14 @@ pub(crate) async fn recover<S: Storage>(
         let path = segment_path(dir, id);
         let file = storage.open(&path, &OpenOptions::new()).await?;
         let size = file.size().await?;
+        if id != last && hints.contains(&id) && apply_hint(storage, dir, id, size, &mut out).await {
+            out.hinted.insert(id);
+            out.report.segments += 1;
+            out.report.hinted += 1;
+            out.sealed.insert(id, size);
+            out.segments.insert(id, file);
+            continue;
+        }
         let bytes = file.read_exact_at(size as usize, 0).await?;
         let end = replay(&bytes, id, &path, id == last, &mut out)?;
         if end < size {
@@ -100,6 +111,52 @@ pub(crate) async fn recover<S: Storage>(
         out.segments.insert(id, file);
     }
     Ok(out)
+}
+
+/// Applies segment `id`'s hint file when it is whole and fits: `false`
+/// (and nothing applied) otherwise, so the segment is replayed instead.
+async fn apply_hint<S: Storage>(
+    storage: &S,
+    dir: &Path,
+    id: u64,
+    size: u64,
+    out: &mut Recovered<S::File>,
+) -> bool {
+    let Ok(file) = storage
+        .open(&hint_path(dir, id), &OpenOptions::new().read_only(true))
+        .await
+    else {
+        return false;
+    };
+    let Ok(len) = file.size().await else {
+        return false;
+    };
+    let Ok(bytes) = file.read_exact_at(len as usize, 0).await else {
+        return false;
+    };
+    let Some(h) = hint::decode(&bytes) else {
+        return false;
+    };
+    let continues = out.last_seq == 0 || h.first_seq == out.last_seq + 1;
+    if h.segment_len != size || !continues || h.last_seq < h.first_seq {
+        return false;
+    }
+    for e in h.entries {
+        match e.value {
+            Some((offset, len)) => out.index.insert(
+                e.key,
+                Loc {
+                    segment: id,
+                    offset,
+                    len,
+                },
+            ),
+            None => out.index.remove(&e.key),
+        }
+    }
+    out.report.records += h.last_seq - h.first_seq + 1;
+    out.last_seq = h.last_seq;
+    true
 }
 
 /// Replays one segment's `bytes`; returns where its valid records end.

@@ -1,7 +1,7 @@
 //! A partition's in-memory state: the ordered index, the open segments,
 //! and the log's tail that is not yet in its file.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::task::Waker;
 
 use super::KvError;
@@ -25,8 +25,10 @@ pub(crate) struct State<F> {
     pub(crate) segments: BTreeMap<u64, F>,
     /// Sizes of the sealed segments (every one but the active).
     pub(crate) sealed: BTreeMap<u64, u64>,
-    /// A compaction is running.
-    pub(crate) compacting: bool,
+    /// A compaction or hint writing is running (one at a time).
+    pub(crate) maintaining: bool,
+    /// Sealed segments that have a valid hint file.
+    pub(crate) hinted: BTreeSet<u64>,
     /// The segment records are appended to.
     pub(crate) active: u64,
     /// Bytes of the active segment already in its file.
