@@ -30,11 +30,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod block;
 pub mod codec;
 pub mod file;
 pub mod kv;
 
 mod error;
+mod join;
+mod layout;
 
 pub use error::{BufResult, FileOp, IoError};
 pub use file::{

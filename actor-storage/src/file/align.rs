@@ -51,6 +51,25 @@ pub(crate) fn stat(file: &fs::File) -> std::io::Result<Stat> {
     })
 }
 
+/// The size of `file` in bytes: `statx`'s for files, the device's
+/// (`BLKGETSIZE64`) for block devices, whose `statx` size is 0.
+pub(crate) fn size(file: &fs::File) -> std::io::Result<u64> {
+    use std::os::unix::fs::FileTypeExt;
+    if !file.metadata()?.file_type().is_block_device() {
+        return stat(file).map(|st| st.size);
+    }
+    let mut bytes: u64 = 0;
+    // SAFETY: BLKGETSIZE64 writes one u64 into the live `bytes`.
+    let rc = unsafe { libc::ioctl(file.as_raw_fd(), BLKGETSIZE64, &mut bytes) };
+    if rc != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(bytes)
+}
+
+/// `_IOR(0x12, 114, size_t)`: the size of a block device in bytes.
+const BLKGETSIZE64: libc::c_ulong = 0x8008_1272;
+
 /// The device's logical block size, from sysfs: the device's own queue, or
 /// its parent's for a partition.
 fn logical_block_size((major, minor): (u32, u32)) -> Option<usize> {

@@ -11,7 +11,7 @@
 //! | `Eio` | any operation | fails with EIO, doing nothing |
 //! | `NoSpace` | writes, allocations | fails with ENOSPC, writing nothing |
 //! | `ShortWrite` | writes | writes the first half and reports that count |
-//! | `TornWrite` | writes | writes a prefix ending mid-sector, fails with EIO, and every later operation fails with EIO (the machine died) |
+//! | `TornWrite` | writes | writes a prefix ending mid-sector (on a sector boundary for `O_DIRECT` files), fails with EIO, and every later operation fails with EIO (the machine died) |
 //! | `SyncFailure` | `fsync`/`fdatasync` | fails with EIO without syncing; later syncs succeed (as Linux reports a writeback error once) |
 
 use std::io;
@@ -201,9 +201,16 @@ impl<F: FileIo> FaultyFile<F> {
             Verdict::Short => self.inner.write_at(buf, offset).await,
             Verdict::Torn => {
                 let full = buf.len();
-                // A prefix ending mid-sector: a whole number of sectors and
-                // then part of one, never all of the buffer.
-                let cut = (full / 2 / 512 * 512 + 100).min(full.saturating_sub(1));
+                // A prefix ending mid-sector (a whole number of sectors and
+                // then part of one), never all of the buffer. An O_DIRECT
+                // file takes whole sectors only, so there the tear falls
+                // on a sector boundary, as the device would leave it.
+                let align = self.inner.alignment();
+                let cut = if align > 1 {
+                    (full / 2 / align * align).max(align.min(full.saturating_sub(align)))
+                } else {
+                    (full / 2 / 512 * 512 + 100).min(full.saturating_sub(1))
+                };
                 let eio = io::Error::from_raw_os_error(libc::EIO);
                 if cut == 0 {
                     return (Err(self.fail(FileOp::Write, Some(offset), eio)), buf);
@@ -292,6 +299,13 @@ impl<F: FileIo> FileIo for FaultyFile<F> {
         match self.plan.judge(Kind::Allocate) {
             Verdict::Fail(e) => Err(self.fail(FileOp::Fallocate, Some(offset), e)),
             _ => self.inner.allocate(offset, len).await,
+        }
+    }
+
+    async fn punch_hole(&self, offset: u64, len: u64) -> Result<(), IoError> {
+        match self.plan.judge(Kind::Other) {
+            Verdict::Fail(e) => Err(self.fail(FileOp::Fallocate, Some(offset), e)),
+            _ => self.inner.punch_hole(offset, len).await,
         }
     }
 

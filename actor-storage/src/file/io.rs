@@ -50,6 +50,9 @@ pub trait FileIo: Clone + 'static {
     /// Reserves `len` bytes from `offset`.
     async fn allocate(&self, offset: u64, len: u64) -> Result<(), IoError>;
 
+    /// Deallocates `len` bytes from `offset`; they read back as zeroes.
+    async fn punch_hole(&self, offset: u64, len: u64) -> Result<(), IoError>;
+
     /// Sets the length.
     async fn set_len(&self, len: u64) -> Result<(), IoError>;
 
@@ -239,6 +242,10 @@ impl FileIo for File {
 
     async fn allocate(&self, offset: u64, len: u64) -> Result<(), IoError> {
         File::allocate(self, offset, len).await
+    }
+
+    async fn punch_hole(&self, offset: u64, len: u64) -> Result<(), IoError> {
+        File::punch_hole(self, offset, len).await
     }
 
     async fn set_len(&self, len: u64) -> Result<(), IoError> {

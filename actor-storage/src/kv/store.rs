@@ -77,34 +77,11 @@ fn asked<T>(r: Result<Result<T, KvError>, AskError>) -> Result<T, KvError> {
 
 /// Checks (or, for a new store, writes) the partition count of `dir`.
 fn check_layout(dir: &Path, wanted: usize) -> Result<(), KvError> {
-    let io = |e| KvError::Io(crate::IoError::new(crate::FileOp::Directory, dir, None, e));
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let path = dir.join(LAYOUT);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => {
-            let found = text.trim().parse().unwrap_or(0);
-            if found != wanted {
-                return Err(KvError::Layout {
-                    dir: dir.to_path_buf(),
-                    found,
-                    wanted,
-                });
-            }
-            Ok(())
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let tmp = dir.join(format!("{LAYOUT}.tmp"));
-            let write = || -> std::io::Result<()> {
-                let f = std::fs::File::create(&tmp)?;
-                std::io::Write::write_all(&mut &f, format!("{wanted}\n").as_bytes())?;
-                f.sync_all()?;
-                std::fs::rename(&tmp, &path)?;
-                std::fs::File::open(dir)?.sync_all()
-            };
-            write().map_err(io)
-        }
-        Err(e) => Err(io(e)),
-    }
+    crate::layout::ensure(dir, LAYOUT, &wanted.to_string())?.map_err(|found| KvError::Layout {
+        dir: dir.to_path_buf(),
+        found: found.parse().unwrap_or(0),
+        wanted,
+    })
 }
 
 impl KvStore {
