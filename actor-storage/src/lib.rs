@@ -34,6 +34,7 @@ pub mod block;
 pub mod codec;
 pub mod file;
 pub mod kv;
+pub mod object;
 
 mod error;
 mod join;
