@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use actor_core::partition::Sharded;
 use actor_core::{Actor, Context, Runtime};
-use actor_io::http::{Request, Response};
+use actor_io::http::{Request, Response, StatusCode};
 use actor_io::observe::{Exporter, Health};
 use actor_io::server::{HttpCall, HttpServer, Routes};
 
@@ -47,13 +47,17 @@ impl Actor for Store {
         let response = match request.method.as_str() {
             "PUT" => {
                 let created = self.0.insert(key, request.body).is_none();
-                Response::new(if created { 201 } else { 204 })
+                Response::new(if created {
+                    StatusCode::CREATED
+                } else {
+                    StatusCode::NO_CONTENT
+                })
             }
             _ => match self.0.get(&key) {
-                Some(value) => Response::new(200)
+                Some(value) => Response::new(StatusCode::OK)
                     .with_header("Content-Type", "application/octet-stream")
                     .with_body(value.clone()),
-                None => Response::new(404).with_body("no such key\n"),
+                None => Response::new(StatusCode::NOT_FOUND).with_body("no such key\n"),
             },
         };
         reply.send(response);
@@ -82,13 +86,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let routes = Routes::new()
         .get("/plaintext", |_: &Request| {
-            Response::new(200)
+            Response::new(StatusCode::OK)
                 .with_header("Content-Type", "text/plain")
                 .with_header("Server", "pinion")
                 .with_body("Hello, World!")
         })
         .get("/json", |_: &Request| {
-            Response::new(200)
+            Response::new(StatusCode::OK)
                 .with_header("Content-Type", "application/json")
                 .with_header("Server", "pinion")
                 .with_body(r#"{"message":"Hello, World!"}"#)

@@ -23,7 +23,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use actor_core::Runtime;
-use actor_io::http::{Request, Response};
+use actor_io::http::{Request, Response, StatusCode};
 use actor_io::server::{HttpServer, Routes};
 use actor_io::tls::{TlsAcceptor, server_config};
 
@@ -65,12 +65,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rt = Runtime::new()?;
     let routes = Routes::new()
         .get("/plaintext", |_: &Request| {
-            Response::new(200)
+            Response::new(StatusCode::OK)
                 .with_header("Content-Type", "text/plain")
                 .with_body("Hello, World!")
         })
         .get("/json", |_: &Request| {
-            Response::new(200)
+            Response::new(StatusCode::OK)
                 .with_header("Content-Type", "application/json")
                 .with_body(r#"{"message":"Hello, World!"}"#)
         });

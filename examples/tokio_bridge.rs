@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use actor_core::time::{sleep, timeout};
 use actor_core::{Actor, Context, ReplyTo, Runtime, TokioError};
-use actor_io::http::{Request, Response};
+use actor_io::http::{Request, Response, StatusCode};
 use actor_io::server::{HttpServer, Routes};
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
@@ -97,11 +97,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rt = Runtime::new()?;
     let routes = Routes::new()
         .get("/hello", |_: &Request| {
-            Response::new(200).with_body("Hello from Pinion")
+            Response::new(StatusCode::OK).with_body("Hello from Pinion")
         })
         .route_async("GET", "/slow", |_: Request| async {
             sleep(Duration::from_secs(1)).await;
-            Response::new(200).with_body("too late")
+            Response::new(StatusCode::OK).with_body("too late")
         });
     let server = HttpServer::new(routes).start(rt.handle(), "127.0.0.1:0".parse()?)?;
     let base = format!("http://{}", server.local_addr());

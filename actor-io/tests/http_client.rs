@@ -3,8 +3,8 @@
 
 use actor_io::codec::{Decoder, ReadBuf};
 use actor_io::http::{
-    ChunkedWriter, HttpError, Incoming, Limits, Request, RequestDecoder, Response, ResponseContext,
-    ResponseDecoder, Version,
+    ChunkedWriter, HttpError, Incoming, Limits, Method, Request, RequestDecoder, Response,
+    ResponseContext, ResponseDecoder, StatusCode, Version,
 };
 
 fn parse(raw: &[u8]) -> Result<Option<Response>, HttpError> {
@@ -18,7 +18,7 @@ fn content_length_and_interim_responses() {
     let r = parse(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s>\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 3\r\n\r\nabc")
         .unwrap()
         .unwrap();
-    assert_eq!((r.status, &r.body[..]), (201, &b"abc"[..]));
+    assert_eq!((r.status.as_u16(), &r.body[..]), (201, &b"abc"[..]));
     assert!(!r.headers.contains("link"));
 }
 
@@ -41,7 +41,7 @@ fn read_until_close() {
     let r = dec.decode_eof(&mut buf).unwrap().unwrap();
     assert_eq!(
         (r.version, &r.body[..]),
-        (Version::Http10, &b"some bytes"[..])
+        (Version::HTTP_10, &b"some bytes"[..])
     );
     assert_eq!(dec.decode_eof(&mut buf), Ok(None));
 }
@@ -70,8 +70,8 @@ fn no_body_statuses_and_head() {
     }
     let mut buf = ReadBuf::new();
     let mut dec = ResponseDecoder::default();
-    dec.push_request("HEAD");
-    dec.push_request("GET");
+    dec.push_request(&Method::HEAD);
+    dec.push_request(&Method::GET);
     buf.extend_from_slice(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
     let rs: Vec<_> = dec.decode_iter(&mut buf).map(Result::unwrap).collect();
     assert_eq!(rs.len(), 2);
@@ -114,13 +114,13 @@ fn malformed_responses() {
 #[test]
 fn responses_round_trip() {
     let responses = [
-        Response::new(200)
+        Response::new(StatusCode::OK)
             .with_header("Content-Type", "text/plain")
             .with_body("hello"),
-        Response::new(404),
-        Response::new(204).with_header("X-A", "1"),
-        Response::new(500).with_body(vec![0u8, 13, 10, 255]),
-        Response::new(299).with_body("unknown status"),
+        Response::new(StatusCode::NOT_FOUND),
+        Response::new(StatusCode::NO_CONTENT).with_header("X-A", "1"),
+        Response::new(StatusCode::INTERNAL_SERVER_ERROR).with_body(vec![0u8, 13, 10, 255]),
+        Response::new(StatusCode::from_u16(299).unwrap()).with_body("unknown status"),
     ];
     let mut wire = Vec::new();
     for r in &responses {
@@ -134,7 +134,7 @@ fn responses_round_trip() {
         .collect();
     assert_eq!(decoded.len(), responses.len());
     for (sent, got) in responses.iter().zip(&decoded) {
-        assert_eq!(got.status, sent.status);
+        assert_eq!(got.status.as_u16(), sent.status);
         assert_eq!(got.body, sent.body);
         for (name, value) in sent.headers.iter() {
             assert_eq!(got.headers.get(name), Some(value));
@@ -146,8 +146,12 @@ fn responses_round_trip() {
 #[test]
 fn chunked_writer_round_trips_and_http10_falls_back() {
     let mut wire = Vec::new();
-    let w =
-        ChunkedWriter::start(&Response::new(200), ResponseContext::default(), &mut wire).unwrap();
+    let w = ChunkedWriter::start(
+        &Response::new(StatusCode::OK),
+        ResponseContext::default(),
+        &mut wire,
+    )
+    .unwrap();
     for piece in [&b"abc"[..], b"", b"defgh"] {
         w.chunk(piece, &mut wire);
     }
@@ -157,11 +161,11 @@ fn chunked_writer_round_trips_and_http10_falls_back() {
     assert_eq!(r.body, b"abcdefgh");
 
     let ctx = ResponseContext {
-        version: Version::Http10,
+        version: Version::HTTP_10,
         ..ResponseContext::default()
     };
     let mut wire = Vec::new();
-    let w = ChunkedWriter::start(&Response::new(200), ctx, &mut wire).unwrap();
+    let w = ChunkedWriter::start(&Response::new(StatusCode::OK), ctx, &mut wire).unwrap();
     w.chunk(b"raw", &mut wire);
     assert!(!w.keep_alive());
     w.finish(&mut wire);
@@ -178,28 +182,25 @@ fn chunked_writer_round_trips_and_http10_falls_back() {
 #[test]
 fn encoder_refuses_header_injection() {
     let mut out = b"prefix".to_vec();
-    let bad = Response::new(200).with_header("X-A", "a\r\nSet-Cookie: evil");
+    let bad = Response::new(StatusCode::OK).with_header("X-A", "a\r\nSet-Cookie: evil");
     assert!(bad.encode(ResponseContext::default(), &mut out).is_err());
     assert!(
-        Response::new(200)
+        Response::new(StatusCode::OK)
             .with_header("X A", "v")
             .encode(ResponseContext::default(), &mut out)
             .is_err()
     );
-    assert!(
-        Response::new(1000)
-            .encode(ResponseContext::default(), &mut out)
-            .is_err()
-    );
+    // A status out of range cannot be made.
+    assert!(StatusCode::from_u16(1000).is_err());
     assert_eq!(out, b"prefix", "nothing written on error");
-    assert!(Request::new("GET", "/a b").encode(&mut out).is_err());
-    assert!(Request::new("G T", "/").encode(&mut out).is_err());
+    assert!(Request::new(Method::GET, "/a b").encode(&mut out).is_err());
+    assert!(Method::from_bytes(b"G T").is_err());
 }
 
 #[test]
 fn encoder_owns_framing_headers_and_connection() {
     let mut out = Vec::new();
-    let r = Response::new(200)
+    let r = Response::new(StatusCode::OK)
         .with_header("Content-Length", "999")
         .with_header("Connection", "keep-alive")
         .with_body("ok");
@@ -215,10 +216,10 @@ fn encoder_owns_framing_headers_and_connection() {
 
     let mut out = Vec::new();
     let ctx = ResponseContext {
-        version: Version::Http10,
+        version: Version::HTTP_10,
         ..ResponseContext::default()
     };
-    Response::new(200).encode(ctx, &mut out).unwrap();
+    Response::new(StatusCode::OK).encode(ctx, &mut out).unwrap();
     assert!(
         String::from_utf8(out)
             .unwrap()
@@ -230,7 +231,7 @@ fn encoder_owns_framing_headers_and_connection() {
         head_request: true,
         ..ResponseContext::default()
     };
-    Response::new(200)
+    Response::new(StatusCode::OK)
         .with_body("body")
         .encode(ctx, &mut out)
         .unwrap();
@@ -240,11 +241,11 @@ fn encoder_owns_framing_headers_and_connection() {
 #[test]
 fn requests_round_trip_through_the_server_decoder() {
     let sent = [
-        Request::new("GET", "/a?b=c").with_header("Host", "h"),
-        Request::new("POST", "/p")
+        Request::new(Method::GET, "/a?b=c").with_header("Host", "h"),
+        Request::new(Method::POST, "/p")
             .with_header("Host", "h")
             .with_body("payload"),
-        Request::new("PUT", "/empty").with_header("Host", "h"),
+        Request::new(Method::PUT, "/empty").with_header("Host", "h"),
     ];
     let mut wire = Vec::new();
     for r in &sent {
@@ -273,7 +274,7 @@ fn chunked_framing_round_trips_and_falls_back_for_http10_and_head() {
     let body: Vec<u8> = (0..(Response::CHUNK * 2 + 5) as u32)
         .map(|i| i as u8)
         .collect();
-    let resp = Response::new(200)
+    let resp = Response::new(StatusCode::OK)
         .with_body(body.clone())
         .with_chunked_framing();
     let mut out = Vec::new();
@@ -290,7 +291,7 @@ fn chunked_framing_round_trips_and_falls_back_for_http10_and_head() {
 
     let mut out10 = Vec::new();
     let http10 = ResponseContext {
-        version: Version::Http10,
+        version: Version::HTTP_10,
         ..ResponseContext::default()
     };
     resp.encode(http10, &mut out10).unwrap();
@@ -308,7 +309,7 @@ fn chunked_framing_round_trips_and_falls_back_for_http10_and_head() {
 
     // An empty chunked body is just the last chunk.
     let mut empty = Vec::new();
-    Response::new(200)
+    Response::new(StatusCode::OK)
         .with_chunked_framing()
         .encode(ResponseContext::default(), &mut empty)
         .unwrap();

@@ -11,7 +11,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use actor_io::client::{ClientError, HttpClient, UrlError};
-use actor_io::http::{HttpError, Request};
+use actor_io::http::{HttpError, Method, Request};
 use common::{eventually, on_shard, rt2};
 use std_http::{Reply, serve};
 
@@ -68,7 +68,7 @@ fn content_length_chunked_and_close_delimited_bodies() {
         let mut out = Vec::new();
         for url in &urls {
             let r = client.get(url).await.unwrap();
-            assert_eq!(r.status, 200);
+            assert_eq!(r.status.as_u16(), 200);
             out.push(String::from_utf8(r.body).unwrap());
         }
         out
@@ -130,7 +130,7 @@ fn a_request_that_asks_to_close_is_not_pooled() {
     let url = server.url("/length");
     with_client(HttpClient::new, move |client| async move {
         for _ in 0..2 {
-            let req = Request::new("GET", url.as_str()).with_header("Connection", "close");
+            let req = Request::new(Method::GET, url.as_str()).with_header("Connection", "close");
             assert_eq!(client.request(req).await.unwrap().body, b"hello");
         }
     });
@@ -285,9 +285,12 @@ fn bad_urls_and_missing_tls_are_typed_errors() {
         vec![
             client.get("ftp://example.com/").await.unwrap_err(),
             client.get("http://exa mple/").await.unwrap_err(),
+            client.get("http://exa!mple/").await.unwrap_err(),
             client.get("https://127.0.0.1:1/").await.unwrap_err(),
             client
-                .request(Request::new("BAD METHOD", "http://127.0.0.1:1/"))
+                .request(
+                    Request::new(Method::GET, "http://127.0.0.1:1/").with_header("X", "a\r\nb"),
+                )
                 .await
                 .unwrap_err(),
         ]
@@ -296,12 +299,13 @@ fn bad_urls_and_missing_tls_are_typed_errors() {
         errs[0],
         ClientError::BadUrl(UrlError::UnsupportedScheme)
     ));
+    assert!(matches!(errs[1], ClientError::BadUrl(UrlError::Malformed)));
     assert!(matches!(
-        errs[1],
+        errs[2],
         ClientError::BadUrl(UrlError::InvalidHost)
     ));
-    assert!(matches!(errs[2], ClientError::TlsNotConfigured));
-    assert!(matches!(errs[3], ClientError::InvalidRequest(_)));
+    assert!(matches!(errs[3], ClientError::TlsNotConfigured));
+    assert!(matches!(errs[4], ClientError::InvalidRequest(_)));
 }
 
 #[test]
@@ -354,7 +358,7 @@ fn a_host_name_is_resolved_as_the_system_resolver_does() {
     });
     match (system, got) {
         // It resolves to this machine: the request reaches the server.
-        (Some(true), Ok(r)) => assert_eq!((r.status, &r.body[..]), (200, &b"hello"[..])),
+        (Some(true), Ok(r)) => assert_eq!((r.status.as_u16(), &r.body[..]), (200, &b"hello"[..])),
         // It resolves elsewhere, or not at all: the request fails.
         (Some(false), Err(ClientError::Connect(_) | ClientError::ConnectTimeout)) => {}
         (None, Err(ClientError::Resolve { .. })) => {}

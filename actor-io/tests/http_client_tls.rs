@@ -8,7 +8,8 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use actor_io::client::{ClientError, HttpClient, Url};
+use actor_io::client::{ClientError, HttpClient};
+use actor_io::http::Method;
 use actor_io::tls::rustls::{ServerConnection, StreamOwned};
 use actor_io::tls::{TlsConnector, client_config, server_config};
 use common::{on_shard, rt2};
@@ -76,13 +77,13 @@ fn https_requests_reuse_one_tls_connection() {
                     .map_err(|e| e.to_string()),
             );
         }
-        // An explicit option: TLS to the same port through an http URL.
-        let mut forced = Url::parse(&format!("http://localhost:{port}/")).unwrap();
-        forced.tls = true;
-        let req = actor_io::http::Request::new("GET", "/");
+        // The same destination as an `http::Uri`, with the request's own
+        // target replaced by the URI's: the pooled connection again.
+        let uri: actor_io::http::Uri = format!("https://localhost:{port}/").parse().unwrap();
+        let req = actor_io::http::Request::new(Method::GET, "/ignored");
         bodies.push(
             client
-                .send(&forced, req)
+                .send(&uri, req)
                 .await
                 .map(|r| r.body)
                 .map_err(|e| e.to_string()),

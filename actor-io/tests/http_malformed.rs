@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 
 use actor_io::codec::{Decoder, ReadBuf};
 use actor_io::http::{
-    HttpError, Incoming, Limits, Request, RequestDecoder, Response, ResponseContext, Version,
+    HttpError, Incoming, Limits, Request, RequestDecoder, Response, ResponseContext, StatusCode,
+    Version,
 };
 use actor_io::server::{HttpServer, Routes};
 use actor_io::tls::client_config;
@@ -437,7 +438,7 @@ fn mismatch(
             other => Some(format!("expected {status}, got {other:?}")),
         },
         Expect::Served(path) => match (requests.as_slice(), error) {
-            ([r], None) if r.path() == path && r.version == Version::Http11 => None,
+            ([r], None) if r.path() == path && r.version == Version::HTTP_11 => None,
             (r, e) => Some(format!("expected one request for {path}, got {r:?} {e:?}")),
         },
     }
@@ -505,7 +506,7 @@ fn decoder_stays_failed() {
 #[test]
 fn a_live_server_answers_the_table_as_the_decoder_does() {
     let rt = common::rt2();
-    let echo_path = |r: &Request| Response::new(200).with_body(r.path().to_owned());
+    let echo_path = |r: &Request| Response::new(StatusCode::OK).with_body(r.path().to_owned());
     let routes = Routes::new()
         .get("/plaintext", echo_path)
         .route("POST", "/plaintext", echo_path);
@@ -530,7 +531,7 @@ fn a_live_server_answers_the_table_as_the_decoder_does() {
             }
             Expect::Served(path) => {
                 let body = server_util::body_text(&response);
-                (response.status == 200 && body == path && response.version == Version::Http11)
+                (response.status == 200 && body == path && response.version == Version::HTTP_11)
                     .then_some(())
                     .ok_or(format!("got {} {body:?}", response.status))
             }

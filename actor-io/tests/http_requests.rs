@@ -29,7 +29,7 @@ fn get() {
     assert_eq!(r.target, "/index.html?q=1");
     assert_eq!(r.path(), "/index.html");
     assert_eq!(r.query(), Some("q=1"));
-    assert_eq!(r.version, Version::Http11);
+    assert_eq!(r.version, Version::HTTP_11);
     assert_eq!(r.headers.get("host"), Some(&b"example.com"[..]));
     assert_eq!(r.headers.len(), 2);
     assert!(r.body.is_empty());
@@ -130,7 +130,7 @@ fn keep_alive_rules() {
 #[test]
 fn http10_without_host_and_with_body() {
     let r = one_request(b"POST /x HTTP/1.0\r\nContent-Length: 3\r\n\r\nabc");
-    assert_eq!((r.version, &r.body[..]), (Version::Http10, &b"abc"[..]));
+    assert_eq!((r.version, &r.body[..]), (Version::HTTP_10, &b"abc"[..]));
 }
 
 #[test]
@@ -172,11 +172,17 @@ fn custom_limits_apply() {
     let mut dec = RequestDecoder::new(limits);
     let mut buf = ReadBuf::new();
     buf.extend_from_slice(b"GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\n\r\n");
-    assert_eq!(dec.decode(&mut buf).map_err(|e| e.status()), Err(431));
+    assert_eq!(
+        dec.decode(&mut buf).map_err(|e| e.status().as_u16()),
+        Err(431)
+    );
     let mut dec = RequestDecoder::new(limits);
     let mut buf = ReadBuf::new();
     buf.extend_from_slice(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\n");
-    assert_eq!(dec.decode(&mut buf).map_err(|e| e.status()), Err(413));
+    assert_eq!(
+        dec.decode(&mut buf).map_err(|e| e.status().as_u16()),
+        Err(413)
+    );
 }
 
 #[test]

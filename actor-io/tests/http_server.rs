@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use actor_core::partition::Sharded;
 use actor_core::{Actor, Context, Runtime};
-use actor_io::http::{Limits, Request, Response};
+use actor_io::http::{Limits, Request, Response, StatusCode};
 use actor_io::observe::{Exporter, Health};
 use actor_io::server::{HttpCall, HttpCounts, HttpServer, Routes, ServerHandle};
 use common::rt2;
@@ -42,11 +42,11 @@ impl Actor for Kv {
         let response = match call.request.method.as_str() {
             "PUT" => {
                 self.0.insert(key, call.request.body);
-                Response::new(204)
+                Response::new(StatusCode::NO_CONTENT)
             }
             _ => match self.0.get(&key) {
-                Some(v) => Response::new(200).with_body(v.clone()),
-                None => Response::new(404),
+                Some(v) => Response::new(StatusCode::OK).with_body(v.clone()),
+                None => Response::new(StatusCode::NOT_FOUND),
             },
         };
         call.reply.send(response);
@@ -73,28 +73,28 @@ fn routes(rt: &Runtime) -> Routes {
     let key = |r: &Request| r.path().trim_start_matches("/kv/").to_owned();
     Routes::new()
         .get("/hello", |_: &Request| {
-            Response::new(200).with_body("Hello, World!")
+            Response::new(StatusCode::OK).with_body("Hello, World!")
         })
         .route("POST", "/echo", |r: &Request| {
-            Response::new(200).with_body(r.body.clone())
+            Response::new(StatusCode::OK).with_body(r.body.clone())
         })
         .get("/q", |r: &Request| {
-            Response::new(200).with_body(r.query().unwrap_or("").to_owned())
+            Response::new(StatusCode::OK).with_body(r.query().unwrap_or("").to_owned())
         })
         .get("/big", |_: &Request| {
-            Response::new(200).with_body(pattern(1_000_000, 251))
+            Response::new(StatusCode::OK).with_body(pattern(1_000_000, 251))
         })
         .get("/big-chunked", |_: &Request| {
-            Response::new(200)
+            Response::new(StatusCode::OK)
                 .with_body(pattern(40_000, 241))
                 .with_chunked_framing()
         })
         .get("/bad-header", |_: &Request| {
-            Response::new(200).with_header("X-Evil", "a\r\nInjected: 1")
+            Response::new(StatusCode::OK).with_header("X-Evil", "a\r\nInjected: 1")
         })
         .route_async("GET", "/async", |r: Request| async move {
             actor_core::time::sleep(Duration::from_millis(1)).await;
-            Response::new(200).with_body(r.query().unwrap_or("").to_owned())
+            Response::new(StatusCode::OK).with_body(r.query().unwrap_or("").to_owned())
         })
         .route_sharded("GET", "/kv/*", kv.clone(), key)
         .route_sharded("PUT", "/kv/*", kv, key)
@@ -114,16 +114,19 @@ fn get_post_keep_alive_and_close() {
     let server = start(&rt);
     let mut c = Client::connect(server.local_addr());
     let r = c.exchange(&get("/hello"));
-    assert_eq!((r.status, body_text(&r).as_str()), (200, "Hello, World!"));
+    assert_eq!(
+        (r.status.as_u16(), body_text(&r).as_str()),
+        (200, "Hello, World!")
+    );
     assert!(header(&r, "date").is_some());
     assert!(header(&r, "connection").is_none());
     // The same connection serves the next requests.
     let r = c.exchange(b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello");
-    assert_eq!((r.status, body_text(&r).as_str()), (200, "hello"));
+    assert_eq!((r.status.as_u16(), body_text(&r).as_str()), (200, "hello"));
     let r = c.exchange(&get("/q?x=1"));
     assert_eq!(body_text(&r), "x=1");
     let r = c.exchange(b"GET /hello HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status.as_u16(), 200);
     assert_eq!(header(&r, "connection"), Some("close"));
     assert!(c.is_closed());
     assert!(HttpCounts::total(rt.handle()).requests >= 4);
@@ -137,13 +140,13 @@ fn http10_closes_unless_keep_alive() {
     let server = start(&rt);
     let mut c = Client::connect(server.local_addr());
     let r = c.exchange(b"GET /hello HTTP/1.0\r\n\r\n");
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status.as_u16(), 200);
     assert!(c.is_closed());
     let mut c = Client::connect(server.local_addr());
     let r = c.exchange(b"GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
     assert_eq!(header(&r, "connection"), Some("keep-alive"));
     let r = c.exchange(b"GET /hello HTTP/1.0\r\n\r\n");
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status.as_u16(), 200);
     assert!(c.is_closed());
     drop(server);
     rt.shutdown().unwrap();
@@ -157,7 +160,10 @@ fn chunked_request_large_response_and_head() {
     let r = c.exchange(
         b"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nTrailer: x\r\n\r\n",
     );
-    assert_eq!((r.status, body_text(&r).as_str()), (200, "hello world"));
+    assert_eq!(
+        (r.status.as_u16(), body_text(&r).as_str()),
+        (200, "hello world")
+    );
     let r = c.exchange(&get("/big"));
     assert!(r.body == pattern(1_000_000, 251), "the /big body");
     // A chunked response: three chunks on the wire, the same bytes decoded.
@@ -225,7 +231,7 @@ fn ten_thousand_pipelined_requests_answered_in_order() {
     });
     for i in 0..N {
         let r = c.response();
-        assert_eq!(r.status, 200);
+        assert_eq!(r.status.as_u16(), 200);
         assert_eq!(body_text(&r), i.to_string());
     }
     sender.join().unwrap();
@@ -253,7 +259,10 @@ fn actor_routes_sharded_kv_and_failures() {
     c.send(&all);
     for k in 0..20 {
         let r = c.response();
-        assert_eq!((r.status, body_text(&r)), (200, format!("v{}", k % 10)));
+        assert_eq!(
+            (r.status.as_u16(), body_text(&r)),
+            (200, format!("v{}", k % 10))
+        );
     }
     assert_eq!(c.exchange(&get("/kv/missing")).status, 404);
     assert_eq!(c.exchange(&get("/dead")).status, 503);
@@ -261,7 +270,10 @@ fn actor_routes_sharded_kv_and_failures() {
     assert_eq!(c.exchange(&get("/bad-header")).status, 500);
     assert_eq!(c.exchange(&get("/nowhere")).status, 404);
     let r = c.exchange(b"DELETE /echo HTTP/1.1\r\nHost: t\r\n\r\n");
-    assert_eq!((r.status, header(&r, "allow")), (405, Some("POST")));
+    assert_eq!(
+        (r.status.as_u16(), header(&r, "allow")),
+        (405, Some("POST"))
+    );
     // Still alive after all of that.
     assert_eq!(c.exchange(&get("/hello")).status, 200);
     drop(server);
@@ -310,7 +322,7 @@ fn malformed_requests_get_their_status_and_close() {
     for (name, raw, status) in cases {
         let mut c = Client::connect(server.local_addr());
         let r = c.exchange(&raw);
-        assert_eq!(r.status, status, "{name}");
+        assert_eq!(r.status.as_u16(), status, "{name}");
         assert_eq!(header(&r, "connection"), Some("close"), "{name}");
         assert!(c.is_closed(), "{name}: connection closed");
     }
@@ -343,10 +355,10 @@ fn metrics_and_health_endpoints() {
     health.set_ready(true);
     assert_eq!(c.exchange(&get("/ready")).status, 200);
     let r = c.exchange(&get("/health"));
-    assert_eq!((r.status, body_text(&r).as_str()), (200, "ok\n"));
+    assert_eq!((r.status.as_u16(), body_text(&r).as_str()), (200, "ok\n"));
     assert_eq!(c.exchange(&get("/hello")).status, 200);
     let r = c.exchange(&get("/metrics"));
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status.as_u16(), 200);
     assert!(
         header(&r, "content-type")
             .unwrap()
@@ -405,7 +417,7 @@ fn a_reader_slower_than_the_socket_gets_every_byte_in_order() {
     let big = pattern(1_000_000, 251);
     for i in 0..16 {
         let r = c.response();
-        assert_eq!(r.status, 200);
+        assert_eq!(r.status.as_u16(), 200);
         assert!(r.body == big, "response {i} whole and in order");
     }
     drop(server);

@@ -6,7 +6,7 @@ mod server_util;
 
 use std::time::Duration;
 
-use actor_io::http::{Request, Response};
+use actor_io::http::{Request, Response, StatusCode};
 use actor_io::server::{HttpServer, Routes};
 use common::{eventually, open_fds, rt2};
 use server_util::{Client, get};
@@ -15,7 +15,9 @@ use server_util::{Client, get};
 fn fds_return_to_baseline_after_stop() {
     let rt = rt2();
     let baseline = open_fds();
-    let routes = Routes::new().get("/hello", |_: &Request| Response::new(200).with_body("hi"));
+    let routes = Routes::new().get("/hello", |_: &Request| {
+        Response::new(StatusCode::OK).with_body("hi")
+    });
     let server = HttpServer::new(routes)
         .start(rt.handle(), "127.0.0.1:0".parse().unwrap())
         .unwrap();

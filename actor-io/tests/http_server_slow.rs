@@ -8,13 +8,15 @@ use std::io::Write;
 use std::time::Duration;
 
 use actor_core::Runtime;
-use actor_io::http::{Request, Response};
+use actor_io::http::{Request, Response, StatusCode};
 use actor_io::server::{HttpCounts, HttpServer, Routes, ServerHandle};
 use common::{eventually, rt2};
 use server_util::{Client, get, header};
 
 fn start(rt: &Runtime, header_timeout: Duration, idle_timeout: Duration) -> ServerHandle {
-    let routes = Routes::new().get("/hello", |_: &Request| Response::new(200).with_body("hi"));
+    let routes = Routes::new().get("/hello", |_: &Request| {
+        Response::new(StatusCode::OK).with_body("hi")
+    });
     HttpServer::new(routes)
         .header_timeout(header_timeout)
         .idle_timeout(idle_timeout)
@@ -42,7 +44,7 @@ fn half_a_head_then_silence_gets_408_and_close() {
     served_meanwhile(addr);
     for c in &mut slow {
         let r = c.response();
-        assert_eq!(r.status, 408);
+        assert_eq!(r.status.as_u16(), 408);
         assert_eq!(header(&r, "connection"), Some("close"));
         assert!(c.is_closed());
     }
@@ -73,7 +75,7 @@ fn a_trickled_head_still_times_out() {
     });
     served_meanwhile(addr);
     let r = slow.response();
-    assert_eq!(r.status, 408);
+    assert_eq!(r.status.as_u16(), 408);
     writer.join().unwrap();
     drop(server);
     rt.shutdown().unwrap();
@@ -109,7 +111,7 @@ fn idle_keep_alive_connection_gets_408_and_close() {
     }
     for c in [&mut idle, &mut silent] {
         let r = c.response();
-        assert_eq!(r.status, 408);
+        assert_eq!(r.status.as_u16(), 408);
         assert!(c.is_closed());
     }
     assert!(eventually(Duration::from_secs(10), || {

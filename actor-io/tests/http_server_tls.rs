@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use actor_core::Runtime;
 use actor_io::codec::{Decoder, ReadBuf};
-use actor_io::http::{Request, Response, ResponseDecoder};
+use actor_io::http::{Request, Response, ResponseDecoder, StatusCode};
 use actor_io::server::{HttpCounts, HttpServer, Routes, ServerHandle};
 use actor_io::tls::rustls::crypto::ring::default_provider;
 use actor_io::tls::rustls::pki_types::CertificateDer;
@@ -34,7 +34,7 @@ fn self_signed() -> (String, String) {
 /// handshake (header) timeout.
 fn https_server(rt: &Runtime, cert: &str, key: &str, handshake: Duration) -> ServerHandle {
     let routes = Routes::new().get("/hello", |_: &Request| {
-        Response::new(200).with_body("hello")
+        Response::new(StatusCode::OK).with_body("hello")
     });
     HttpServer::new(routes)
         .tls(TlsAcceptor::new(server_config(cert, key).unwrap()))
@@ -106,7 +106,7 @@ fn tls_13_and_12_clients_complete_the_handshake_with_alpn_and_get_answers() {
             .unwrap()
             .unwrap();
         assert_eq!(
-            (r.status, &r.body[..]),
+            (r.status.as_u16(), &r.body[..]),
             (200, &b"hello"[..]),
             "{expected:?}"
         );
@@ -177,7 +177,7 @@ fn requests_over_tls_get_their_responses() {
     let (cert, key) = (ck.cert.pem(), ck.signing_key.serialize_pem());
     let rt = rt2();
     let routes = Routes::new().get("/q", |r: &Request| {
-        Response::new(200).with_body(r.query().unwrap_or("").to_owned())
+        Response::new(StatusCode::OK).with_body(r.query().unwrap_or("").to_owned())
     });
     let server = HttpServer::new(routes)
         .tls(TlsAcceptor::new(server_config(&cert, &key).unwrap()))
@@ -211,7 +211,7 @@ fn requests_over_tls_get_their_responses() {
     for i in 0..200 {
         let r = decoder.decode(&mut buf).unwrap().expect("a response");
         assert_eq!(
-            (r.status, String::from_utf8(r.body).unwrap()),
+            (r.status.as_u16(), String::from_utf8(r.body).unwrap()),
             (200, i.to_string())
         );
     }

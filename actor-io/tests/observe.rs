@@ -124,7 +124,7 @@ fn probes_follow_readiness_and_a_blocked_shard() {
     blocker.tell_blocking(Duration::from_secs(2)).unwrap();
     started.recv().unwrap();
     let sick = answer(Probe::Health);
-    assert_eq!(sick.status, 503);
+    assert_eq!(sick.status.as_u16(), 503);
     assert!(sick.body.contains("[1]"), "{}", sick.body);
     assert_eq!(answer(Probe::Alive).status, 200);
     rt.shutdown().unwrap();

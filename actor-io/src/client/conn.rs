@@ -4,7 +4,7 @@ use std::io;
 
 use super::ClientError;
 use crate::codec::{Decoder, ReadBuf};
-use crate::http::{Limits, Response, ResponseDecoder, Version};
+use crate::http::{Limits, Method, Response, ResponseDecoder, StatusCode, Version};
 use crate::net::Stream;
 use crate::pool;
 
@@ -36,12 +36,13 @@ fn is_closed(e: &io::Error) -> bool {
 /// `Connection: close`, HTTP/1.0 only with `Connection: keep-alive`, never
 /// after a protocol switch.
 pub(crate) fn response_keeps_alive(r: &Response) -> bool {
-    if r.status == 101 || r.headers.has_token("connection", "close") {
+    if r.status == StatusCode::SWITCHING_PROTOCOLS || r.headers.has_token("connection", "close") {
         return false;
     }
-    match r.version {
-        Version::Http11 => true,
-        Version::Http10 => r.headers.has_token("connection", "keep-alive"),
+    if r.version == Version::HTTP_10 {
+        r.headers.has_token("connection", "keep-alive")
+    } else {
+        true
     }
 }
 
@@ -49,7 +50,7 @@ pub(crate) fn response_keeps_alive(r: &Response) -> bool {
 pub(crate) async fn exchange(
     conn: &mut Stream,
     request: Vec<u8>,
-    method: &str,
+    method: &Method,
     limits: Limits,
 ) -> Result<Outcome, ClientError> {
     let (res, _) = conn.write_all(request).await;

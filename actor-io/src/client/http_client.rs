@@ -4,10 +4,11 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use super::conn::{Outcome, exchange};
+use super::destination::Destination;
 use super::pool::{Key, Pool};
 use super::resolve::resolve;
-use super::{ClientError, HttpClientBuilder, Url};
-use crate::http::{Request, Response};
+use super::{ClientError, HttpClientBuilder};
+use crate::http::{Method, Request, Response, Uri};
 use crate::net::{Stream, TcpStream};
 
 /// Counts kept by a client on its shard.
@@ -66,21 +67,21 @@ impl HttpClient {
 
     /// `GET url`.
     pub async fn get(&self, url: &str) -> Result<Response, ClientError> {
-        self.request(Request::new("GET", url)).await
+        self.request(Request::new(Method::GET, url)).await
     }
 
     /// `HEAD url`: the response has the headers and no body.
     pub async fn head(&self, url: &str) -> Result<Response, ClientError> {
-        self.request(Request::new("HEAD", url)).await
+        self.request(Request::new(Method::HEAD, url)).await
     }
 
     /// `POST url` with `body`.
     pub async fn post(&self, url: &str, body: impl Into<Vec<u8>>) -> Result<Response, ClientError> {
-        self.request(Request::new("POST", url).with_body(body))
+        self.request(Request::new(Method::POST, url).with_body(body))
             .await
     }
 
-    /// Sends `request`, whose target is an absolute URL
+    /// Sends `request`, whose target is an absolute URI
     /// (`http://host:port/path`); it goes out in origin form with a `Host`
     /// header added unless one is set.
     ///
@@ -88,18 +89,28 @@ impl HttpClient {
     ///
     /// See [`ClientError`].
     pub async fn request(&self, request: Request) -> Result<Response, ClientError> {
-        let url = Url::parse(&request.target)?;
-        self.send(&url, request).await
+        let to = Destination::parse(&request.target)?;
+        self.send_to(&to, request).await
     }
 
-    /// Sends `request` to `url`: its target is replaced by `url`'s, and a
-    /// `Host` header is added unless one is set. Set [`Url::tls`] to speak
-    /// TLS whatever the scheme was.
+    /// Sends `request` to `uri` (`http[s]://host[:port]/path?query`): its
+    /// target is replaced by `uri`'s path and query, and a `Host` header is
+    /// added unless one is set. An [`http::Request`](::http::Request)
+    /// converts into a [`Request`] with `Request::from`.
     ///
     /// # Errors
     ///
     /// See [`ClientError`].
-    pub async fn send(&self, url: &Url, mut request: Request) -> Result<Response, ClientError> {
+    pub async fn send(&self, uri: &Uri, request: Request) -> Result<Response, ClientError> {
+        let to = Destination::of(uri)?;
+        self.send_to(&to, request).await
+    }
+
+    async fn send_to(
+        &self,
+        url: &Destination,
+        mut request: Request,
+    ) -> Result<Response, ClientError> {
         if url.tls && self.settings.tls.is_none() {
             return Err(ClientError::TlsNotConfigured);
         }
@@ -122,16 +133,13 @@ impl HttpClient {
     /// connection again if it may be reused.
     async fn run(
         &self,
-        url: &Url,
+        url: &Destination,
         bytes: Vec<u8>,
-        method: &str,
+        method: &Method,
         keep_alive: bool,
     ) -> Result<Response, ClientError> {
         let key = Key::of(url);
-        let retry = matches!(
-            method,
-            "GET" | "HEAD" | "OPTIONS" | "TRACE" | "PUT" | "DELETE"
-        );
+        let retry = method.is_idempotent();
         loop {
             let pooled = self.take_live(&key);
             let reused = pooled.is_some();
@@ -171,7 +179,7 @@ impl HttpClient {
     }
 
     /// Opens a connection to `url` within the connect timeout.
-    async fn connect(&self, url: &Url) -> Result<Stream, ClientError> {
+    async fn connect(&self, url: &Destination) -> Result<Stream, ClientError> {
         let open = async {
             let host = url.bare_host();
             let addrs = resolve(host, url.port)

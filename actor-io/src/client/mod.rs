@@ -33,7 +33,7 @@
 //!     let client = HttpClient::new();
 //!     let first = client.get(&url).await.unwrap();
 //!     let second = client.get(&url).await.unwrap();
-//!     tx.send((first.status, second.body, client.stats().connections_opened)).unwrap();
+//!     tx.send((first.status.as_u16(), second.body, client.stats().connections_opened)).unwrap();
 //! }))))?;
 //! assert_eq!(rx.recv()?, (200, b"hi".to_vec(), 1));
 //! rt.shutdown()?;
@@ -54,13 +54,13 @@
 
 mod builder;
 mod conn;
+mod destination;
 mod error;
 mod http_client;
 mod pool;
 mod resolve;
-mod url;
 
 pub use builder::HttpClientBuilder;
+pub use destination::UrlError;
 pub use error::ClientError;
 pub use http_client::{ClientStats, HttpClient};
-pub use url::{Url, UrlError};

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use super::Url;
+use super::destination::Destination;
 use crate::net::Stream;
 
 /// Where a pooled connection goes: host, port, and whether it speaks TLS.
@@ -15,7 +15,7 @@ pub(crate) struct Key {
 }
 
 impl Key {
-    pub(crate) fn of(url: &Url) -> Key {
+    pub(crate) fn of(url: &Destination) -> Key {
         Key {
             host: url.host.clone(),
             port: url.port,

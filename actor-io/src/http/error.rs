@@ -1,5 +1,7 @@
 //! The typed errors of HTTP parsing, each with the status code to answer.
 
+use ::http::StatusCode;
+
 /// Why an HTTP message was rejected.
 ///
 /// On the server side each variant maps to the status code to send
@@ -91,13 +93,15 @@ pub enum HttpError {
 
 impl HttpError {
     /// The status code a server answers this error with.
-    pub fn status(&self) -> u16 {
+    pub fn status(&self) -> StatusCode {
         match self {
-            Self::TooManyHeaders | Self::HeadTooLarge { .. } => 431,
-            Self::BodyTooLarge { .. } => 413,
-            Self::UnsupportedVersion => 505,
-            Self::UnsupportedTransferEncoding => 501,
-            _ => 400,
+            Self::TooManyHeaders | Self::HeadTooLarge { .. } => {
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
+            }
+            Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedVersion => StatusCode::HTTP_VERSION_NOT_SUPPORTED,
+            Self::UnsupportedTransferEncoding => StatusCode::NOT_IMPLEMENTED,
+            _ => StatusCode::BAD_REQUEST,
         }
     }
 
@@ -121,7 +125,8 @@ pub enum EncodeError {
     /// A method that is not a token.
     #[error("invalid method")]
     InvalidMethod,
-    /// A request target that is empty or holds whitespace or control bytes.
+    /// A request target that is empty or holds whitespace or control bytes,
+    /// or (converting to an `http::Request`) is not a URI.
     #[error("invalid request target")]
     InvalidTarget,
     /// A status code outside 100..=999.

@@ -1,7 +1,9 @@
 //! Message framing from the head: how long the body is (RFC 9112 §6).
 
 use super::headers::{is_token, trim_ows};
-use super::{Headers, HttpError, Limits, Version};
+use ::http::Version;
+
+use super::{Headers, HttpError, Limits};
 
 /// How a message's body is delimited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,7 +84,7 @@ pub(crate) fn request_body(
         return Err(HttpError::ContentLengthWithTransferEncoding);
     }
     if has_te {
-        if version == Version::Http10 {
+        if version == Version::HTTP_10 {
             return Err(HttpError::InvalidTransferEncoding);
         }
         return match transfer_coding(headers)? {
@@ -201,7 +203,7 @@ fn parse_decimal(s: &[u8]) -> Option<u64> {
 /// HTTP/1.1 requests need exactly one `Host` (RFC 9112 §3.2).
 pub(crate) fn check_host(known: KnownFields, version: Version) -> Result<(), HttpError> {
     match (version, known.host) {
-        (_, 0) if version == Version::Http10 => Ok(()),
+        (_, 0) if version == Version::HTTP_10 => Ok(()),
         (_, 1) => Ok(()),
         _ => Err(HttpError::InvalidHost),
     }

@@ -6,7 +6,9 @@ use super::headers::is_tchar;
 use super::host::is_valid_host;
 use std::mem::MaybeUninit;
 
-use super::{Headers, HttpError, Limits, Request, Version};
+use ::http::{Method, StatusCode, Version};
+
+use super::{Headers, HttpError, Limits, Request};
 
 /// Where the head ends in `buf`, or `Ok(None)` while it is incomplete.
 ///
@@ -104,11 +106,10 @@ pub(crate) fn parse_request_head(
     };
     check_target(method, target)?;
     into.version = match minor {
-        0 => Version::Http10,
-        _ => Version::Http11,
+        0 => Version::HTTP_10,
+        _ => Version::HTTP_11,
     };
-    into.method.clear();
-    into.method.push_str(method);
+    into.method = Method::from_bytes(method.as_bytes()).map_err(|_| HttpError::InvalidMethod)?;
     into.target.clear();
     into.target.push_str(target);
     into.headers.clear();
@@ -117,7 +118,7 @@ pub(crate) fn parse_request_head(
 
 /// A parsed response head.
 pub(crate) struct ResponseHead {
-    pub(crate) status: u16,
+    pub(crate) status: StatusCode,
     pub(crate) version: Version,
     pub(crate) headers: Headers,
 }
@@ -143,9 +144,10 @@ pub(crate) fn parse_response_head(head: &[u8], limits: &Limits) -> Result<Respon
         return Err(HttpError::InvalidStatus);
     };
     let version = match minor {
-        0 => Version::Http10,
-        _ => Version::Http11,
+        0 => Version::HTTP_10,
+        _ => Version::HTTP_11,
     };
+    let status = StatusCode::from_u16(status).map_err(|_| HttpError::InvalidStatus)?;
     Ok(ResponseHead {
         status,
         version,

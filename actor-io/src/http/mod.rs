@@ -7,7 +7,7 @@
 //!
 //! ```
 //! use actor_io::codec::{Decoder, ReadBuf};
-//! use actor_io::http::{Incoming, RequestDecoder, Response, ResponseContext, CONTINUE};
+//! use actor_io::http::{Incoming, RequestDecoder, Response, ResponseContext, StatusCode, CONTINUE};
 //!
 //! let mut input = ReadBuf::new();
 //! input.extend_from_slice(b"GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
@@ -20,7 +20,7 @@
 //!         Ok(Incoming::Request(req)) => {
 //!             let ctx = ResponseContext::for_request(&req);
 //!             close |= !ctx.keep_alive;
-//!             Response::new(200).with_body(req.target).encode(ctx, &mut output).unwrap();
+//!             Response::new(StatusCode::OK).with_body(req.target).encode(ctx, &mut output).unwrap();
 //!         }
 //!         Err(e) => {
 //!             Response::for_error(&e).encode(ResponseContext::closing(), &mut output).unwrap();
@@ -59,6 +59,7 @@ mod framing;
 mod head;
 mod headers;
 mod host;
+mod interop;
 mod limits;
 mod request;
 mod request_decoder;
@@ -75,9 +76,12 @@ pub use error::{EncodeError, HttpError};
 pub use framing::BodyKind;
 pub use headers::Headers;
 pub use limits::Limits;
-pub use request::{Request, Version};
+pub use request::Request;
 pub use request_decoder::{Incoming, RequestDecoder};
 pub use response::{CONTINUE, ChunkedWriter, Response, ResponseContext};
 pub use response_decoder::ResponseDecoder;
 pub use router::{Route, Router};
 pub use status::reason_phrase;
+
+pub use ::http::uri::InvalidUri;
+pub use ::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, Version};

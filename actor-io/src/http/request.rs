@@ -1,37 +1,23 @@
 //! The owned request and its encoding (the client side writes requests).
 
+use ::http::{Method, Version};
+
 use super::headers::{is_safe_value, is_token};
 use super::{EncodeError, Headers};
 
-/// An HTTP version this crate speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Version {
-    /// HTTP/1.0: connections close after each exchange unless asked otherwise.
-    Http10,
-    /// HTTP/1.1: connections persist unless asked otherwise.
-    #[default]
-    Http11,
-}
-
-impl Version {
-    /// The version as it appears on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Http10 => "HTTP/1.0",
-            Self::Http11 => "HTTP/1.1",
-        }
-    }
-}
-
 /// An owned HTTP request: what the server decoder produces, and what the
-/// client encodes.
+/// client encodes. The method and version are the `http` crate's types; the
+/// target is kept as it came (the decoder reuses its buffer from request to
+/// request), and [`uri`](Self::uri) parses it into an [`http::Uri`](::http::Uri)
+/// on demand. [`into_http`](Self::into_http) and `From<http::Request<B>>`
+/// convert to and from [`http::Request`](::http::Request).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Request {
-    /// The method, as sent (methods are case-sensitive).
-    pub method: String,
-    /// The request target: usually a path with an optional query.
+    /// The method (methods are case-sensitive).
+    pub method: Method,
+    /// The request target as sent: usually a path with an optional query.
     pub target: String,
-    /// The protocol version.
+    /// The protocol version: HTTP/1.0 or HTTP/1.1.
     pub version: Version,
     /// Header fields in arrival order.
     pub headers: Headers,
@@ -41,11 +27,13 @@ pub struct Request {
 
 impl Request {
     /// A request with no headers and no body, in HTTP/1.1.
-    pub fn new(method: impl Into<String>, target: impl Into<String>) -> Self {
+    pub fn new(method: Method, target: impl Into<String>) -> Self {
         Self {
-            method: method.into(),
+            method,
             target: target.into(),
-            ..Self::default()
+            version: Version::HTTP_11,
+            headers: Headers::new(),
+            body: Vec::new(),
         }
     }
 
@@ -66,10 +54,10 @@ impl Request {
     /// the authority, `/` when there is none; routes match on it.
     ///
     /// ```
-    /// use actor_io::http::Request;
-    /// assert_eq!(Request::new("GET", "/a/b?x=1").path(), "/a/b");
-    /// assert_eq!(Request::new("GET", "http://h:8080/a?x=1").path(), "/a");
-    /// assert_eq!(Request::new("GET", "http://h?x=1").path(), "/");
+    /// use actor_io::http::{Method, Request};
+    /// assert_eq!(Request::new(Method::GET, "/a/b?x=1").path(), "/a/b");
+    /// assert_eq!(Request::new(Method::GET, "http://h:8080/a?x=1").path(), "/a");
+    /// assert_eq!(Request::new(Method::GET, "http://h?x=1").path(), "/");
     /// ```
     pub fn path(&self) -> &str {
         let origin = self.origin_form();
@@ -94,10 +82,10 @@ impl Request {
     /// `Host` field's value.
     ///
     /// ```
-    /// use actor_io::http::Request;
-    /// let r = Request::new("GET", "http://a.example/x").with_header("Host", "b.example");
+    /// use actor_io::http::{Method, Request};
+    /// let r = Request::new(Method::GET, "http://a.example/x").with_header("Host", "b.example");
     /// assert_eq!(r.host(), Some("a.example"));
-    /// let r = Request::new("GET", "/x").with_header("Host", "b.example");
+    /// let r = Request::new(Method::GET, "/x").with_header("Host", "b.example");
     /// assert_eq!(r.host(), Some("b.example"));
     /// ```
     pub fn host(&self) -> Option<&str> {
@@ -139,9 +127,10 @@ impl Request {
         if self.headers.has_token("connection", "close") {
             return false;
         }
-        match self.version {
-            Version::Http11 => true,
-            Version::Http10 => self.headers.has_token("connection", "keep-alive"),
+        if self.version == Version::HTTP_10 {
+            self.headers.has_token("connection", "keep-alive")
+        } else {
+            true
         }
     }
 
@@ -149,7 +138,7 @@ impl Request {
     /// (`Expect: 100-continue` in an HTTP/1.1 request; HTTP/1.0 requests'
     /// expectations are ignored, as RFC 9110 §10.1.1 requires).
     pub fn expects_continue(&self) -> bool {
-        self.version == Version::Http11 && self.headers.has_token("expect", "100-continue")
+        self.version == Version::HTTP_11 && self.headers.has_token("expect", "100-continue")
     }
 
     /// Appends the request to `dst`: request line, headers, a
@@ -158,9 +147,9 @@ impl Request {
     /// in [`headers`](Self::headers) are skipped: the encoder owns framing.
     ///
     /// ```
-    /// use actor_io::http::Request;
+    /// use actor_io::http::{Method, Request};
     /// let mut out = Vec::new();
-    /// Request::new("POST", "/echo")
+    /// Request::new(Method::POST, "/echo")
     ///     .with_header("Host", "example.com")
     ///     .with_body("hi")
     ///     .encode(&mut out)
@@ -173,7 +162,7 @@ impl Request {
     /// An invalid method, target, header name or value; `dst` is then left
     /// as it was.
     pub fn encode(&self, dst: &mut Vec<u8>) -> Result<(), EncodeError> {
-        if !is_token(self.method.as_bytes()) {
+        if !is_token(self.method.as_str().as_bytes()) {
             return Err(EncodeError::InvalidMethod);
         }
         let target_ok =
@@ -183,17 +172,21 @@ impl Request {
         }
         let start = dst.len();
         dst.reserve(64 + self.body.len());
-        dst.extend_from_slice(self.method.as_bytes());
+        dst.extend_from_slice(self.method.as_str().as_bytes());
         dst.push(b' ');
         dst.extend_from_slice(self.target.as_bytes());
         dst.push(b' ');
-        dst.extend_from_slice(self.version.as_str().as_bytes());
+        dst.extend_from_slice(if self.version == Version::HTTP_10 {
+            b"HTTP/1.0"
+        } else {
+            b"HTTP/1.1"
+        });
         dst.extend_from_slice(b"\r\n");
         if let Err(e) = write_headers(&self.headers, dst) {
             dst.truncate(start);
             return Err(e);
         }
-        let body_expected = matches!(self.method.as_str(), "POST" | "PUT" | "PATCH");
+        let body_expected = matches!(self.method, Method::POST | Method::PUT | Method::PATCH);
         if !self.body.is_empty() || body_expected {
             write_content_length(self.body.len(), dst);
         }

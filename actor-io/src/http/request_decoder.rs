@@ -4,7 +4,9 @@
 use super::framing::{KnownFields, check_host, request_body};
 use super::head::{find_head_end, leading_crlf, parse_request_head};
 use super::request_line::LineCheck;
-use super::{BodyDecoder, BodyKind, HttpError, Limits, Request, ResponseContext, Version};
+use ::http::Version;
+
+use super::{BodyDecoder, BodyKind, HttpError, Limits, Request, ResponseContext};
 use crate::codec::{Decoder, ReadBuf};
 
 /// What the [`RequestDecoder`] yields.
@@ -102,7 +104,7 @@ impl RequestDecoder {
     /// `Connection` field): [`ResponseContext::for_request`] in effect.
     pub(crate) fn context_for(&self, request: &Request) -> ResponseContext {
         let keep_alive = if self.known.connection == 0 {
-            request.version == Version::Http11
+            request.version == Version::HTTP_11
         } else {
             request.keep_alive()
         };

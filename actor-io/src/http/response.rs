@@ -2,7 +2,9 @@
 
 use super::date::date_line;
 use super::request::{write_content_length, write_decimal, write_headers_skipping};
-use super::{EncodeError, Headers, HttpError, Request, Version, reason_phrase};
+use ::http::{Method, StatusCode, Version};
+
+use super::{EncodeError, Headers, HttpError, Request, reason_phrase};
 
 /// The interim response to send when [`Incoming::Continue`](super::Incoming::Continue) is decoded.
 pub const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
@@ -16,7 +18,7 @@ const OWNED: [&str; 4] = ["content-length", "transfer-encoding", "connection", "
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
     /// The status code.
-    pub status: u16,
+    pub status: StatusCode,
     /// The version read from the status line (client side); encoding
     /// always writes HTTP/1.1.
     pub version: Version,
@@ -49,7 +51,7 @@ impl Default for ResponseContext {
     fn default() -> Self {
         Self {
             keep_alive: true,
-            version: Version::Http11,
+            version: Version::HTTP_11,
             head_request: false,
         }
     }
@@ -67,7 +69,7 @@ impl ResponseContext {
         Self {
             keep_alive,
             version: request.version,
-            head_request: request.method == "HEAD",
+            head_request: request.method == Method::HEAD,
         }
     }
 
@@ -81,11 +83,12 @@ impl ResponseContext {
 }
 
 impl Response {
-    /// A response with no headers and an empty body.
-    pub fn new(status: u16) -> Self {
+    /// A response with no headers and an empty body. A status from a
+    /// number: `StatusCode::from_u16(n)?`.
+    pub fn new(status: StatusCode) -> Self {
         Self {
             status,
-            version: Version::Http11,
+            version: Version::HTTP_11,
             headers: Headers::new(),
             body: Vec::new(),
             chunked: false,
@@ -130,17 +133,17 @@ impl Response {
     /// (not for `HEAD`).
     ///
     /// ```
-    /// use actor_io::http::{Response, ResponseContext};
+    /// use actor_io::http::{Response, ResponseContext, StatusCode};
     /// let mut out = Vec::new();
-    /// Response::new(200).with_body("hi").encode(ResponseContext::default(), &mut out).unwrap();
+    /// Response::new(StatusCode::OK).with_body("hi").encode(ResponseContext::default(), &mut out).unwrap();
     /// assert!(out.starts_with(b"HTTP/1.1 200 OK\r\nDate: "));
     /// assert!(out.ends_with(b"\r\nContent-Length: 2\r\n\r\nhi"));
     /// ```
     ///
     /// # Errors
     ///
-    /// An invalid status, header name or value (CR, LF or NUL: header
-    /// injection); `dst` is then left as it was.
+    /// An invalid header name or value (CR, LF or NUL: header injection);
+    /// `dst` is then left as it was.
     pub fn encode(&self, ctx: ResponseContext, dst: &mut Vec<u8>) -> Result<(), EncodeError> {
         let start = dst.len();
         dst.reserve(128 + self.body.len());
@@ -148,7 +151,7 @@ impl Response {
             dst.truncate(start);
             return Err(e);
         }
-        let chunked = self.chunked && ctx.version == Version::Http11;
+        let chunked = self.chunked && ctx.version == Version::HTTP_11;
         match (has_body(self.status), chunked) {
             (false, _) => {}
             (true, true) => dst.extend_from_slice(b"Transfer-Encoding: chunked\r\n"),
@@ -174,10 +177,7 @@ impl Response {
     /// Status line, `Date`, user headers and `Connection`, without the
     /// final blank line.
     fn write_head(&self, ctx: ResponseContext, dst: &mut Vec<u8>) -> Result<(), EncodeError> {
-        if !(100..=999).contains(&self.status) {
-            return Err(EncodeError::InvalidStatus);
-        }
-        match self.status {
+        match self.status.as_u16() {
             200 => dst.extend_from_slice(b"HTTP/1.1 200 OK\r\n"),
             status => {
                 dst.extend_from_slice(b"HTTP/1.1 ");
@@ -191,7 +191,7 @@ impl Response {
         write_headers_skipping(&self.headers, &OWNED, dst)?;
         if !ctx.keep_alive {
             dst.extend_from_slice(b"Connection: close\r\n");
-        } else if ctx.version == Version::Http10 {
+        } else if ctx.version == Version::HTTP_10 {
             dst.extend_from_slice(b"Connection: keep-alive\r\n");
         }
         Ok(())
@@ -216,8 +216,10 @@ fn write_chunk_size(n: usize, dst: &mut Vec<u8>) {
 }
 
 /// Whether a response with this status carries a body (and so a length).
-fn has_body(status: u16) -> bool {
-    !((100..200).contains(&status) || status == 204 || status == 304)
+fn has_body(status: StatusCode) -> bool {
+    !(status.is_informational()
+        || status == StatusCode::NO_CONTENT
+        || status == StatusCode::NOT_MODIFIED)
 }
 
 /// Writes a response whose body is produced in pieces.
@@ -228,9 +230,9 @@ fn has_body(status: u16) -> bool {
 /// turns `false`).
 ///
 /// ```
-/// use actor_io::http::{ChunkedWriter, Response, ResponseContext};
+/// use actor_io::http::{ChunkedWriter, Response, ResponseContext, StatusCode};
 /// let mut out = Vec::new();
-/// let w = ChunkedWriter::start(&Response::new(200), ResponseContext::default(), &mut out).unwrap();
+/// let w = ChunkedWriter::start(&Response::new(StatusCode::OK), ResponseContext::default(), &mut out).unwrap();
 /// w.chunk(b"hello", &mut out);
 /// w.finish(&mut out);
 /// assert!(out.ends_with(b"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"));
@@ -254,7 +256,7 @@ impl ChunkedWriter {
         ctx: ResponseContext,
         dst: &mut Vec<u8>,
     ) -> Result<Self, EncodeError> {
-        let chunked = ctx.version == Version::Http11;
+        let chunked = ctx.version == Version::HTTP_11;
         let ctx = ResponseContext {
             keep_alive: ctx.keep_alive && chunked,
             ..ctx

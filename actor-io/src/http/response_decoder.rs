@@ -3,6 +3,8 @@
 
 use std::collections::VecDeque;
 
+use ::http::{Method, StatusCode};
+
 use super::framing::response_body;
 use super::head::{find_head_end, leading_crlf, parse_response_head};
 use super::{BodyDecoder, BodyKind, HttpError, Limits, Response};
@@ -24,7 +26,7 @@ use crate::codec::{Decoder, ReadBuf};
 /// let mut buf = ReadBuf::new();
 /// buf.extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
 /// let resp = ResponseDecoder::default().decode(&mut buf).unwrap().unwrap();
-/// assert_eq!((resp.status, &resp.body[..]), (200, &b"ok"[..]));
+/// assert_eq!((resp.status.as_u16(), &resp.body[..]), (200, &b"ok"[..]));
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct ResponseDecoder {
@@ -58,8 +60,8 @@ impl ResponseDecoder {
     /// Records that a request with `method` was sent; responses are matched
     /// to requests in order. Responses with no recorded request are taken to
     /// answer a method other than `HEAD`.
-    pub fn push_request(&mut self, method: &str) {
-        self.head_requests.push_back(method == "HEAD");
+    pub fn push_request(&mut self, method: &Method) {
+        self.head_requests.push_back(method == Method::HEAD);
     }
 
     fn step(&mut self, buf: &mut ReadBuf, eof: bool) -> Result<Option<Response>, HttpError> {
@@ -82,13 +84,18 @@ impl ResponseDecoder {
                     let head = buf.as_slice().get(..end).unwrap_or(&[]);
                     let head = parse_response_head(head, &self.limits)?;
                     buf.advance(end);
-                    let interim = (100..200).contains(&head.status) && head.status != 101;
+                    let interim = head.status.is_informational()
+                        && head.status != StatusCode::SWITCHING_PROTOCOLS;
                     if interim {
                         continue;
                     }
                     let head_request = self.head_requests.pop_front().unwrap_or(false);
-                    let kind =
-                        response_body(head.status, &head.headers, head_request, &self.limits)?;
+                    let kind = response_body(
+                        head.status.as_u16(),
+                        &head.headers,
+                        head_request,
+                        &self.limits,
+                    )?;
                     let response = Response {
                         status: head.status,
                         version: head.version,
@@ -114,7 +121,7 @@ impl ResponseDecoder {
                     if !done {
                         return Ok(None);
                     }
-                    let response = std::mem::replace(response, Response::new(0));
+                    let response = std::mem::replace(response, Response::new(StatusCode::OK));
                     self.state = State::Head;
                     return Ok(Some(response));
                 }

@@ -14,6 +14,8 @@ use std::time::Duration;
 
 use actor_core::{Actor, ActorRef, Context, Handle, ReplyTo, SpawnError};
 
+use crate::http::StatusCode;
+
 /// Which probe a request asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Probe {
@@ -41,7 +43,7 @@ impl Probe {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProbeAnswer {
     /// 200 when the probe passes, 503 when it does not.
-    pub status: u16,
+    pub status: StatusCode,
     /// `ok`, or why not.
     pub body: String,
 }
@@ -49,13 +51,16 @@ pub struct ProbeAnswer {
 impl ProbeAnswer {
     fn ok() -> ProbeAnswer {
         ProbeAnswer {
-            status: 200,
+            status: StatusCode::OK,
             body: "ok\n".into(),
         }
     }
 
     fn unavailable(body: String) -> ProbeAnswer {
-        ProbeAnswer { status: 503, body }
+        ProbeAnswer {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            body,
+        }
     }
 }
 

@@ -11,6 +11,7 @@ use super::settings::Settings;
 use crate::codec::{Decoder, ReadBuf};
 use crate::http::{
     CONTINUE, HttpError, Incoming, Request, RequestDecoder, Response, ResponseContext, Route,
+    StatusCode,
 };
 
 /// What a turn produced.
@@ -103,7 +104,11 @@ pub(crate) async fn answer(
         match slot {
             Slot::Raw(bytes) => out.extend_from_slice(bytes),
             Slot::Ready(response, ctx) => encode(&response, ctx, out),
-            Slot::Pending(_, ctx) => encode(&plain(503, "handler timed out\n"), ctx, out),
+            Slot::Pending(_, ctx) => encode(
+                &plain(StatusCode::SERVICE_UNAVAILABLE, "handler timed out\n"),
+                ctx,
+                out,
+            ),
         }
     }
     outcome
@@ -128,39 +133,46 @@ fn dispatch(
     settings: &Settings,
     decoder: &mut RequestDecoder,
 ) -> Slot {
-    let slot = match settings.routes.find(&request.method, request.path()) {
+    let slot = match settings
+        .routes
+        .find(request.method.as_str(), request.path())
+    {
         Route::Found(Handler::Sync(f)) => {
             // A panicking handler costs its request a 500, not the connection.
             let response = catch_unwind(AssertUnwindSafe(|| f(&request)))
-                .unwrap_or_else(|_| plain(500, "handler panicked\n"));
+                .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "handler panicked\n"));
             Slot::Ready(response, ctx)
         }
         Route::Found(Handler::Async(f)) => {
             return match catch_unwind(AssertUnwindSafe(move || f(request))) {
                 Ok(fut) => Slot::Pending(fut, ctx),
-                Err(_) => Slot::Ready(plain(500, "handler panicked\n"), ctx),
+                Err(_) => Slot::Ready(
+                    plain(StatusCode::INTERNAL_SERVER_ERROR, "handler panicked\n"),
+                    ctx,
+                ),
             };
         }
         Route::MethodNotAllowed(methods) => {
             let allow = methods.join(", ");
             Slot::Ready(
-                plain(405, "method not allowed\n").with_header("Allow", allow),
+                plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n")
+                    .with_header("Allow", allow),
                 ctx,
             )
         }
-        Route::NotFound => Slot::Ready(plain(404, "not found\n"), ctx),
+        Route::NotFound => Slot::Ready(plain(StatusCode::NOT_FOUND, "not found\n"), ctx),
     };
     decoder.recycle(request);
     slot
 }
 
 /// Encodes `response`; one the encoder refuses (a header holding CR or LF,
-/// a status out of range) becomes a 500.
+/// say) becomes a 500.
 fn encode(response: &Response, ctx: ResponseContext, out: &mut Vec<u8>) {
     let status = if response.encode(ctx, out).is_ok() {
-        response.status
+        response.status.as_u16()
     } else {
-        let fallback = plain(500, "invalid response\n");
+        let fallback = plain(StatusCode::INTERNAL_SERVER_ERROR, "invalid response\n");
         // A fixed, valid response always encodes.
         let _ = fallback.encode(ctx, out);
         500

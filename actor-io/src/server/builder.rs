@@ -22,11 +22,11 @@ use crate::tls::TlsAcceptor;
 ///
 /// ```
 /// use std::io::{Read, Write};
-/// use actor_io::http::{Request, Response};
+/// use actor_io::http::{Request, Response, StatusCode};
 /// use actor_io::server::{HttpServer, Routes};
 ///
 /// let rt = actor_core::Runtime::builder().shards(1).build()?;
-/// let routes = Routes::new().get("/hi", |_: &Request| Response::new(200).with_body("hello"));
+/// let routes = Routes::new().get("/hi", |_: &Request| Response::new(StatusCode::OK).with_body("hello"));
 /// let server = HttpServer::new(routes).start(rt.handle(), "127.0.0.1:0".parse()?)?;
 ///
 /// let mut client = std::net::TcpStream::connect(server.local_addr())?;

@@ -22,7 +22,7 @@ use super::routes::plain;
 use super::settings::Settings;
 use super::signal::{Either, StopOnDrop, StopSignal, race};
 use crate::codec::ReadBuf;
-use crate::http::{RequestDecoder, ResponseContext};
+use crate::http::{RequestDecoder, ResponseContext, StatusCode};
 use crate::net::{Stream, TcpStream};
 use crate::pool::{self, give_read_buf, take_read_buf};
 use crate::timeout;
@@ -144,7 +144,7 @@ async fn refuse_plaintext(stream: TcpStream, settings: &Settings) {
     let mut stream = Stream::from(stream);
     bump(Event::BadRequest);
     let mut out = pool::take_large();
-    let response = plain(400, "this port speaks HTTPS\n");
+    let response = plain(StatusCode::BAD_REQUEST, "this port speaks HTTPS\n");
     if response
         .encode(ResponseContext::closing(), &mut out)
         .is_ok()
@@ -232,7 +232,7 @@ async fn serve(mut io: Stream, settings: &Settings, stop: &StopSignal) {
                 Either::Left(Either::Right(())) => {
                     bump(Event::Timeout);
                     let mut out = pool::take_large();
-                    let response = plain(408, "request timeout\n");
+                    let response = plain(StatusCode::REQUEST_TIMEOUT, "request timeout\n");
                     if response
                         .encode(ResponseContext::closing(), &mut out)
                         .is_ok()

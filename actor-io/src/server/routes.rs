@@ -8,7 +8,7 @@ use std::sync::Arc;
 use actor_core::partition::{Partitioner, Sharded};
 use actor_core::{Actor, ActorRef, AskError, ReplyTo};
 
-use crate::http::{Request, Response, Route, Router};
+use crate::http::{Method, Request, Response, Route, Router, StatusCode};
 use crate::observe::{Exporter, Health, Probe};
 
 /// A shard-local future that produces a response.
@@ -54,13 +54,13 @@ pub struct HttpCall {
 /// 404, known paths with another method 405 with `Allow`.
 ///
 /// ```
-/// use actor_io::http::{Request, Response};
+/// use actor_io::http::{Method, Request, Response, StatusCode};
 /// use actor_io::server::Routes;
 ///
 /// let routes = Routes::new()
-///     .get("/plaintext", |_: &Request| Response::new(200).with_body("Hello, World!"))
-///     .route_async("POST", "/echo", |req: Request| async move {
-///         Response::new(200).with_body(req.body)
+///     .get("/plaintext", |_: &Request| Response::new(StatusCode::OK).with_body("Hello, World!"))
+///     .route_async(Method::POST, "/echo", |req: Request| async move {
+///         Response::new(StatusCode::OK).with_body(req.body)
 ///     });
 /// assert_eq!(routes.len(), 2);
 /// ```
@@ -86,8 +86,8 @@ impl Routes {
         self.count == 0
     }
 
-    fn add(mut self, method: &str, path: &str, handler: Handler) -> Self {
-        self.router.add(method, path, handler);
+    fn add(mut self, method: impl AsRef<str>, path: &str, handler: Handler) -> Self {
+        self.router.add(method.as_ref(), path, handler);
         self.count += 1;
         self
     }
@@ -97,7 +97,7 @@ impl Routes {
     /// the response).
     pub fn route(
         self,
-        method: &str,
+        method: impl AsRef<str>,
         path: &str,
         handler: impl Fn(&Request) -> Response + Send + Sync + 'static,
     ) -> Self {
@@ -110,13 +110,45 @@ impl Routes {
         path: &str,
         handler: impl Fn(&Request) -> Response + Send + Sync + 'static,
     ) -> Self {
-        self.route("GET", path, handler)
+        self.route(Method::GET, path, handler)
+    }
+
+    /// Routes `method` `path` to a function written for the `http` crate's
+    /// types (as handlers and middleware of that ecosystem are), answered
+    /// on the spot like [`route`](Self::route). The request is converted
+    /// for it (a copy of its parts), so the plain [`route`](Self::route)
+    /// stays the cheaper one.
+    ///
+    /// ```
+    /// use actor_io::http::Method;
+    /// use actor_io::server::Routes;
+    ///
+    /// let routes = Routes::new().route_http(Method::GET, "/hi", |req: http::Request<Vec<u8>>| {
+    ///     http::Response::builder()
+    ///         .header("X-Path", req.uri().path())
+    ///         .body("hello")
+    ///         .unwrap()
+    /// });
+    /// assert_eq!(routes.len(), 1);
+    /// ```
+    pub fn route_http<B: Into<Vec<u8>>>(
+        self,
+        method: impl AsRef<str>,
+        path: &str,
+        handler: impl Fn(::http::Request<Vec<u8>>) -> ::http::Response<B> + Send + Sync + 'static,
+    ) -> Self {
+        self.route(method, path, move |req: &Request| {
+            match req.clone().into_http() {
+                Ok(req) => Response::from(handler(req)),
+                Err(e) => plain(StatusCode::BAD_REQUEST, &format!("{e}\n")),
+            }
+        })
     }
 
     /// Routes `method` `path` to a function that returns a future, run on
     /// the connection's shard (it need not be `Send`). Pipelined requests
     /// still get their responses in order.
-    pub fn route_async<F, Fut>(self, method: &str, path: &str, handler: F) -> Self
+    pub fn route_async<F, Fut>(self, method: impl AsRef<str>, path: &str, handler: F) -> Self
     where
         F: Fn(Request) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Response> + 'static,
@@ -127,7 +159,7 @@ impl Routes {
 
     /// Routes `method` `path` to an actor: each request arrives as an
     /// [`HttpCall`] message.
-    pub fn route_actor<A>(self, method: &str, path: &str, actor: ActorRef<A>) -> Self
+    pub fn route_actor<A>(self, method: impl AsRef<str>, path: &str, actor: ActorRef<A>) -> Self
     where
         A: Actor,
         A::Msg: From<HttpCall>,
@@ -142,7 +174,7 @@ impl Routes {
     /// the request's key, as `key(&request)` says (a path segment, say).
     pub fn route_sharded<A, P>(
         self,
-        method: &str,
+        method: impl AsRef<str>,
         path: &str,
         group: Sharded<A, P>,
         key: impl Fn(&Request) -> String + Send + Sync + 'static,
@@ -162,20 +194,23 @@ impl Routes {
     /// `GET /health`, `/ready`, `/alive` (answered by `health`).
     pub fn observability(self, exporter: Exporter, health: Health) -> Self {
         let routes = self.get("/metrics", move |_| match exporter.render() {
-            Ok(text) => Response::new(200)
+            Ok(text) => Response::new(StatusCode::OK)
                 .with_header("Content-Type", exporter.content_type())
                 .with_body(text),
-            Err(e) => plain(500, &format!("metrics: {e}\n")),
+            Err(e) => plain(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &format!("metrics: {e}\n"),
+            ),
         });
         ["/health", "/ready", "/alive"]
             .into_iter()
             .fold(routes, |routes, path| {
                 let health = health.clone();
-                routes.route_async("GET", path, move |req: Request| {
+                routes.route_async(Method::GET, path, move |req: Request| {
                     let health = health.clone();
                     async move {
                         let Some(probe) = Probe::from_path(req.path()) else {
-                            return plain(404, "not found\n");
+                            return plain(StatusCode::NOT_FOUND, "not found\n");
                         };
                         let answer = health.answer(probe).await;
                         plain(answer.status, &answer.body)
@@ -201,13 +236,16 @@ where
         .await
     {
         Ok(response) => response,
-        Err(AskError::Closed) => plain(503, "handler unavailable\n"),
-        Err(e) => plain(500, &format!("handler failed: {e}\n")),
+        Err(AskError::Closed) => plain(StatusCode::SERVICE_UNAVAILABLE, "handler unavailable\n"),
+        Err(e) => plain(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("handler failed: {e}\n"),
+        ),
     }
 }
 
 /// A plain-text response.
-pub(crate) fn plain(status: u16, body: &str) -> Response {
+pub(crate) fn plain(status: StatusCode, body: &str) -> Response {
     Response::new(status)
         .with_header("Content-Type", "text/plain; charset=utf-8")
         .with_body(body)
