@@ -5,7 +5,9 @@
 //!
 //! - [`net`]: [`TcpListener`](net::TcpListener) (one per shard on a shared
 //!   port), [`TcpStream`](net::TcpStream) and [`UdpSocket`](net::UdpSocket),
-//!   with per-shard connection counters in the runtime's metrics.
+//!   with per-shard connection counters in the runtime's metrics, and
+//!   [`Stream`](net::Stream), one connection's bytes, plain or TLS: what the
+//!   server, the client and protocols of your own read and write.
 //! - [`IoBuf`] / [`IoBufMut`]: the owned buffers operations take and hand
 //!   back: `read(buf) -> (io::Result<usize>, buf)`. Dropping an operation
 //!   cancels it (as [`timeout`] does on expiry); the buffer stays with the
@@ -19,14 +21,16 @@
 //!   heads, body framing (lengths, chunked), the request decoder the server
 //!   uses and the response decoder the client uses, response writing with a
 //!   cached `Date`, and limits that answer bad input with the right status
-//!   code.
+//!   code. Methods, status codes, versions and URIs are the `http` crate's
+//!   types, and messages convert to and from `http::Request`/`Response`.
 //! - [`server`]: the HTTP/1.1 server, listener and connection actors on
 //!   every I/O shard, with routes served by functions, futures or actors.
 //! - [`client`]: an HTTP/1.1 client with a keep-alive connection pool per
 //!   shard, connect and request timeouts, and optional TLS.
 //! - [`observe`]: `/metrics` in Prometheus text format, `/health`, `/ready`
 //!   and `/alive`.
-//! - [`tls`]: rustls driven over owned-buffer transports, server and client.
+//! - [`tls`]: rustls handshakes, server and client, over a shard's TCP
+//!   stream; a session is a [`Stream`](net::Stream) like a plain connection.
 //!
 //! Sockets live on the shard that made them and must be used there (they
 //! are `!Send`); made off a shard, they fail with an error wrapping
