@@ -4,7 +4,7 @@
 mod common;
 
 use actor_storage::{AlignedBuf, Disk, FileIo, FileOp, OpenOptions, Storage};
-use common::{on_shard, runtime};
+use common::{on_shard, poll_plain, runtime};
 
 /// Every operation once, checked against what `std::fs` reads back.
 async fn every_operation(dir: std::path::PathBuf) {
@@ -81,18 +81,6 @@ fn every_operation_works_on_a_plain_thread() {
     std::thread::spawn(move || poll_plain(every_operation(p)))
         .join()
         .unwrap();
-}
-
-/// Polls a future whose every step completes at once (no runtime: the
-/// file layer runs its syscalls inline).
-fn poll_plain<F: std::future::Future>(fut: F) -> F::Output {
-    let mut fut = std::pin::pin!(fut);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    loop {
-        if let std::task::Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
-            return out;
-        }
-    }
 }
 
 #[test]

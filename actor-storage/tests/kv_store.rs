@@ -146,3 +146,31 @@ fn buffered_writes_reach_the_disk_within_the_interval() {
     });
     rt.shutdown().unwrap();
 }
+
+#[test]
+fn buffered_writes_are_synced_when_the_runtime_shuts_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = KvOptions {
+        buffer_interval: std::time::Duration::from_secs(3600),
+        ..KvOptions::default()
+    };
+    let rt = runtime(1);
+    rt.block_on(async {
+        let store = KvStore::open(rt.handle(), dir.path(), options.clone())
+            .await
+            .unwrap();
+        store
+            .put("late", "kept", Durability::Buffered)
+            .await
+            .unwrap();
+    });
+    rt.shutdown().unwrap();
+    let rt = runtime(1);
+    rt.block_on(async {
+        let store = KvStore::open(rt.handle(), dir.path(), options)
+            .await
+            .unwrap();
+        assert_eq!(store.get("late").await.unwrap(), Some(b"kept".to_vec()));
+    });
+    rt.shutdown().unwrap();
+}

@@ -3,7 +3,7 @@
 use std::ops::Bound;
 use std::path::PathBuf;
 
-use actor_core::{Actor, BoxError, Context, ReplyTo};
+use actor_core::{Actor, BoxError, Context, ExitReason, ReplyTo};
 
 use super::KvError;
 use super::compact::{CompactionReport, KvStats};
@@ -69,6 +69,15 @@ impl<S: Storage> Actor for KvActor<S> {
             Err(e) => self.open_error = Some(e),
         }
         Ok(())
+    }
+
+    /// A partition that stops (not killed) syncs its buffered writes.
+    async fn on_stop(&mut self, _: &ExitReason, _: &mut Context<Self>) {
+        if let Some(shard) = &self.shard
+            && let Err(e) = shard.sync().await
+        {
+            tracing::warn!(error = %e, dir = ?self.dir, "could not sync buffered writes at stop");
+        }
     }
 
     async fn handle(&mut self, msg: KvMsg, ctx: &mut Context<Self>) {
