@@ -61,17 +61,32 @@ pub(crate) async fn exchange(
     }
     let mut decoder = ResponseDecoder::new(limits);
     decoder.push_request(method);
-    let mut input = ReadBuf::new();
+    // The receive buffers come from the shard's pool and go back to it.
+    let mut input = pool::take_read_buf();
     let mut chunk = pool::take_large();
+    let outcome = read_response(conn, &mut decoder, &mut input, &mut chunk).await;
+    pool::give_read_buf(input);
+    pool::give(chunk);
+    outcome
+}
+
+/// Reads from `conn` into `chunk`, appending to `input`, until `decoder`
+/// has one response.
+async fn read_response(
+    conn: &mut Stream,
+    decoder: &mut ResponseDecoder,
+    input: &mut ReadBuf,
+    chunk: &mut Vec<u8>,
+) -> Result<Outcome, ClientError> {
     let mut received = false;
     loop {
-        let (res, buf) = conn.read(chunk).await;
-        chunk = buf;
+        let (res, buf) = conn.read(std::mem::take(chunk)).await;
+        *chunk = buf;
         match res {
             Err(e) if !received && is_closed(&e) => return Ok(Outcome::Stale(e)),
             Err(e) => return Err(ClientError::Io(e)),
             Ok(0) => {
-                return match decoder.decode_eof(&mut input)? {
+                return match decoder.decode_eof(input)? {
                     Some(response) => Ok(Outcome::Done {
                         response,
                         reusable: false,
@@ -85,8 +100,8 @@ pub(crate) async fn exchange(
             }
             Ok(n) => {
                 received = true;
-                input.extend_from_slice(chunk.get(..n).unwrap_or(&chunk));
-                if let Some(response) = decoder.decode(&mut input)? {
+                input.extend_from_slice(chunk.get(..n).unwrap_or(chunk));
+                if let Some(response) = decoder.decode(input)? {
                     let reusable = input.is_empty() && response_keeps_alive(&response);
                     return Ok(Outcome::Done { response, reusable });
                 }
