@@ -121,7 +121,8 @@ impl Headers {
     }
 
     /// Removes every field named `name`; returns how many there were.
-    pub fn remove(&mut self, name: &str) -> usize {
+    pub fn remove(&mut self, name: impl AsRef<str>) -> usize {
+        let name = name.as_ref();
         if !self.contains(name) {
             return 0;
         }
@@ -137,8 +138,20 @@ impl Headers {
         before - self.count
     }
 
-    /// The value of the first field named `name`.
-    pub fn get(&self, name: &str) -> Option<&[u8]> {
+    /// The value of the first field named `name` (a `&str` or an
+    /// [`http::HeaderName`](::http::HeaderName)).
+    ///
+    /// ```
+    /// use actor_io::http::Headers;
+    /// use http::header::CONTENT_TYPE;
+    ///
+    /// let mut headers = Headers::new();
+    /// headers.append(CONTENT_TYPE, http::HeaderValue::from_static("text/plain"));
+    /// assert_eq!(headers.get(CONTENT_TYPE), Some(&b"text/plain"[..]));
+    /// assert_eq!(headers.get("Content-Type"), Some(&b"text/plain"[..]));
+    /// ```
+    pub fn get(&self, name: impl AsRef<str>) -> Option<&[u8]> {
+        let name = name.as_ref();
         self.iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v)
@@ -152,7 +165,7 @@ impl Headers {
     }
 
     /// Whether some field is named `name`.
-    pub fn contains(&self, name: &str) -> bool {
+    pub fn contains(&self, name: impl AsRef<str>) -> bool {
         self.get(name).is_some()
     }
 
