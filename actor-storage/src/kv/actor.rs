@@ -11,13 +11,23 @@ use super::options::{Durability, KvOptions};
 use super::record::Op;
 use super::recover::RecoveryReport;
 use super::shard::KvShard;
-use crate::file::Storage;
+use crate::file::{Disk, Storage};
 
 /// Entries a scan returns.
 pub(crate) type Entries = Vec<(Vec<u8>, Vec<u8>)>;
 
+/// A request to a [`KvPartition`]; made by [`KvStore`](super::KvStore)'s
+/// methods, opaque otherwise.
+pub struct KvRequest(pub(crate) Req);
+
+impl std::fmt::Debug for KvRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KvRequest")
+    }
+}
+
 /// What a partition actor is asked.
-pub(crate) enum KvMsg {
+pub(crate) enum Req {
     /// The outcome of the partition's open (recovery).
     Ready(ReplyTo<Result<RecoveryReport, KvError>>),
     /// An atomic batch.
@@ -40,30 +50,53 @@ pub(crate) enum KvMsg {
     Tick,
 }
 
-/// One partition's owner. The partition opens (and recovers) in
-/// `on_start`, so a restarted actor recovers from its own files.
-pub(crate) struct KvActor<S: Storage> {
-    pub(crate) storage: S,
-    pub(crate) dir: PathBuf,
-    pub(crate) options: KvOptions,
-    pub(crate) shard: Option<KvShard<S>>,
-    pub(crate) open_error: Option<KvError>,
+/// The actor that owns one partition of a [`KvStore`](super::KvStore).
+/// The partition opens (and recovers) in `on_start`, so an actor restarted
+/// by a supervisor recovers from its own files; build it with
+/// [`KvStore::partition`](super::KvStore::partition) to run it as a
+/// supervised child.
+pub struct KvPartition<S: Storage = Disk> {
+    storage: S,
+    dir: PathBuf,
+    options: KvOptions,
+    shard: Option<KvShard<S>>,
+    open_error: Option<KvError>,
 }
 
-impl<S: Storage> KvActor<S> {
+impl<S: Storage> std::fmt::Debug for KvPartition<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KvPartition")
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: Storage> KvPartition<S> {
+    /// The owner of the partition in `dir` on `storage`; it opens when the
+    /// actor starts.
+    pub fn new(storage: S, dir: PathBuf, options: KvOptions) -> Self {
+        KvPartition {
+            storage,
+            dir,
+            options,
+            shard: None,
+            open_error: None,
+        }
+    }
+
     fn unavailable(&self) -> KvError {
         KvError::Unavailable(format!("partition {:?} did not open", self.dir))
     }
 }
 
-impl<S: Storage> Actor for KvActor<S> {
-    type Msg = KvMsg;
+impl<S: Storage> Actor for KvPartition<S> {
+    type Msg = KvRequest;
 
     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
         match KvShard::open_on(self.storage.clone(), &self.dir, self.options.clone()).await {
             Ok(shard) => {
                 self.shard = Some(shard);
-                ctx.tell_interval(self.options.buffer_interval, || KvMsg::Tick)
+                ctx.tell_interval(self.options.buffer_interval, || KvRequest(Req::Tick))
                     .detach();
             }
             Err(e) => self.open_error = Some(e),
@@ -80,25 +113,25 @@ impl<S: Storage> Actor for KvActor<S> {
         }
     }
 
-    async fn handle(&mut self, msg: KvMsg, ctx: &mut Context<Self>) {
+    async fn handle(&mut self, KvRequest(msg): KvRequest, ctx: &mut Context<Self>) {
         let Some(shard) = self.shard.clone() else {
             match msg {
-                KvMsg::Ready(r) => r.send(Err(self
+                Req::Ready(r) => r.send(Err(self
                     .open_error
                     .take()
                     .unwrap_or_else(|| self.unavailable()))),
-                KvMsg::Write(_, _, r) | KvMsg::Sync(r) => r.send(Err(self.unavailable())),
-                KvMsg::Get(_, r) => r.send(Err(self.unavailable())),
-                KvMsg::Range(_, _, r) => r.send(Err(self.unavailable())),
-                KvMsg::Stats(r) => r.send(Err(self.unavailable())),
-                KvMsg::Compact(r) => r.send(Err(self.unavailable())),
-                KvMsg::Tick => {}
+                Req::Write(_, _, r) | Req::Sync(r) => r.send(Err(self.unavailable())),
+                Req::Get(_, r) => r.send(Err(self.unavailable())),
+                Req::Range(_, _, r) => r.send(Err(self.unavailable())),
+                Req::Stats(r) => r.send(Err(self.unavailable())),
+                Req::Compact(r) => r.send(Err(self.unavailable())),
+                Req::Tick => {}
             }
             return;
         };
         match msg {
-            KvMsg::Ready(r) => r.send(Ok(shard.recovery().clone())),
-            KvMsg::Write(ops, durability, r) => {
+            Req::Ready(r) => r.send(Ok(shard.recovery().clone())),
+            Req::Write(ops, durability, r) => {
                 // Appended here, in mailbox order; the wait runs beside the
                 // actor so later writes join the same sync.
                 let seq = match shard.append(&ops) {
@@ -114,14 +147,14 @@ impl<S: Storage> Actor for KvActor<S> {
                     r.send(out);
                 });
             }
-            KvMsg::Get(key, r) => ctx.spawn_task(async move { r.send(shard.get(&key).await) }),
-            KvMsg::Range(bounds, limit, r) => {
+            Req::Get(key, r) => ctx.spawn_task(async move { r.send(shard.get(&key).await) }),
+            Req::Range(bounds, limit, r) => {
                 ctx.spawn_task(async move { r.send(shard.range(bounds, limit).await) })
             }
-            KvMsg::Sync(r) => ctx.spawn_task(async move { r.send(shard.sync().await) }),
-            KvMsg::Stats(r) => r.send(Ok(shard.stats())),
-            KvMsg::Compact(r) => ctx.spawn_task(async move { r.send(shard.compact().await) }),
-            KvMsg::Tick => ctx.spawn_task(async move {
+            Req::Sync(r) => ctx.spawn_task(async move { r.send(shard.sync().await) }),
+            Req::Stats(r) => r.send(Ok(shard.stats())),
+            Req::Compact(r) => ctx.spawn_task(async move { r.send(shard.compact().await) }),
+            Req::Tick => ctx.spawn_task(async move {
                 let _ = shard.flush_if_over(1).await;
                 if let Err(e) = shard.maintain().await {
                     tracing::warn!(error = %e, "compaction or hint writing failed");

@@ -26,6 +26,7 @@ mod shard;
 mod state;
 mod store;
 
+pub use actor::{KvPartition, KvRequest};
 pub use compact::{CompactionReport, KvStats};
 pub use error::KvError;
 pub use options::{Durability, KvOptions};

@@ -5,12 +5,12 @@ use std::ops::{Bound, RangeBounds};
 use std::path::{Path, PathBuf};
 
 use actor_core::partition::Sharded;
-use actor_core::{AskError, Handle};
+use actor_core::{ActorRef, AskError, Handle};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::KvError;
-use super::actor::{Entries, KvActor, KvMsg};
+use super::actor::{Entries, KvPartition, KvRequest, Req};
 use super::compact::{CompactionReport, KvStats};
 use super::options::{Durability, KvOptions};
 use super::record::Op;
@@ -48,7 +48,7 @@ const LAYOUT: &str = "PARTITIONS";
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct KvStore<C = Postcard> {
-    parts: Sharded<KvActor<Disk>>,
+    parts: Sharded<KvPartition>,
     reports: Vec<RecoveryReport>,
     _codec: PhantomData<fn() -> C>,
 }
@@ -85,6 +85,29 @@ fn check_layout(dir: &Path, wanted: usize) -> Result<(), KvError> {
 }
 
 impl KvStore {
+    /// The actor of partition `i` of the store in `dir`: what a
+    /// supervisor's child factory builds (on shard `i`), so a restarted
+    /// partition recovers from its own files. See
+    /// [`from_partitions`](KvStore::from_partitions).
+    pub fn partition(dir: &Path, options: KvOptions, i: usize) -> KvPartition {
+        KvPartition::new(Disk, partition_dir(dir, i), options)
+    }
+
+    /// The store over partition actors that already run, one per
+    /// partition in order (children of a supervisor, say, each built by
+    /// [`KvStore::partition`] for `dir`). Waits until each has opened;
+    /// fails with the first open error, or [`KvError::Layout`] when `dir`
+    /// was made with another number of partitions.
+    pub async fn from_partitions(
+        dir: impl AsRef<Path>,
+        members: Vec<ActorRef<KvPartition>>,
+    ) -> Result<Self, KvError> {
+        check_layout(dir.as_ref(), members.len())?;
+        let parts = Sharded::from_members(members)
+            .ok_or_else(|| KvError::Unavailable("no partitions".into()))?;
+        KvStore::ready(parts).await
+    }
+
     /// Opens (or creates) the store in `dir` with the default codec
     /// (postcard); see [`open_with_codec`](Self::open_with_codec).
     pub async fn open(
@@ -109,23 +132,32 @@ impl<C: Codec> KvStore<C> {
         let dir = dir.as_ref().to_path_buf();
         check_layout(&dir, handle.shards())?;
         let base = dir.clone();
-        let parts = Sharded::spawn(handle, move |i| KvActor {
-            storage: Disk,
-            dir: partition_dir(&base, i),
-            options: options.clone(),
-            shard: None,
-            open_error: None,
+        let parts = Sharded::spawn(handle, move |i| {
+            KvStore::partition(&base, options.clone(), i)
         })
         .map_err(|e| KvError::Unavailable(e.to_string()))?;
+        Self::ready(parts).await
+    }
+
+    async fn ready(parts: Sharded<KvPartition>) -> Result<Self, KvError> {
         let mut reports = Vec::new();
         for member in parts.members() {
-            reports.push(asked(member.ask(KvMsg::Ready).await)?);
+            reports.push(asked(member.ask(|r| KvRequest(Req::Ready(r))).await)?);
         }
         Ok(KvStore {
             parts,
             reports,
             _codec: PhantomData,
         })
+    }
+
+    /// The same store, encoding values with codec `D`.
+    pub fn with_codec<D: Codec>(self) -> KvStore<D> {
+        KvStore {
+            parts: self.parts,
+            reports: self.reports,
+            _codec: PhantomData,
+        }
     }
 
     /// What each partition's recovery did, in partition order.
@@ -187,13 +219,22 @@ impl<C: Codec> KvStore<C> {
             ids.dedup();
             return Err(KvError::SpansPartitions(ids.len()));
         }
-        asked(owner.ask(|r| KvMsg::Write(ops, durability, r)).await)
+        asked(
+            owner
+                .ask(|r| KvRequest(Req::Write(ops, durability, r)))
+                .await,
+        )
     }
 
     /// The value of `key`.
     pub async fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<Vec<u8>>, KvError> {
         let key = key.as_ref().to_vec();
-        asked(self.parts.route(&key[..]).ask(|r| KvMsg::Get(key, r)).await)
+        asked(
+            self.parts
+                .route(&key[..])
+                .ask(|r| KvRequest(Req::Get(key, r)))
+                .await,
+        )
     }
 
     /// Encodes `value` with the codec and puts it.
@@ -228,7 +269,9 @@ impl<C: Codec> KvStore<C> {
         let mut all = Vec::new();
         for member in self.parts.members() {
             let b = bounds.clone();
-            all.extend(asked(member.ask(|r| KvMsg::Range(b, limit, r)).await)?);
+            all.extend(asked(
+                member.ask(|r| KvRequest(Req::Range(b, limit, r))).await,
+            )?);
         }
         all.sort_by(|a, b| a.0.cmp(&b.0));
         all.truncate(limit);
@@ -246,7 +289,7 @@ impl<C: Codec> KvStore<C> {
     pub async fn stats(&self) -> Result<Vec<KvStats>, KvError> {
         let mut out = Vec::new();
         for member in self.parts.members() {
-            out.push(asked(member.ask(KvMsg::Stats).await)?);
+            out.push(asked(member.ask(|r| KvRequest(Req::Stats(r))).await)?);
         }
         Ok(out)
     }
@@ -256,7 +299,7 @@ impl<C: Codec> KvStore<C> {
     pub async fn compact(&self) -> Result<Vec<CompactionReport>, KvError> {
         let mut out = Vec::new();
         for member in self.parts.members() {
-            out.push(asked(member.ask(KvMsg::Compact).await)?);
+            out.push(asked(member.ask(|r| KvRequest(Req::Compact(r))).await)?);
         }
         Ok(out)
     }
@@ -264,7 +307,7 @@ impl<C: Codec> KvStore<C> {
     /// Makes every write so far, in every partition, durable.
     pub async fn sync(&self) -> Result<(), KvError> {
         for member in self.parts.members() {
-            asked(member.ask(KvMsg::Sync).await)?;
+            asked(member.ask(|r| KvRequest(Req::Sync(r))).await)?;
         }
         Ok(())
     }
