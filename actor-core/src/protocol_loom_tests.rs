@@ -5,6 +5,7 @@
 //!   shard's exit (ownership released, then the inbox closed under its lock);
 //! - the actor's `next` (fast path included) against `schedule_after_push`,
 //!   and against a stop request;
+//! - a task that lingers (see `shard::linger`) against a push;
 //! - the park handshake against the real inbox flag and a one-way queue.
 //!
 //! Run: `RUSTFLAGS="--cfg loom" cargo test -p actor-core --release --lib -- loom_tests`
@@ -111,6 +112,53 @@ fn next_and_schedule_after_push_strand_no_message() {
             })
         };
         let (handled, _) = one_poll(&cell);
+        producer.join().unwrap();
+        let left = cell.len();
+        if left > 0 {
+            assert!(
+                schedules_queued(&shard) > 0,
+                "{left} stranded after {handled:?}"
+            );
+        }
+    });
+}
+
+/// The looks of a lingering task: no `begin_poll` (its flag stays claimed),
+/// and the mailbox may answer without its lock.
+fn lingering_looks(cell: &TaskCell<Mailbox<u32>>) -> Vec<u32> {
+    let mut handled = Vec::new();
+    crate::shard::linger::with_lingering_poll(|| {
+        for _ in 0..2 {
+            while let Next::Msg(m, _) = cell.next() {
+                handled.push(m);
+            }
+        }
+    });
+    handled
+}
+
+/// A task that lingers after an empty poll (its flag claimed, so a push
+/// skips the wake-up), looks without the lock, then stops lingering through
+/// an ordinary poll: a message pushed from another thread meanwhile is
+/// handled by one of those, or has scheduled the task again.
+#[test]
+fn a_lingering_task_strands_no_message() {
+    loom::model(|| {
+        let shard = StdArc::new(ShardShared::new(0).unwrap());
+        let cell = TaskCell::new(shard.clone(), Mailbox::<u32>::new(4));
+        let producer = {
+            let cell = cell.clone();
+            thread::spawn(move || {
+                if cell.try_push(7).is_ok() {
+                    cell.schedule_after_push();
+                }
+            })
+        };
+        let (mut handled, _) = one_poll(&cell);
+        if cell.header().claim_for_linger() {
+            handled.extend(lingering_looks(&cell));
+            handled.extend(one_poll(&cell).0);
+        }
         producer.join().unwrap();
         let left = cell.len();
         if left > 0 {

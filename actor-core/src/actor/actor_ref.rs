@@ -115,7 +115,9 @@ impl<A: Actor> ActorRef<A> {
         self.cell.is_alive()
     }
 
-    /// Messages waiting in its mailbox now.
+    /// Messages waiting in its mailbox now: exact while the actor waits for
+    /// mail; while it works through a batch, the figure is refreshed every
+    /// 32 messages and may still count up to 31 it has already taken.
     pub fn mailbox_len(&self) -> usize {
         self.cell.mailbox.len()
     }

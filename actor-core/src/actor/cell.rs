@@ -111,18 +111,24 @@ pub(crate) trait ActorEntry: Resident {
 pub(crate) type ActorCell<A> = TaskCell<CellState<A>>;
 
 /// What an actor's cell holds besides its task header.
+///
+/// `repr(C)`: the mailbox comes right after the header, whose `scheduled`
+/// flag senders read with each push, so its sender side follows it; the
+/// flags the actor's own thread writes per message (`handling`) follow the
+/// mailbox's receiver side (see [`Mailbox`]'s layout).
+#[repr(C)]
 pub(crate) struct CellState<A: Actor> {
-    pub(crate) id: ActorId,
-    pub(crate) seq: u64,
     pub(crate) mailbox: Mailbox<A::Msg>,
-    state: AtomicU8,
-    pub(crate) killed: AtomicBool,
     /// Set while a message handler runs: a panic then dead-letters it.
     pub(crate) handling: AtomicBool,
-    /// The cell's slot in its shard's registry while it runs.
-    registry_key: AtomicUsize,
+    pub(crate) killed: AtomicBool,
+    state: AtomicU8,
     /// Failures end only the incarnation; a supervisor decides what next.
     pub(crate) supervised: bool,
+    /// The cell's slot in its shard's registry while it runs.
+    registry_key: AtomicUsize,
+    pub(crate) id: ActorId,
+    pub(crate) seq: u64,
     exit: Mutex<ExitState>,
     dead_letters: Arc<DeadLetters>,
     _actor: PhantomData<fn() -> A>,
@@ -154,7 +160,11 @@ impl<A: Actor> ActorCell<A> {
             dead_letters,
             _actor: PhantomData,
         };
-        TaskCell::new(shard.clone(), state)
+        let cell = TaskCell::new(shard.clone(), state);
+        // An idle actor that other shards message keeps being polled by its
+        // shard for a while instead of sleeping (see `shard::linger`).
+        cell.header().allow_linger();
+        cell
     }
 
     /// Joins the shard's registry of live actors (on the shard, at launch),

@@ -199,6 +199,7 @@ async fn run_mailbox<A: Actor>(
                     return ExitReason::Killed;
                 }
                 counters.messages_handled.bump();
+                crate::shard::linger::note_progress();
                 used += 1;
                 if !more && polls == 1 {
                     // Nothing was queued behind it, and the handler finished

@@ -44,6 +44,14 @@ use crate::lifecycle::{ExitReason, Notice};
 use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::loom::sync::{Mutex, MutexGuard};
+use crate::shard::linger::{in_lingering_poll, look_later};
+
+/// How many batched pops the receiver makes between two stores of
+/// `batch_len` (a power of two).
+const PUBLISH_EVERY: usize = 32;
+
+/// A lingering receiver takes a growing queue once it holds this many.
+const GATHER: usize = 32;
 
 /// What the actor should do next.
 pub(crate) enum Next<M> {
@@ -58,17 +66,21 @@ pub(crate) enum Next<M> {
 
 type LanesGuard<'a, M> = MutexGuard<'a, Lanes<M>>;
 
+/// `repr(C)`: the queue, written per message, and `closed`, read per
+/// message, first (next to the lock); the rest is cold and keeps the two
+/// sides of [`Mailbox`] apart.
+#[repr(C)]
 struct Lanes<M> {
     queue: VecDeque<M>,
-    notices: VecDeque<Notice>,
-    stop: Option<ExitReason>,
     closed: bool,
+    notices: VecDeque<Notice>,
+    /// Senders waiting for room; all are woken when room appears.
+    send_waiters: Vec<Waker>,
+    stop: Option<ExitReason>,
     /// Which incarnation the mailbox serves: notices addressed to an earlier
     /// one are dropped (links and monitors end with the incarnation that
     /// made them).
     incarnation: u64,
-    /// Senders waiting for room; all are woken when room appears.
-    send_waiters: Vec<Waker>,
 }
 
 /// Proof that the caller runs on the receiver's shard thread, outside the
@@ -86,8 +98,40 @@ impl OwnerThread {
 }
 
 /// A bounded typed mailbox with a signal lane.
+///
+/// **Layout** (`repr(C)`, kept in this order): what senders on other cores
+/// write or read per message comes first (the capacity figures, `queued`,
+/// then the lock and the queue at the head of `lanes`); the rarely touched
+/// rest of `lanes` follows, at least 64 bytes, then what the receiver
+/// touches per message (the signal flags and its batch). So a stream
+/// between two cores moves the lines it must, and no line is written by
+/// both sides per message.
+#[repr(C)]
 pub(crate) struct Mailbox<M> {
+    capacity: usize,
+    /// `batch`'s length as last published, for the capacity checks of
+    /// senders on other threads and for `len`. Written on the receiver's
+    /// shard thread only: exact after every swap and every same-shard
+    /// append, and refreshed by the receiver every [`PUBLISH_EVERY`] pops
+    /// rather than on each, so a stream from another core does not move
+    /// this cache line back and forth per message. Between refreshes it may
+    /// count up to that many messages already taken (a sender may find the
+    /// mailbox full a little early, and is woken at the next swap). Read
+    /// under the lock, whose acquisition orders it after the last swap.
+    batch_len: AtomicUsize,
+    /// `lanes.queue`'s length, stored under the lock at each change: the
+    /// lock-free capacity check of an [`OwnerThread`] sender.
+    queued: AtomicUsize,
     lanes: Mutex<Lanes<M>>,
+    /// A stop or notice is waiting: the receiver must look under the lock.
+    signalled: AtomicBool,
+    /// `lanes.closed`, set under the lock: read by [`OwnerThread`] senders.
+    closed: AtomicBool,
+    /// `lanes.send_waiters` is not empty: set and cleared under the lock,
+    /// read by the receiver as it works through a batch, so it wakes them
+    /// once half the room is free instead of only at the next swap (with
+    /// the sender waiting for the whole batch, the two would take turns).
+    senders_waiting: AtomicBool,
     /// The receiver's batch: messages taken from `lanes.queue`, oldest
     /// first, then those appended by senders on the receiver's shard thread.
     ///
@@ -102,23 +146,14 @@ pub(crate) struct Mailbox<M> {
     /// closing its inbox: from then on its own sends take the lock too, so
     /// the inbox lock orders every lock-free access before the foreign one.
     batch: UnsafeCell<VecDeque<M>>,
+    /// The queue length a lingering receiver saw at its last look (its own
+    /// bookkeeping: written and read on its shard thread only).
+    seen_queued: AtomicUsize,
     /// Wakers of senders to wake after the lock is released: the receiver
     /// swaps `lanes.send_waiters` with this empty list under the lock, then
     /// wakes them unlocked (a waker may send to this very mailbox). Touched
     /// only by [`Mailbox::next`]; both lists keep their capacity.
     waking: UnsafeCell<Vec<Waker>>,
-    /// `batch`'s length, for senders' capacity checks and `len`. Written on
-    /// the receiver's shard thread only; read under the lock, whose
-    /// acquisition orders it after the receiver's last swap.
-    batch_len: AtomicUsize,
-    /// `lanes.queue`'s length, stored under the lock at each change: the
-    /// lock-free capacity check of an [`OwnerThread`] sender.
-    queued: AtomicUsize,
-    /// `lanes.closed`, set under the lock: read by [`OwnerThread`] senders.
-    closed: AtomicBool,
-    /// A stop or notice is waiting: the receiver must look under the lock.
-    signalled: AtomicBool,
-    capacity: usize,
 }
 
 // SAFETY: `batch` is reached only by the single receiver (see its comment);
@@ -145,6 +180,8 @@ impl<M> Mailbox<M> {
             queued: AtomicUsize::new(0),
             closed: AtomicBool::new(false),
             signalled: AtomicBool::new(false),
+            senders_waiting: AtomicBool::new(false),
+            seen_queued: AtomicUsize::new(0),
             capacity: capacity.max(1),
         }
     }
@@ -185,7 +222,7 @@ impl<M> Mailbox<M> {
         // `queued` under the lock before it: this load sees it (coherence).
         if !self.closed.load(Ordering::Relaxed)
             && self.queued.load(Ordering::Relaxed) == 0
-            && self.batch_len.load(Ordering::Relaxed) < self.capacity
+            && self.batch_len_exact(&owner) < self.capacity
         {
             self.append_local(msg, &owner);
             return Ok(());
@@ -213,6 +250,7 @@ impl<M> Mailbox<M> {
                 && !lanes.send_waiters.iter().any(|w| w.will_wake(waker))
             {
                 lanes.send_waiters.push(waker.clone());
+                self.senders_waiting.store(true, Ordering::Relaxed);
             }
             return Err(SendError::Full(msg));
         }
@@ -237,6 +275,15 @@ impl<M> Mailbox<M> {
         Ok(())
     }
 
+    /// The batch's exact length, on the receiver's shard thread.
+    fn batch_len_exact(&self, _owner: &OwnerThread) -> usize {
+        self.batch.with(|b| {
+            // SAFETY: `_owner` proves this is the receiver's shard thread,
+            // outside its `next` and `close` (see `batch`).
+            unsafe { &*b }.len()
+        })
+    }
+
     fn append_local(&self, msg: M, _owner: &OwnerThread) {
         let len = self.batch.with_mut(|b| {
             // SAFETY: `_owner` proves this is the receiver's shard thread,
@@ -252,13 +299,12 @@ impl<M> Mailbox<M> {
     /// calls it.
     #[inline]
     pub(crate) fn next(&self) -> Next<M> {
-        // `batch_len` is written on this thread only: an exact, cheap test.
-        // Messages waiting in the queue send us under the lock, where they
-        // join the batch: senders on this shard cannot starve the others.
-        if self.batch_len.load(Ordering::Relaxed) != 0
-            && self.queued.load(Ordering::Relaxed) == 0
-            && !self.signalled.load(Ordering::Acquire)
-        {
+        // The batch goes first, without the lock: the queue only holds
+        // messages sent after everything in it (a same-shard sender moves
+        // the queue into the batch before appending, see `push_local`), and
+        // it is swapped in once the batch is empty. Only a signal makes us
+        // look under the lock earlier.
+        if !self.signalled.load(Ordering::Acquire) {
             let popped = self.batch.with_mut(|b| {
                 // SAFETY: only the receiver's shard thread reaches the batch, and
                 // no sender of that thread runs during `next` (see `batch`).
@@ -266,12 +312,42 @@ impl<M> Mailbox<M> {
                 batch.pop_front().map(|m| (m, batch.len()))
             });
             if let Some((msg, left)) = popped {
-                // One writer: a plain store, no read-modify-write.
-                self.batch_len.store(left, Ordering::Relaxed);
+                // One writer: a plain store, no read-modify-write; made
+                // every `PUBLISH_EVERY` pops only (see `batch_len`).
+                if left % PUBLISH_EVERY == 0 {
+                    self.batch_len.store(left, Ordering::Relaxed);
+                    if self.senders_waiting.load(Ordering::Relaxed)
+                        && left + self.queued.load(Ordering::Relaxed) <= self.capacity / 2
+                    {
+                        self.wake_senders(self.lanes.lock());
+                    }
+                }
                 // `more` is always true here: pushes that raced with an
                 // earlier poll may sit unscheduled in the queue, so the actor
                 // must look once more (under the lock) before it waits.
                 return Next::Msg(msg, true);
+            }
+        }
+        // A lingering task stays scheduled and is polled again: it may
+        // trust a quick look at the queue (a miss is seen at a later poll,
+        // and the final one looks under the lock, see `shard::linger`). It
+        // also lets a stream gather while it still grows, so the lock that
+        // its sender takes per message is taken here once per run rather
+        // than once or twice per message.
+        if !self.signalled.load(Ordering::Relaxed) && in_lingering_poll() {
+            let queued = self.queued.load(Ordering::Relaxed);
+            let seen = self.seen_queued.load(Ordering::Relaxed);
+            self.seen_queued.store(queued, Ordering::Relaxed);
+            if queued == 0 {
+                return Next::Empty;
+            }
+            if queued < GATHER && queued != seen {
+                // Still growing. Seen growing twice, it is a stream: look
+                // again a little later.
+                if seen != 0 {
+                    look_later();
+                }
+                return Next::Empty;
             }
         }
         self.next_locked()
@@ -297,10 +373,14 @@ impl<M> Mailbox<M> {
             }
             self.signalled.store(false, Ordering::Relaxed);
         }
-        if self.batch_len.load(Ordering::Relaxed) == 0 && lanes.queue.len() <= 1 {
+        // SAFETY: only the receiver's shard thread reaches the batch, and no
+        // sender of that thread runs during `next` (see `batch`).
+        let batch_empty = self.batch.with(|b| unsafe { &*b }.is_empty());
+        if batch_empty && lanes.queue.len() <= 1 {
             // One message (an ask, a ring's token) or none: no batch.
             let msg = lanes.queue.pop_front();
             self.queued.store(lanes.queue.len(), Ordering::Relaxed);
+            self.batch_len.store(0, Ordering::Relaxed);
             self.wake_senders(lanes);
             return match msg {
                 Some(msg) => Next::Msg(msg, false),
@@ -338,6 +418,7 @@ impl<M> Mailbox<M> {
         if lanes.send_waiters.is_empty() {
             return;
         }
+        self.senders_waiting.store(false, Ordering::Relaxed);
         self.waking.with_mut(|w| {
             // SAFETY: only `next` (the receiver's task, one at a time)
             // reaches `waking`, and it is empty between two calls.
@@ -398,6 +479,7 @@ impl<M> Mailbox<M> {
         lanes.notices.clear();
         lanes.stop = None;
         let waiters = std::mem::take(&mut lanes.send_waiters);
+        self.senders_waiting.store(false, Ordering::Relaxed);
         // SAFETY: `close` never runs during the receiver's `next` (see
         // `batch`). The batch is older than the queue: it goes first.
         let mut rest = self.batch.with_mut(|b| std::mem::take(unsafe { &mut *b }));

@@ -232,10 +232,14 @@ impl<R: 'static> Future for Reply<R> {
     type Output = Result<R, AskError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match &self.slot {
+        let polled = match &self.slot {
             Some(slot) => slot.poll(cx),
             None => Poll::Ready(Err(AskError::Closed)),
+        };
+        if polled.is_ready() {
+            crate::shard::linger::note_progress();
         }
+        polled
     }
 }
 

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use crate::channel::spsc;
 use crate::reactor::Reactor;
 use crate::shard::hooks::{DropCause, PanicHook, flush_deferred, with_drop_cause};
+use crate::shard::linger::Lingering;
 use crate::shard::shared::{Remote, ShardShared};
 use crate::shard::slab::{LocalFuture, Slot, TaskSlab};
 use crate::shard::task::{TaskRef, with_borrowed_waker};
@@ -58,6 +59,11 @@ pub(crate) struct ShardLocal {
     outboxes: Vec<Option<spsc::Producer<Remote>>>,
     /// One-way queues from every other shard.
     inboxes: Vec<spsc::Consumer<Remote>>,
+    /// Idle tasks the shard keeps polling itself for a while (see
+    /// [`linger`](crate::shard::linger)).
+    pub(crate) lingering: RefCell<Vec<Lingering>>,
+    /// `lingering`'s spare buffer, swapped in during a pass.
+    pub(crate) linger_spare: RefCell<Vec<Lingering>>,
 }
 
 impl std::fmt::Debug for ShardLocal {
@@ -170,6 +176,8 @@ impl ShardLocal {
             stopping: Cell::new(false),
             outboxes,
             inboxes,
+            lingering: RefCell::new(Vec::new()),
+            linger_spare: RefCell::new(Vec::new()),
         })
     }
 
@@ -258,37 +266,48 @@ impl ShardLocal {
     }
 
     /// Polls one runnable task, catching a panic so only that task fails.
+    /// An idle actor task woken from another thread may then linger.
     pub(crate) fn poll_task(&self, header: TaskRef) {
         header.begin_poll();
+        if self.run_task(&header).is_pending() {
+            self.maybe_linger(header);
+        }
+    }
+
+    /// Polls `header`'s future once, if it is still in the slab. `Pending`
+    /// when it is there afterwards.
+    pub(crate) fn run_task(&self, header: &TaskRef) -> Poll<()> {
         let future = self
             .tasks
             .borrow_mut()
-            .get_mut(&header)
+            .get_mut(header)
             .and_then(|s| s.future.take());
         let Some(mut future) = future else {
-            return;
+            return Poll::Ready(());
         };
-        let polled = with_borrowed_waker(&header, |waker| {
+        let polled = with_borrowed_waker(header, |waker| {
             let mut cx = Context::from_waker(waker);
             catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx)))
         });
         match polled {
             Ok(Poll::Pending) => {
-                if let Some(slot) = self.tasks.borrow_mut().get_mut(&header) {
+                if let Some(slot) = self.tasks.borrow_mut().get_mut(header) {
                     slot.future = Some(future);
                 }
                 // A handler that caught its own panic left its replies here.
                 flush_deferred();
+                Poll::Pending
             }
             Ok(Poll::Ready(())) => {
-                let slot = self.tasks.borrow_mut().remove(&header);
+                let slot = self.tasks.borrow_mut().remove(header);
                 drop(future);
                 drop(slot);
                 flush_deferred();
+                Poll::Ready(())
             }
             Err(payload) => {
                 let text = panic_text(&*payload);
-                let slot = self.tasks.borrow_mut().remove(&header);
+                let slot = self.tasks.borrow_mut().remove(header);
                 // The hook (which marks an actor stopped) runs before the
                 // future is dropped, so an asker told `ActorFailed` already
                 // sees the actor as stopped.
@@ -309,6 +328,7 @@ impl ShardLocal {
                         "a failed task panicked again while dropping"
                     );
                 }
+                Poll::Ready(())
             }
         }
     }
@@ -323,7 +343,10 @@ impl ShardLocal {
     /// Handles one item from the inbox.
     pub(crate) fn handle_remote(self: &Rc<Self>, item: Remote) {
         match item {
-            Remote::Schedule(h) => self.run_queue.borrow_mut().push_back(h),
+            Remote::Schedule(h) => {
+                h.note_remote_wake();
+                self.run_queue.borrow_mut().push_back(h);
+            }
             Remote::Run(job) => {
                 let failed = catch_unwind(AssertUnwindSafe(|| job(self))).is_err();
                 flush_deferred();
@@ -346,6 +369,7 @@ impl ShardLocal {
     /// Nothing is dropped while the run queue or the slab is borrowed.
     pub(crate) fn drop_all_tasks(&self) {
         loop {
+            self.forget_lingering();
             let slots = self.tasks.borrow_mut().drain();
             let queued = std::mem::take(&mut *self.run_queue.borrow_mut());
             if slots.is_empty() && queued.is_empty() {

@@ -33,6 +33,7 @@
 
 pub(crate) mod block_on;
 pub(crate) mod hooks;
+pub(crate) mod linger;
 pub(crate) mod local;
 pub(crate) mod park;
 pub(crate) mod registry;

@@ -50,6 +50,7 @@ fn run_loop(local: &Rc<ShardLocal>) {
                 None => break,
             }
         }
+        local.linger_pass();
         if local.exit.get() {
             break;
         }
@@ -57,6 +58,10 @@ fn run_loop(local: &Rc<ShardLocal>) {
             continue;
         }
         if !spin.now.is_zero() && spin_for_work(local, spin.now, uring, &mut reaped) {
+            continue;
+        }
+        // Lingering tasks sleep like the rest while the shard is parked.
+        if local.stop_all_lingering() || local.exit.get() {
             continue;
         }
         let timeout = local.wheel.borrow().next_timeout(Instant::now());
@@ -162,7 +167,8 @@ const SPIN_CLOCK_EVERY: u32 = 16;
 /// within a microsecond or so.
 const EPOLL_SPIN_POLL_EVERY: u32 = 16;
 
-/// Spins up to `spin`, watching the inbox and the shard's I/O (io_uring's
+/// Spins up to `spin`, polling the lingering tasks and watching the inbox
+/// and the shard's I/O (io_uring's
 /// completion queue on every turn, a non-blocking epoll look every
 /// [`EPOLL_SPIN_POLL_EVERY`] turns). `true` if work arrived; completed I/O
 /// has then woken its tasks.
@@ -171,6 +177,9 @@ fn spin_for_work(local: &ShardLocal, spin: Duration, uring: bool, reaped: &mut R
     let mut turn: u32 = 0;
     loop {
         if !local.shared.inbox_is_empty() || local.inboxes_have_work() {
+            return true;
+        }
+        if local.linger_pass() || !local.run_queue.borrow().is_empty() || local.exit.get() {
             return true;
         }
         turn = turn.wrapping_add(1);

@@ -45,6 +45,12 @@ pub(crate) struct TaskHeader {
     pub(crate) shard: Arc<ShardShared>,
     key: AtomicUsize,
     scheduled: AtomicBool,
+    /// May linger when idle (actor tasks: see `shard::linger`). Set once,
+    /// before the task is published.
+    lingers: AtomicBool,
+    /// The last wake-up came from another thread. Written and read on the
+    /// owning shard only.
+    woken_remotely: AtomicBool,
     vtable: &'static TaskVtable,
     /// The cell's own `Arc` pointer, with the whole allocation's
     /// provenance: `schedule(&self)` takes a count through it (a pointer
@@ -120,6 +126,37 @@ impl TaskHeader {
     pub(crate) fn begin_poll(&self) {
         self.scheduled.swap(false, Ordering::AcqRel);
     }
+
+    /// Executor side, after a poll returned `Pending`: marks the task
+    /// scheduled so wakers leave it alone while the shard keeps polling it
+    /// itself. `false` when a wake-up already scheduled (and queued) it.
+    pub(crate) fn claim_for_linger(&self) -> bool {
+        !self.scheduled.swap(true, Ordering::AcqRel)
+    }
+
+    /// Lets this task linger when idle; call before it is first scheduled.
+    pub(crate) fn allow_linger(&self) {
+        self.lingers.store(true, Ordering::Relaxed);
+    }
+
+    pub(crate) fn lingers(&self) -> bool {
+        self.lingers.load(Ordering::Relaxed)
+    }
+
+    /// Owning shard: the task was handed over by another thread.
+    pub(crate) fn note_remote_wake(&self) {
+        self.woken_remotely.store(true, Ordering::Relaxed);
+    }
+
+    /// Owning shard: whether the last wake-up came from another thread,
+    /// clearing the mark.
+    pub(crate) fn take_remote_wake(&self) -> bool {
+        let woken = self.woken_remotely.load(Ordering::Relaxed);
+        if woken {
+            self.woken_remotely.store(false, Ordering::Relaxed);
+        }
+        woken
+    }
 }
 
 impl<T: TaskPayload> TaskCell<T> {
@@ -130,6 +167,8 @@ impl<T: TaskPayload> TaskCell<T> {
                 shard,
                 key: AtomicUsize::new(UNPLACED),
                 scheduled: AtomicBool::new(false),
+                lingers: AtomicBool::new(false),
+                woken_remotely: AtomicBool::new(false),
                 vtable: vtable::<T>(),
                 this: AtomicPtr::new(std::ptr::null_mut()),
             },
