@@ -364,6 +364,12 @@ fn cases() -> Vec<Case> {
             "GET / HTTP/1.1\r\nHost: local host\r\n\r\n",
             400,
         ),
+        // Whitespace around the value is not part of it.
+        served(
+            "host_with_surrounding_whitespace",
+            "GET /plaintext HTTP/1.1\r\nHost: \t localhost:8080 \t\r\n\r\n",
+            "/plaintext",
+        ),
         case(
             "host_with_userinfo",
             "GET / HTTP/1.1\r\nHost: user@h\r\n\r\n",
