@@ -216,3 +216,67 @@ fn the_store_stripes_blocks_over_the_shards() {
     });
     rt.shutdown().unwrap();
 }
+
+#[test]
+fn every_fault_at_every_operation_leaves_acknowledged_blocks_whole() {
+    let rt = runtime(1);
+    // Durable writes of blocks 0..6 (block 2 twice); returns the blocks
+    // acknowledged and the one being written when an error came.
+    async fn script(f: &BlockFile<FaultyDisk>) -> (Vec<(u64, u8)>, Option<u64>) {
+        let mut acked = Vec::new();
+        for (addr, fill) in [(0, 1), (1, 2), (2, 3), (3, 4), (2, 5), (5, 6)] {
+            match f.write_durable(addr, &vec![fill; f.block_size()]).await {
+                Ok(()) => acked.push((addr, fill)),
+                Err(_) => return (acked, Some(addr)),
+            }
+        }
+        (acked, None)
+    }
+    let total = {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = FaultPlan::counting();
+        let p = plan.clone();
+        let path = dir.path().join("b");
+        on_shard(&rt, move || async move {
+            let f = BlockFile::open_on(FaultyDisk::new(p), &path, options(8))
+                .await
+                .unwrap();
+            assert_eq!(script(&f).await.1, None);
+        });
+        plan.operations()
+    };
+    for fault in Fault::ALL {
+        for at in 1..=total {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("b");
+            on_shard(&rt, move || async move {
+                let disk = FaultyDisk::new(FaultPlan::new(at, fault));
+                let (acked, failed) = match BlockFile::open_on(disk, &path, options(8)).await {
+                    Ok(f) => script(&f).await,
+                    Err(_) => (Vec::new(), None),
+                };
+                let Ok(f) = BlockFile::open(&path, options(8)).await else {
+                    assert!(
+                        acked.is_empty(),
+                        "{fault:?} at {at}: acknowledged blocks but no file"
+                    );
+                    return;
+                };
+                let mut last = std::collections::BTreeMap::new();
+                for (addr, fill) in acked {
+                    last.insert(addr, fill);
+                }
+                for (addr, fill) in last {
+                    match f.read(addr).await {
+                        Ok(block) if block == vec![fill; f.block_size()] => {}
+                        // The block being written when the fault came may
+                        // hold the new data, or be torn and say so.
+                        Ok(_) | Err(BlockError::Checksum { .. }) if failed == Some(addr) => {}
+                        other => panic!("{fault:?} at {at}: block {addr}: {other:?}"),
+                    }
+                }
+            });
+        }
+    }
+    rt.shutdown().unwrap();
+}

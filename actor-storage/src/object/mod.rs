@@ -14,6 +14,9 @@ mod meta;
 mod partition;
 mod store;
 
+#[cfg(test)]
+mod fault_tests;
+
 pub use error::ObjectError;
 pub use meta::ObjectMeta;
 pub use store::{ObjectReader, ObjectStore, ObjectWriter};
