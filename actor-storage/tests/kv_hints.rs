@@ -107,3 +107,61 @@ fn compaction_removes_the_hints_of_the_segments_it_removes() {
     assert_eq!(after, before);
     rt.shutdown().unwrap();
 }
+
+#[test]
+fn a_value_damaged_after_its_hint_was_written_is_caught_on_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(1);
+    let d = dir.path().to_path_buf();
+    let small = KvOptions {
+        segment_bytes: 100,
+        ..options()
+    };
+    let o = small.clone();
+    on_shard(&rt, move || async move {
+        let kv = KvShard::open(&d, o).await.unwrap();
+        kv.put(
+            "victim",
+            "a value that will rot on disk",
+            Durability::Durable,
+        )
+        .await
+        .unwrap();
+        for i in 0..5 {
+            kv.put(format!("other{i}"), "x".repeat(60), Durability::Durable)
+                .await
+                .unwrap();
+        }
+        assert!(kv.write_hints().await.unwrap() > 0);
+    });
+    // The first segment holds one record: the victim, starting at 0.
+    let seg = dir.path().join(format!("{:020}.log", 1));
+    let mut bytes = std::fs::read(&seg).unwrap();
+    let at = bytes.windows(4).position(|w| w == b"rot ").unwrap();
+    bytes[at] ^= 0x01;
+    std::fs::write(&seg, &bytes).unwrap();
+    let d = dir.path().to_path_buf();
+    let (hinted, got, other) = on_shard(&rt, move || async move {
+        let kv = KvShard::open(&d, small).await.unwrap();
+        let hinted = kv.recovery().hinted;
+        (
+            hinted,
+            kv.get(b"victim").await,
+            kv.get(b"other4").await.unwrap(),
+        )
+    });
+    assert!(
+        hinted > 0,
+        "the damaged segment was opened from its hint, unread"
+    );
+    match got {
+        Err(actor_storage::kv::KvError::Corrupt {
+            segment, offset, ..
+        }) => {
+            assert_eq!((segment, offset), (seg, 0));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(other, Some("x".repeat(60).into_bytes()));
+    rt.shutdown().unwrap();
+}

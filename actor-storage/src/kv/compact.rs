@@ -15,7 +15,8 @@ use super::hint::hint_path;
 use super::record::Op;
 use super::recover::segment_path;
 use super::shard::KvShard;
-use crate::file::{FileIo, Storage};
+use super::state::read_value;
+use crate::file::Storage;
 
 /// Values copied per record while maintaining.
 const COPY_BATCH: usize = 64;
@@ -118,8 +119,8 @@ impl<S: Storage> KvShard<S> {
         for chunk in entries.chunks(COPY_BATCH) {
             let mut copies = Vec::with_capacity(chunk.len());
             for (key, loc) in chunk {
-                let value = file.read_exact_at(loc.len as usize, loc.offset).await?;
-                copies.push((key.clone(), *loc, value.to_vec()));
+                let value = read_value(&file, *loc).await?;
+                copies.push((key.clone(), *loc, value));
             }
             let mut st = self.state();
             let ops: Vec<Op> = copies
@@ -135,6 +136,13 @@ impl<S: Storage> KvShard<S> {
         self.sync().await?;
         {
             let mut st = self.state();
+            // Every live value of the segment has moved on; should one not
+            // have, the segment stays.
+            if !st.index.in_segment(oldest).is_empty() {
+                return Err(KvError::Unavailable(format!(
+                    "compaction left live values in segment {oldest}; it is kept"
+                )));
+            }
             st.segments.remove(&oldest);
             st.sealed.remove(&oldest);
             st.index.drop_segment(oldest);

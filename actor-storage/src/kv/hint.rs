@@ -10,8 +10,9 @@
 //! 16      8     last sequence number in the segment
 //! 24      8     the segment's length in bytes
 //! 32      ..    entries, in log order: tag (u8: 1 put, 2 delete),
-//!               key length (u32), for puts the value's offset (u64) and
-//!               length (u32), then the key
+//!               key length (u32), for puts the record's offset (u64) and
+//!               length (u32) and the value's offset in the record (u32)
+//!               and length (u32), then the key
 //! ```
 //!
 //! A hint is used only when its CRC matches, it describes a segment of
@@ -26,12 +27,21 @@ const HEADER: usize = 32;
 const PUT: u8 = 1;
 const DELETE: u8 = 2;
 
+/// Where a put's value is: its record and its place in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct HintValue {
+    pub(crate) record: u64,
+    pub(crate) record_len: u32,
+    pub(crate) value_at: u32,
+    pub(crate) len: u32,
+}
+
 /// One change, as the index needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct HintEntry {
     pub(crate) key: Vec<u8>,
-    /// The value's offset and length, for puts.
-    pub(crate) value: Option<(u64, u32)>,
+    /// Where the value is, for puts.
+    pub(crate) value: Option<HintValue>,
 }
 
 /// What a hint file holds.
@@ -66,10 +76,12 @@ pub(crate) fn from_segment(bytes: &[u8]) -> Option<Hint> {
         for op in &d.ops {
             entries.push(HintEntry {
                 key: rest[op.key.clone()].to_vec(),
-                value: op
-                    .value
-                    .as_ref()
-                    .map(|v| ((at + v.start) as u64, v.len() as u32)),
+                value: op.value.as_ref().map(|v| HintValue {
+                    record: at as u64,
+                    record_len: d.len as u32,
+                    value_at: v.start as u32,
+                    len: v.len() as u32,
+                }),
             });
         }
         let (first, _) = seqs.unwrap_or((d.seq, d.seq));
@@ -90,11 +102,13 @@ pub(crate) fn encode(hint: &Hint) -> Vec<u8> {
     let mut out = vec![0; HEADER];
     for e in &hint.entries {
         match e.value {
-            Some((offset, len)) => {
+            Some(v) => {
                 out.push(PUT);
                 out.extend_from_slice(&(e.key.len() as u32).to_le_bytes());
-                out.extend_from_slice(&offset.to_le_bytes());
-                out.extend_from_slice(&len.to_le_bytes());
+                out.extend_from_slice(&v.record.to_le_bytes());
+                out.extend_from_slice(&v.record_len.to_le_bytes());
+                out.extend_from_slice(&v.value_at.to_le_bytes());
+                out.extend_from_slice(&v.len.to_le_bytes());
             }
             None => {
                 out.push(DELETE);
@@ -134,7 +148,15 @@ pub(crate) fn decode(bytes: &[u8]) -> Option<Hint> {
         let tag = *bytes.get(at)?;
         let klen = u32_at(bytes, at + 1)? as usize;
         let (value, head) = match tag {
-            PUT => (Some((u64_at(bytes, at + 5)?, u32_at(bytes, at + 13)?)), 17),
+            PUT => {
+                let v = HintValue {
+                    record: u64_at(bytes, at + 5)?,
+                    record_len: u32_at(bytes, at + 13)?,
+                    value_at: u32_at(bytes, at + 17)?,
+                    len: u32_at(bytes, at + 21)?,
+                };
+                (Some(v), 25)
+            }
             DELETE => (None, 5),
             _ => return None,
         };
@@ -172,8 +194,11 @@ mod tests {
         let hint = from_segment(&log).unwrap();
         assert_eq!((hint.first_seq, hint.last_seq), (7, 8));
         assert_eq!(hint.segment_len, log.len() as u64);
-        let (off, len) = hint.entries[1].value.unwrap();
-        assert_eq!(&log[off as usize..off as usize + len as usize], b"22");
+        let v = hint.entries[1].value.unwrap();
+        let at = (v.record + u64::from(v.value_at)) as usize;
+        assert_eq!(&log[at..at + v.len as usize], b"22");
+        let first = crate::kv::record::decode(&log).unwrap();
+        assert_eq!((v.record, v.record_len as usize), (0, first.len));
         assert_eq!(
             hint.entries[2],
             HintEntry {

@@ -89,7 +89,9 @@ mod tests {
     fn loc(segment: u64, len: u32) -> Loc {
         Loc {
             segment,
-            offset: 0,
+            record: 0,
+            record_len: len + 30,
+            value_at: 25,
             len,
         }
     }

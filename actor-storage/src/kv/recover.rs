@@ -143,12 +143,14 @@ async fn apply_hint<S: Storage>(
     }
     for e in h.entries {
         match e.value {
-            Some((offset, len)) => out.index.insert(
+            Some(v) => out.index.insert(
                 e.key,
                 Loc {
                     segment: id,
-                    offset,
-                    len,
+                    record: v.record,
+                    record_len: v.record_len,
+                    value_at: v.value_at,
+                    len: v.len,
                 },
             ),
             None => out.index.remove(&e.key),
@@ -178,7 +180,9 @@ fn replay<F>(
                         Some(v) => {
                             let loc = Loc {
                                 segment: id,
-                                offset: (at + v.start) as u64,
+                                record: at as u64,
+                                record_len: d.len as u32,
+                                value_at: v.start as u32,
                                 len: v.len() as u32,
                             };
                             out.index.insert(key, loc);

@@ -10,12 +10,27 @@ use super::record::{self, Op};
 use crate::IoError;
 use crate::file::FileIo;
 
-/// Where a value lives: its segment, offset and length.
+/// Where a value lives: the record that holds it (segment, offset and
+/// length, so a read checks the record's CRC), and the value's place in
+/// that record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Loc {
     pub(crate) segment: u64,
-    pub(crate) offset: u64,
+    /// Where the record starts in its segment.
+    pub(crate) record: u64,
+    /// The record's length.
+    pub(crate) record_len: u32,
+    /// Where the value starts in the record.
+    pub(crate) value_at: u32,
+    /// The value's length.
     pub(crate) len: u32,
+}
+
+impl Loc {
+    /// The value's place in `record`'s bytes.
+    fn value(&self) -> std::ops::Range<usize> {
+        self.value_at as usize..(self.value_at + self.len) as usize
+    }
 }
 
 /// The mutable state, behind the partition's `RefCell`; never borrowed
@@ -58,12 +73,15 @@ impl<F> State<F> {
         let base = self.written + self.pending.len() as u64;
         let start = self.pending.len();
         let values = record::encode(seq, ops, &mut self.pending);
+        let record_len = (self.pending.len() - start) as u32;
         for (op, value) in ops.iter().zip(values) {
             match value {
                 Some(v) => {
                     let loc = Loc {
                         segment: self.active,
-                        offset: base + (v.start - start) as u64,
+                        record: base,
+                        record_len,
+                        value_at: (v.start - start) as u32,
                         len: v.len() as u32,
                     };
                     self.index.insert(op.key().to_vec(), loc);
@@ -82,9 +100,10 @@ impl<F> State<F> {
     where
         F: Clone,
     {
-        if loc.segment == self.active && loc.offset >= self.written {
-            let at = (loc.offset - self.written) as usize;
-            return Source::Tail(self.pending[at..at + loc.len as usize].to_vec());
+        if loc.segment == self.active && loc.record >= self.written {
+            let at = (loc.record - self.written) as usize;
+            let v = loc.value();
+            return Source::Tail(self.pending[at + v.start..at + v.end].to_vec());
         }
         Source::File(self.segments[&loc.segment].clone(), loc)
     }
@@ -124,10 +143,29 @@ impl<F: FileIo> Source<F> {
     pub(crate) async fn read(self) -> Result<Vec<u8>, KvError> {
         match self {
             Source::Tail(v) => Ok(v),
-            Source::File(file, loc) => Ok(file
-                .read_exact_at(loc.len as usize, loc.offset)
-                .await?
-                .to_vec()),
+            Source::File(file, loc) => read_value(&file, loc).await,
         }
+    }
+}
+
+/// Reads the record at `loc` from `file`, checks its CRC, and returns the
+/// value: a damaged record is [`KvError::Corrupt`] naming its offset.
+pub(crate) async fn read_value<F: FileIo>(file: &F, loc: Loc) -> Result<Vec<u8>, KvError> {
+    let bytes = file
+        .read_exact_at(loc.record_len as usize, loc.record)
+        .await?;
+    let corrupt = |reason| KvError::Corrupt {
+        segment: file.path().to_path_buf(),
+        offset: loc.record,
+        reason,
+    };
+    match record::decode(&bytes) {
+        Ok(d) if d.len == bytes.len() && loc.value().end <= bytes.len() => {
+            Ok(bytes[loc.value()].to_vec())
+        }
+        Ok(_) => Err(corrupt(
+            "the record does not hold the value the index points at",
+        )),
+        Err(_) => Err(corrupt("checksum mismatch on read")),
     }
 }
