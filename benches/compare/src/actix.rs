@@ -202,6 +202,19 @@ impl Variant for Actix {
         }))
     }
 
+    fn idle_memory(&mut self, n: usize) -> Option<f64> {
+        Some(self.system.block_on(async {
+            let before = crate::memory::resident_bytes();
+            let actors: Vec<_> = (0..n).map(|_| Idle { stopped: None }.start()).collect();
+            actix_rt::time::sleep(Duration::from_millis(300)).await;
+            let after = crate::memory::resident_bytes();
+            for a in &actors {
+                a.do_send(Stop);
+            }
+            crate::memory::per_item(before, after, n)
+        }))
+    }
+
     fn ring(&mut self, size: usize, hops: usize) -> Option<Duration> {
         Some(self.system.block_on(async {
             let nodes: Vec<_> = (0..size).map(|_| Node { next: None }.start()).collect();

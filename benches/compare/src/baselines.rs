@@ -185,6 +185,27 @@ impl Variant for TokioMpsc {
         }))
     }
 
+    /// M: a bare task parked on its own channel, as the floor an actor on
+    /// tokio builds on.
+    fn idle_memory(&mut self, n: usize) -> Option<f64> {
+        Some(self.rt.block_on(async {
+            let before = crate::memory::resident_bytes();
+            let senders: Vec<_> = (0..n)
+                .map(|_| {
+                    let (tx, mut rx) = mpsc::channel::<()>(1);
+                    tokio::spawn(async move {
+                        rx.recv().await;
+                    });
+                    tx
+                })
+                .collect();
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let after = crate::memory::resident_bytes();
+            drop(senders);
+            crate::memory::per_item(before, after, n)
+        }))
+    }
+
     fn fan_in(&mut self, senders: usize, per_sender: usize) -> Option<Duration> {
         Some(self.rt.block_on(async {
             let (tx, server) = tk_server(CAPACITY);

@@ -173,6 +173,22 @@ impl Variant for Kameo {
         }))
     }
 
+    fn idle_memory(&mut self, n: usize) -> Option<f64> {
+        Some(self.rt.block_on(async {
+            let before = crate::memory::resident_bytes();
+            let refs: Vec<_> = (0..n).map(|_| Idle::spawn(Idle)).collect();
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let after = crate::memory::resident_bytes();
+            for a in &refs {
+                let _ = a.stop_gracefully().await;
+            }
+            for a in &refs {
+                a.wait_for_shutdown().await;
+            }
+            crate::memory::per_item(before, after, n)
+        }))
+    }
+
     fn ring(&mut self, size: usize, hops: usize) -> Option<Duration> {
         Some(self.rt.block_on(async {
             let nodes: Vec<_> = (0..size).map(|_| Node::spawn(Node { next: None })).collect();

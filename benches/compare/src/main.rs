@@ -14,9 +14,11 @@
 mod actix;
 mod baselines;
 mod kameo;
+mod memory;
 mod pinion;
 mod ractor;
 mod stats;
+mod targets;
 mod tokio_rt;
 
 use std::collections::BTreeMap;
@@ -61,6 +63,10 @@ pub trait Variant {
     fn ring(&mut self, _size: usize, _hops: usize) -> Option<Duration> {
         None
     }
+    /// M: resident bytes per idle actor with `n` alive (see `memory`).
+    fn idle_memory(&mut self, _n: usize) -> Option<f64> {
+        None
+    }
 }
 
 /// How to build one variant: its name and kind for the table, and a
@@ -84,6 +90,12 @@ impl Spec {
     /// Builds the variant, runs one workload on it and shuts it down before
     /// returning, so nothing of it is left running for the next variant.
     fn measure(&self, w: Workload, c: &Counts) -> Vec<(Metric, f64)> {
+        if w == Workload::M {
+            // A fresh process per figure: nothing of this one counts.
+            return memory::in_child(&self.name, c.scale)
+                .map(|b| vec![(Metric::IdleBytes, b)])
+                .unwrap_or_default();
+        }
         let threads = thread_count();
         if threads > 1 {
             eprintln!("warning: {threads} threads alive before {} runs {w:?}", self.name);
@@ -102,9 +114,17 @@ enum Workload {
     C,
     D,
     E,
+    M,
 }
 
-const ALL: [Workload; 5] = [Workload::A, Workload::B, Workload::C, Workload::D, Workload::E];
+const ALL: [Workload; 6] = [
+    Workload::A,
+    Workload::B,
+    Workload::C,
+    Workload::D,
+    Workload::E,
+    Workload::M,
+];
 
 /// One figure in the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -116,6 +136,7 @@ enum Metric {
     FanIn,
     SpawnStop,
     Ring,
+    IdleBytes,
 }
 
 impl Metric {
@@ -128,6 +149,7 @@ impl Metric {
             Metric::FanIn => "C fan-in 4→1",
             Metric::SpawnStop => "D spawn+stop",
             Metric::Ring => "E ring hop",
+            Metric::IdleBytes => "M idle actor",
         }
     }
 
@@ -136,6 +158,7 @@ impl Metric {
             Metric::Tell | Metric::FanIn => "M msg/s",
             Metric::SpawnStop => "ns/actor",
             Metric::Ring => "ns/hop",
+            Metric::IdleBytes => "B/actor",
             _ => "ns",
         }
     }
@@ -148,6 +171,7 @@ impl Metric {
 /// Iteration counts at `--scale`.
 #[derive(Debug)]
 struct Counts {
+    scale: f64,
     asks: usize,
     tells: usize,
     senders: usize,
@@ -161,6 +185,7 @@ impl Counts {
     fn new(scale: f64) -> Counts {
         let s = |n: f64| ((n * scale) as usize).max(1);
         Counts {
+            scale,
             asks: s(200_000.0),
             tells: s(2_000_000.0),
             senders: 4,
@@ -202,6 +227,11 @@ fn measure(v: &mut dyn Variant, w: Workload, c: &Counts) -> Vec<(Metric, f64)> {
             .map(|d| (Metric::Ring, ns_per(d, c.hops)))
             .into_iter()
             .collect(),
+        Workload::M => v
+            .idle_memory(c.spawns)
+            .map(|b| (Metric::IdleBytes, b))
+            .into_iter()
+            .collect(),
     }
 }
 
@@ -211,9 +241,11 @@ struct Args {
     only: Vec<Workload>,
     /// Variants whose name contains one of these (all when empty).
     variants: Vec<String>,
+    /// Internal: measure workload M for this one variant and print it.
+    memory_child: Option<String>,
 }
 
-const USAGE: &str = "usage: compare [--reps N (default 5)] [--scale F (default 1.0)] [--only A,B,C,D,E] [--variants NAME,...]";
+const USAGE: &str = "usage: compare [--reps N (default 5)] [--scale F (default 1.0)] [--only A,B,C,D,E,M] [--variants NAME,...]";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
@@ -221,6 +253,7 @@ fn parse_args() -> Result<Args, String> {
         scale: 1.0,
         only: ALL.to_vec(),
         variants: Vec::new(),
+        memory_child: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -237,10 +270,12 @@ fn parse_args() -> Result<Args, String> {
                         "C" => Ok(Workload::C),
                         "D" => Ok(Workload::D),
                         "E" => Ok(Workload::E),
+                        "M" => Ok(Workload::M),
                         other => Err(format!("unknown workload {other:?}")),
                     })
                     .collect::<Result<_, _>>()?;
             }
+            "--memory-child" => args.memory_child = Some(value()?),
             "--variants" => {
                 args.variants = value()?.split(',').map(|v| v.trim().to_string()).collect();
             }
@@ -331,67 +366,6 @@ fn print_table(medians: &Medians, variants: &[Spec]) {
     }
 }
 
-fn print_targets(medians: &Medians, variants: &[Spec]) {
-    let get = |m: Metric, name: &str| {
-        variants
-            .iter()
-            .position(|v| v.name == name)
-            .and_then(|i| medians.get(&(m, i)).copied())
-    };
-    let verdict = |ok: bool| if ok { "met" } else { "MISSED" };
-    let same = "pinion same shard";
-    let across = "pinion across shards";
-    println!();
-    println!("Targets (issue 6 §3), ratios from this run:");
-
-    if let (Some(p), Some((best, peer)), Some(t1)) = (
-        get(Metric::AskMean, same),
-        best_peer(Metric::AskMean, medians, variants),
-        get(Metric::AskMean, "tokio mpsc 1 thread"),
-    ) {
-        let (r, rt) = (p / best, p / t1);
-        println!(
-            "- A same shard: ≤ 0.5× fastest peer ({peer}) and ≤ 1× tokio mpsc 1 thread: {} ({r:.2}× peer, {rt:.2}× tokio mpsc)",
-            verdict(r <= 0.5 && rt <= 1.0)
-        );
-    }
-    if let (Some(p), Some(p99), Some(cb)) = (
-        get(Metric::AskMean, across),
-        get(Metric::AskP99, across),
-        get(Metric::AskMean, "crossbeam 2 threads"),
-    ) {
-        let r = p / cb;
-        println!(
-            "- A across shards: ≤ 1× crossbeam ping-pong and p99 ≤ 2 µs: {} ({r:.2}× crossbeam, p99 {:.2} µs)",
-            verdict(r <= 1.0 && p99 <= 2000.0),
-            p99 / 1000.0
-        );
-    }
-    let lines = [
-        (Metric::Tell, "B", 3.0),
-        (Metric::FanIn, "C", 2.0),
-        (Metric::SpawnStop, "D", 0.5),
-        (Metric::Ring, "E", 0.7),
-    ];
-    for (m, label, goal) in lines {
-        let (Some(p), Some((best, peer))) = (get(m, same), best_peer(m, medians, variants)) else {
-            continue;
-        };
-        let r = p / best;
-        let (ok, want) = if m.higher_is_better() {
-            (r >= goal, format!("≥ {goal}×"))
-        } else {
-            (r <= goal, format!("≤ {goal}×"))
-        };
-        let across_note = get(m, across)
-            .map(|a| format!("; across shards {:.2}×", a / best))
-            .unwrap_or_default();
-        println!(
-            "- {label}: {want} fastest peer ({peer}): {} (same shard {r:.2}×{across_note})",
-            verdict(ok)
-        );
-    }
-}
 
 fn main() {
     let args = parse_args().unwrap_or_else(|e| {
@@ -405,27 +379,16 @@ fn main() {
     // Probing starts and shuts down one runtime; no variant's runtime runs
     // until its first workload.
     let (shards, pinion_desc) = pinion::probe();
-    let mut variants = vec![Spec::new("pinion same shard", Kind::Pinion, || pinion::Pinion::new(0))];
-    if shards >= 2 {
-        variants.push(Spec::new("pinion across shards", Kind::Pinion, || pinion::Pinion::new(1)));
+    let mut variants = specs(cores, shards);
+    if let Some(name) = &args.memory_child {
+        let spec = variants.iter().find(|v| &v.name == name).expect("a known variant");
+        let mut v = (spec.build)();
+        if let Some(bytes) = v.idle_memory(counts.spawns) {
+            println!("{bytes:.0}");
+        }
+        v.shutdown();
+        return;
     }
-    for flavor in [Flavor::MultiThread(cores), Flavor::CurrentThread] {
-        let name = format!("kameo {}", flavor.label());
-        variants.push(Spec::new(name, Kind::Peer, move || crate::kameo::Kameo::new(flavor)));
-    }
-    for flavor in [Flavor::MultiThread(cores), Flavor::CurrentThread] {
-        let name = format!("ractor {}", flavor.label());
-        variants.push(Spec::new(name, Kind::Peer, move || crate::ractor::Ractor::new(flavor)));
-    }
-    variants.push(Spec::new("actix", Kind::Peer, crate::actix::Actix::new));
-    variants.push(Spec::new("crossbeam 2 threads", Kind::Baseline, || baselines::Crossbeam));
-    for (flavor, name) in [
-        (Flavor::CurrentThread, "tokio mpsc 1 thread"),
-        (Flavor::MultiThread(2), "tokio mpsc 2 workers"),
-    ] {
-        variants.push(Spec::new(name, Kind::Baseline, move || baselines::TokioMpsc::new(flavor)));
-    }
-
     if !args.variants.is_empty() {
         variants.retain(|v| args.variants.iter().any(|want| v.name.contains(want.as_str())));
     }
@@ -468,5 +431,30 @@ fn main() {
     );
     println!();
     print_table(&medians, &variants);
-    print_targets(&medians, &variants);
+    targets::print(&medians, &variants);
+}
+
+/// Every variant, in table order.
+fn specs(cores: usize, shards: usize) -> Vec<Spec> {
+    let mut variants = vec![Spec::new("pinion same shard", Kind::Pinion, || pinion::Pinion::new(0))];
+    if shards >= 2 {
+        variants.push(Spec::new("pinion across shards", Kind::Pinion, || pinion::Pinion::new(1)));
+    }
+    for flavor in [Flavor::MultiThread(cores), Flavor::CurrentThread] {
+        let name = format!("kameo {}", flavor.label());
+        variants.push(Spec::new(name, Kind::Peer, move || crate::kameo::Kameo::new(flavor)));
+    }
+    for flavor in [Flavor::MultiThread(cores), Flavor::CurrentThread] {
+        let name = format!("ractor {}", flavor.label());
+        variants.push(Spec::new(name, Kind::Peer, move || crate::ractor::Ractor::new(flavor)));
+    }
+    variants.push(Spec::new("actix", Kind::Peer, crate::actix::Actix::new));
+    variants.push(Spec::new("crossbeam 2 threads", Kind::Baseline, || baselines::Crossbeam));
+    for (flavor, name) in [
+        (Flavor::CurrentThread, "tokio mpsc 1 thread"),
+        (Flavor::MultiThread(2), "tokio mpsc 2 workers"),
+    ] {
+        variants.push(Spec::new(name, Kind::Baseline, move || baselines::TokioMpsc::new(flavor)));
+    }
+    variants
 }

@@ -60,6 +60,7 @@ enum Job {
     Tells(ActorRef<Target>, usize, ReplyTo<Duration>),
     FanIn(Vec<ActorRef<Sender>>, ActorRef<Target>, u64, ReplyTo<Duration>),
     SpawnStop(usize, usize, ReplyTo<Duration>),
+    Hold(usize, usize, ReplyTo<Vec<ActorRef<Idle>>>),
     Ring(ActorRef<Node>, u64, ReplyTo<Duration>),
 }
 
@@ -120,6 +121,18 @@ impl Actor for Driver {
                     a.wait_stopped().await;
                 }
                 reply.send(start.elapsed());
+            }
+            Job::Hold(n, shard, reply) => {
+                let refs = (0..n)
+                    .map(|_| {
+                        if shard == ctx.shard() {
+                            ctx.spawn(Idle)
+                        } else {
+                            ctx.spawn_on(shard, || Idle).expect("spawn_on")
+                        }
+                    })
+                    .collect();
+                reply.send(refs);
             }
             Job::Ring(head, hops, reply) => {
                 let start = Instant::now();
@@ -225,6 +238,17 @@ impl Variant for Pinion {
     fn spawn_stop(&mut self, n: usize) -> Option<Duration> {
         let shard = self.shard;
         Some(self.driver().ask_blocking(|r| Job::SpawnStop(n, shard, r)).expect("driver"))
+    }
+
+    fn idle_memory(&mut self, n: usize) -> Option<f64> {
+        let shard = self.shard;
+        let before = crate::memory::resident_bytes();
+        let refs = self.driver().ask_blocking(|r| Job::Hold(n, shard, r)).expect("driver");
+        // Every actor has run its first poll (started) by now.
+        std::thread::sleep(Duration::from_millis(300));
+        let after = crate::memory::resident_bytes();
+        stop_all(&refs);
+        Some(crate::memory::per_item(before, after, n))
     }
 
     fn ring(&mut self, size: usize, hops: usize) -> Option<Duration> {

@@ -207,6 +207,25 @@ impl Variant for Ractor {
         }))
     }
 
+    fn idle_memory(&mut self, n: usize) -> Option<f64> {
+        Some(self.rt.block_on(async {
+            let before = crate::memory::resident_bytes();
+            let mut actors = Vec::with_capacity(n);
+            for _ in 0..n {
+                actors.push(Actor::spawn(None, Idle, ()).await.expect("spawn"));
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let after = crate::memory::resident_bytes();
+            for (a, _) in &actors {
+                a.stop(None);
+            }
+            for (_, handle) in actors {
+                handle.await.expect("actor task");
+            }
+            crate::memory::per_item(before, after, n)
+        }))
+    }
+
     fn ring(&mut self, size: usize, hops: usize) -> Option<Duration> {
         Some(self.rt.block_on(async {
             let mut nodes = Vec::with_capacity(size);
