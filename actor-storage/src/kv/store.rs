@@ -5,7 +5,7 @@ use std::ops::{Bound, RangeBounds};
 use std::path::{Path, PathBuf};
 
 use actor_core::partition::Sharded;
-use actor_core::{ActorRef, AskError, Handle};
+use actor_core::{ActorRef, AskError, Handle, ReplyTo};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -18,6 +18,7 @@ use super::recover::RecoveryReport;
 use super::shard::prefix_end;
 use crate::codec::{Codec, Postcard};
 use crate::file::Disk;
+use crate::join::join_all;
 
 /// The file that records how many partitions a store has.
 const LAYOUT: &str = "PARTITIONS";
@@ -140,10 +141,7 @@ impl<C: Codec> KvStore<C> {
     }
 
     async fn ready(parts: Sharded<KvPartition>) -> Result<Self, KvError> {
-        let mut reports = Vec::new();
-        for member in parts.members() {
-            reports.push(asked(member.ask(|r| KvRequest(Req::Ready(r))).await)?);
-        }
+        let reports = each(&parts, |r| KvRequest(Req::Ready(r))).await?;
         Ok(KvStore {
             parts,
             reports,
@@ -266,13 +264,11 @@ impl<C: Codec> KvStore<C> {
         limit: usize,
     ) -> Result<Entries, KvError> {
         let bounds = (range.start_bound().cloned(), range.end_bound().cloned());
-        let mut all = Vec::new();
-        for member in self.parts.members() {
-            let b = bounds.clone();
-            all.extend(asked(
-                member.ask(|r| KvRequest(Req::Range(b, limit, r))).await,
-            )?);
-        }
+        let parts = each(&self.parts, |r| {
+            KvRequest(Req::Range(bounds.clone(), limit, r))
+        })
+        .await?;
+        let mut all: Entries = parts.into_iter().flatten().collect();
         all.sort_by(|a, b| a.0.cmp(&b.0));
         all.truncate(limit);
         Ok(all)
@@ -287,30 +283,31 @@ impl<C: Codec> KvStore<C> {
 
     /// Space figures of each partition, in partition order.
     pub async fn stats(&self) -> Result<Vec<KvStats>, KvError> {
-        let mut out = Vec::new();
-        for member in self.parts.members() {
-            out.push(asked(member.ask(|r| KvRequest(Req::Stats(r))).await)?);
-        }
-        Ok(out)
+        each(&self.parts, |r| KvRequest(Req::Stats(r))).await
     }
 
     /// Compacts every partition now (each also compacts on its own once
     /// its space amplification passes [`KvOptions::compact_above`]).
     pub async fn compact(&self) -> Result<Vec<CompactionReport>, KvError> {
-        let mut out = Vec::new();
-        for member in self.parts.members() {
-            out.push(asked(member.ask(|r| KvRequest(Req::Compact(r))).await)?);
-        }
-        Ok(out)
+        each(&self.parts, |r| KvRequest(Req::Compact(r))).await
     }
 
     /// Makes every write so far, in every partition, durable.
     pub async fn sync(&self) -> Result<(), KvError> {
-        for member in self.parts.members() {
-            asked(member.ask(|r| KvRequest(Req::Sync(r))).await)?;
-        }
-        Ok(())
+        each(&self.parts, |r| KvRequest(Req::Sync(r)))
+            .await
+            .map(drop)
     }
+}
+
+/// Asks every partition at once (`make` builds each request) and gathers
+/// the answers in partition order; the first error wins.
+async fn each<T: 'static>(
+    parts: &Sharded<KvPartition>,
+    make: impl Fn(ReplyTo<Result<T, KvError>>) -> KvRequest,
+) -> Result<Vec<T>, KvError> {
+    let asks = parts.members().iter().map(|m| m.ask(&make)).collect();
+    join_all(asks).await.into_iter().map(asked).collect()
 }
 
 /// The directory of partition `i`.
