@@ -12,6 +12,8 @@ pub(crate) enum BlockMsg {
     Ready(ReplyTo<Result<(), BlockError>>),
     /// Read a block.
     Read(u64, ReplyTo<Result<Vec<u8>, BlockError>>),
+    /// Read several blocks, all in flight together.
+    ReadMany(Vec<u64>, ReplyTo<Vec<Result<Vec<u8>, BlockError>>>),
     /// Write a block, durably or not.
     Write(u64, Vec<u8>, bool, ReplyTo<Result<(), BlockError>>),
     /// `fdatasync`.
@@ -46,6 +48,7 @@ impl Actor for BlockActor {
             match msg {
                 BlockMsg::Ready(r) => r.send(Err(self.open_error.take().unwrap_or_else(gone))),
                 BlockMsg::Read(_, r) => r.send(Err(gone())),
+                BlockMsg::ReadMany(addrs, r) => r.send(addrs.iter().map(|_| Err(gone())).collect()),
                 BlockMsg::Write(.., r) | BlockMsg::Flush(r) | BlockMsg::Trim(.., r) => {
                     r.send(Err(gone()))
                 }
@@ -55,6 +58,7 @@ impl Actor for BlockActor {
         match msg {
             BlockMsg::Ready(r) => r.send(Ok(())),
             BlockMsg::Read(addr, r) => r.send(file.read(addr).await),
+            BlockMsg::ReadMany(addrs, r) => r.send(file.read_many(&addrs).await),
             BlockMsg::Write(addr, data, true, r) => r.send(file.write_durable(addr, &data).await),
             BlockMsg::Write(addr, data, false, r) => r.send(file.write(addr, &data).await),
             BlockMsg::Flush(r) => r.send(file.flush().await),

@@ -8,12 +8,21 @@ use actor_core::{AskError, Handle};
 use super::actor::{BlockActor, BlockMsg};
 use super::slot::HEADER;
 use super::{BlockError, BlockOptions};
+use crate::join::join_all;
 
 /// Routes a global address to its partition.
 type Stripe = Custom<fn(&u64, usize) -> usize>;
 
 fn stripe(addr: &u64, partitions: usize) -> usize {
     (*addr % partitions as u64) as usize
+}
+
+/// A partition's checksum error, naming the global address instead.
+fn global_checksum(e: BlockError, addr: u64) -> BlockError {
+    match e {
+        BlockError::Checksum { offset, .. } => BlockError::Checksum { addr, offset },
+        other => other,
+    }
 }
 
 /// The file that records a block store's shape.
@@ -137,10 +146,53 @@ impl BlockStore {
                 .ask(|r| BlockMsg::Read(local, r))
                 .await,
         );
-        out.map_err(|e| match e {
-            BlockError::Checksum { offset, .. } => BlockError::Checksum { addr, offset },
-            other => other,
-        })
+        out.map_err(|e| global_checksum(e, addr))
+    }
+
+    /// Reads every block of `addrs`: one request per partition, whose
+    /// reads are all in flight together (one kernel entry on io_uring).
+    /// One result per address, in order.
+    pub async fn read_many(&self, addrs: &[u64]) -> Vec<Result<Vec<u8>, BlockError>> {
+        let n = self.parts.len();
+        let mut out: Vec<Option<Result<Vec<u8>, BlockError>>> =
+            addrs.iter().map(|_| None).collect();
+        // Per partition: the positions in `addrs` and the local addresses.
+        let mut per_part: Vec<(Vec<usize>, Vec<u64>)> = vec![(Vec::new(), Vec::new()); n];
+        for (pos, &addr) in addrs.iter().enumerate() {
+            match self.local(addr) {
+                Ok(local) => {
+                    let p = stripe(&addr, n);
+                    per_part[p].0.push(pos);
+                    per_part[p].1.push(local);
+                }
+                Err(e) => out[pos] = Some(Err(e)),
+            }
+        }
+        let asks = per_part
+            .iter()
+            .zip(self.parts.members())
+            .map(|((_, locals), member)| {
+                let locals = locals.clone();
+                member.ask(move |r| BlockMsg::ReadMany(locals, r))
+            })
+            .collect();
+        for ((positions, _), answer) in per_part.iter().zip(join_all(asks).await) {
+            match answer {
+                Ok(results) => {
+                    for (&pos, result) in positions.iter().zip(results) {
+                        out[pos] = Some(result.map_err(|e| global_checksum(e, addrs[pos])));
+                    }
+                }
+                Err(e) => {
+                    for &pos in positions {
+                        out[pos] = Some(Err(BlockError::Unavailable(e.to_string())));
+                    }
+                }
+            }
+        }
+        out.into_iter()
+            .map(|r| r.expect("every address answered"))
+            .collect()
     }
 
     /// Writes block `addr`; with `durable`, on stable storage when this
