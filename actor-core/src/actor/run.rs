@@ -174,7 +174,11 @@ async fn run_mailbox<A: Actor>(
         match cell.mailbox.next() {
             Next::Stop(reason) => return reason,
             Next::Notice(notice) => {
-                if killable(killed, pin!(actor.on_notice(notice, ctx)), &mut 0)
+                // Boxed: every await point is saved in the actor's task for
+                // its whole life, and notices are rare.
+                let mut handler: Pin<Box<dyn Future<Output = ()> + '_>> =
+                    Box::pin(actor.on_notice(notice, ctx));
+                if killable(killed, Pin::new(&mut handler), &mut 0)
                     .await
                     .is_none()
                 {
