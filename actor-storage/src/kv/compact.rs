@@ -67,7 +67,7 @@ impl<S: Storage> KvShard<S> {
         let st = self.state();
         !st.maintaining
             && !st.sealed.is_empty()
-            && st.amplification() > self.inner.options.compact_above
+            && st.amplification() > self.inner.options.compaction_threshold()
     }
 
     /// Compacts the oldest sealed segments, one after the other, while
@@ -89,7 +89,7 @@ impl<S: Storage> KvShard<S> {
         let mut result: Result<(), KvError> = Ok(());
         for _ in 0..rounds {
             if !self.state().sealed.is_empty()
-                && self.state().amplification() > self.inner.options.compact_above
+                && self.state().amplification() > self.inner.options.compaction_threshold()
             {
                 result = self.compact_oldest(&mut report).await;
                 if result.is_err() {

@@ -4,10 +4,13 @@
 use std::collections::BTreeMap;
 use std::ops::RangeBounds;
 
+use super::record;
 use super::state::Loc;
 
-/// Bytes an op adds to its record besides the key and value.
-const OP_OVERHEAD: u64 = 9;
+/// Bytes a live value costs in the log besides its key and value: its op
+/// header (9) and a record's header and op count (20), so that a log of
+/// single puts, all live, has a space amplification of 1.
+const OP_OVERHEAD: u64 = 9 + record::HEADER as u64 + 4;
 
 /// Live keys in order, with each one's value location.
 #[derive(Debug, Default)]

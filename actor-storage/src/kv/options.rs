@@ -34,10 +34,22 @@ pub struct KvOptions {
     pub buffer_interval: Duration,
     /// Compaction starts when the log holds more than this many bytes per
     /// live byte (see [`KvStats::space_amplification`]); the partition
-    /// actor checks at each buffer interval. Default 2.0.
+    /// actor checks at each buffer interval. Default 2.0; values below
+    /// [`MIN_COMPACT_ABOVE`](Self::MIN_COMPACT_ABOVE) count as it, so a
+    /// log that is all live is never rewritten over and over.
     ///
     /// [`KvStats::space_amplification`]: super::KvStats::space_amplification
     pub compact_above: f64,
+}
+
+impl KvOptions {
+    /// The lowest [`compact_above`](Self::compact_above) in effect.
+    pub const MIN_COMPACT_ABOVE: f64 = 1.1;
+
+    /// The compaction threshold in effect.
+    pub(crate) fn compaction_threshold(&self) -> f64 {
+        self.compact_above.max(Self::MIN_COMPACT_ABOVE)
+    }
 }
 
 impl Default for KvOptions {
