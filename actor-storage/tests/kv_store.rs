@@ -174,3 +174,47 @@ fn buffered_writes_are_synced_when_the_runtime_shuts_down() {
     });
     rt.shutdown().unwrap();
 }
+
+#[test]
+fn a_store_with_a_corrupt_partition_does_not_open_and_leaves_no_actor() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(2);
+    rt.block_on(async {
+        let store = KvStore::open(rt.handle(), dir.path(), KvOptions::default())
+            .await
+            .unwrap();
+        for i in 0..20 {
+            store
+                .put(format!("k{i}"), "v", Durability::Durable)
+                .await
+                .unwrap();
+        }
+    });
+    rt.shutdown().unwrap();
+    // Damage the first record of partition 1; later records follow it.
+    let seg = dir
+        .path()
+        .join("partition-001")
+        .join(format!("{:020}.log", 1));
+    let mut bytes = std::fs::read(&seg).unwrap();
+    bytes[20] ^= 0xFF;
+    std::fs::write(&seg, &bytes).unwrap();
+    let rt = runtime(2);
+    let live_before = rt.metrics().total.live_actors;
+    let e = rt
+        .block_on(KvStore::open(rt.handle(), dir.path(), KvOptions::default()))
+        .unwrap_err();
+    assert!(
+        matches!(&e, KvError::Corrupt { segment, offset: 0, .. } if *segment == seg),
+        "{e}"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while rt.metrics().total.live_actors > live_before {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the partitions' actors still run"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    rt.shutdown().unwrap();
+}

@@ -106,7 +106,11 @@ impl BlockStore {
         .map_err(|e| BlockError::Unavailable(e.to_string()))?
         .with_partitioner(Custom::new::<u64>(stripe as fn(&u64, usize) -> usize));
         for member in parts.members() {
-            asked(member.ask(BlockMsg::Ready).await)?;
+            if let Err(e) = asked(member.ask(BlockMsg::Ready).await) {
+                // A store that did not open leaves no actor behind.
+                parts.members().iter().for_each(|m| m.stop());
+                return Err(e);
+            }
         }
         let block_size = options.slot_size - if options.checksums { HEADER } else { 0 };
         Ok(BlockStore {

@@ -137,7 +137,12 @@ impl<C: Codec> KvStore<C> {
             KvStore::partition(&base, options.clone(), i)
         })
         .map_err(|e| KvError::Unavailable(e.to_string()))?;
-        Self::ready(parts).await
+        let ready = Self::ready(parts.clone()).await;
+        if ready.is_err() {
+            // A store that did not open leaves no actor behind.
+            parts.members().iter().for_each(|m| m.stop());
+        }
+        ready
     }
 
     async fn ready(parts: Sharded<KvPartition>) -> Result<Self, KvError> {

@@ -80,7 +80,11 @@ impl ObjectStore {
         })
         .map_err(|e| ObjectError::Unavailable(e.to_string()))?;
         for member in parts.members() {
-            asked(member.ask(ObjectMsg::Ready).await)?;
+            if let Err(e) = asked(member.ask(ObjectMsg::Ready).await) {
+                // A store that did not open leaves no actor behind.
+                parts.members().iter().for_each(|m| m.stop());
+                return Err(e);
+            }
         }
         Ok(ObjectStore { parts })
     }
