@@ -69,15 +69,15 @@ proptest! {
     fn any_sealed_segment_opens_whole_or_reports_corruption(bytes in segment()) {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(format!("{:020}.log", 1)), &bytes).unwrap();
-        std::fs::write(dir.path().join(format!("{:020}.log", 2)), b"").unwrap();
+        // A later segment that is not empty (here one byte of a torn
+        // write) makes the first one sealed.
+        std::fs::write(dir.path().join(format!("{:020}.log", 2)), b"x").unwrap();
         match open(dir.path()) {
-            Ok(_) => {
-                // A sealed segment is never cut.
-                let len = std::fs::metadata(dir.path().join(format!("{:020}.log", 1))).unwrap().len();
-                prop_assert_eq!(len, bytes.len() as u64);
-            }
-            Err(KvError::Corrupt { .. }) => {}
+            Ok(_) | Err(KvError::Corrupt { .. }) => {}
             Err(e) => prop_assert!(false, "{e}"),
         }
+        // A sealed segment is never cut.
+        let len = std::fs::metadata(dir.path().join(format!("{:020}.log", 1))).unwrap().len();
+        prop_assert_eq!(len, bytes.len() as u64);
     }
 }

@@ -44,6 +44,17 @@ impl<S: Storage> Drop for Abandoned<'_, S> {
     }
 }
 
+/// Ends a roll, however its future ends.
+struct Rolling<'a, S: Storage> {
+    shard: &'a KvShard<S>,
+}
+
+impl<S: Storage> Drop for Rolling<'_, S> {
+    fn drop(&mut self) {
+        self.shard.state().rolling = false;
+    }
+}
+
 impl<S: Storage> KvShard<S> {
     /// Waits until record `seq` is on stable storage, leading flushes as
     /// needed.
@@ -129,12 +140,25 @@ impl<S: Storage> KvShard<S> {
     /// Starts a new segment: creates its file, makes the entry durable,
     /// and switches appends to it once the old tail is empty.
     async fn roll(&self) {
-        let next = self.state().active + 1;
+        let next = {
+            let mut st = self.state();
+            if st.rolling {
+                return;
+            }
+            st.rolling = true;
+            st.active + 1
+        };
+        // One roll at a time: a second could reopen the new segment while
+        // the first has already switched appends to it.
+        let _rolling = Rolling { shard: self };
         let path = segment_path(&self.inner.dir, next);
+        // No truncation: a segment not switched to yet is empty (an
+        // earlier attempt may have made it), one switched to is never
+        // opened here again.
         let opened = self
             .inner
             .storage
-            .open(&path, &OpenOptions::new().create(true).truncate(true))
+            .open(&path, &OpenOptions::new().create(true))
             .await;
         let made = match opened {
             Ok(f) => self

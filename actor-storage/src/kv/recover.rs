@@ -82,6 +82,7 @@ pub(crate) async fn recover<S: Storage>(
         out.segments.insert(1, file);
         return Ok(out);
     }
+    drop_empty_tail(storage, dir, &mut ids).await?;
     let last = *ids.last().expect("not empty");
     for id in ids {
         let path = segment_path(dir, id);
@@ -111,6 +112,37 @@ pub(crate) async fn recover<S: Storage>(
         out.segments.insert(id, file);
     }
     Ok(out)
+}
+
+/// Removes empty segment files at the end (but the first): a roll makes
+/// the next segment before switching appends to it, so a crash in between
+/// leaves it empty, and the segment before it, which may end in a torn
+/// write, is still the log's tail.
+async fn drop_empty_tail<S: Storage>(
+    storage: &S,
+    dir: &Path,
+    ids: &mut Vec<u64>,
+) -> Result<(), KvError> {
+    let mut removed = false;
+    while ids.len() > 1 {
+        let id = *ids.last().expect("not empty");
+        let path = segment_path(dir, id);
+        let size = storage
+            .open(&path, &OpenOptions::new())
+            .await?
+            .size()
+            .await?;
+        if size > 0 {
+            break;
+        }
+        storage.remove(&path).await?;
+        ids.pop();
+        removed = true;
+    }
+    if removed {
+        storage.sync_dir(dir).await?;
+    }
+    Ok(())
 }
 
 /// Applies segment `id`'s hint file when it is whole and fits: `false`

@@ -70,6 +70,7 @@ impl<S: Storage> KvShard<S> {
             index: r.index,
             segments: r.segments,
             sealed: r.sealed,
+            rolling: false,
             maintaining: false,
             hinted: r.hinted,
             active: r.active,

@@ -40,6 +40,8 @@ pub(crate) struct State<F> {
     pub(crate) segments: BTreeMap<u64, F>,
     /// Sizes of the sealed segments (every one but the active).
     pub(crate) sealed: BTreeMap<u64, u64>,
+    /// A new segment is being made.
+    pub(crate) rolling: bool,
     /// A compaction or hint writing is running (one at a time).
     pub(crate) maintaining: bool,
     /// Sealed segments that have a valid hint file.
