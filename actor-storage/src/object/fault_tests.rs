@@ -48,19 +48,32 @@ async fn run(dir: &Path, plan: Arc<FaultPlan>) -> (Model, Option<(String, Option
     };
     for i in 0..8 {
         let name = format!("obj{}", i % 3);
-        if i % 4 == 3 {
-            match p.delete(&name).await {
-                Ok(_) => drop(acked.remove(&name)),
-                Err(_) => return (acked, Some((name, None))),
-            }
+        let (ok, body) = if i % 4 == 3 {
+            (p.delete(&name).await.is_ok(), None)
         } else {
-            match put(&mut p, &name, &data(i)).await {
-                Ok(()) => drop(acked.insert(name, data(i))),
-                Err(_) => return (acked, Some((name, Some(data(i))))),
-            }
+            (put(&mut p, &name, &data(i)).await.is_ok(), Some(data(i)))
+        };
+        // After an error too, the index says what the directory holds.
+        index_matches_directory(&p, dir);
+        match (ok, body) {
+            (true, Some(b)) => drop(acked.insert(name, b)),
+            (true, None) => drop(acked.remove(&name)),
+            (false, body) => return (acked, Some((name, body))),
         }
     }
     (acked, None)
+}
+
+/// The partition's index names exactly the object files on disk.
+fn index_matches_directory<S: Storage>(p: &Partition<S>, dir: &Path) {
+    let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.unwrap().file_name().into_string().ok())
+        .filter_map(|n| super::meta::object_name(&n))
+        .collect();
+    on_disk.sort();
+    let indexed: Vec<String> = p.list("", usize::MAX).into_iter().map(|m| m.name).collect();
+    assert_eq!(indexed, on_disk);
 }
 
 async fn contents(dir: &Path) -> Model {

@@ -154,16 +154,18 @@ impl<S: Storage> Partition<S> {
         let footer = meta::footer(&meta);
         let mut buf = up.file.buffer(footer.len());
         buf.extend_from_slice(&footer);
-        let done = async {
+        let placed = async {
             up.file.write_durable_at(buf, up.size).await.0?;
-            self.storage.rename(&up.path, &target).await?;
-            self.storage.sync_dir(&self.dir).await
+            self.storage.rename(&up.path, &target).await
         };
-        if let Err(e) = done.await {
+        if let Err(e) = placed.await {
             let _ = self.storage.remove(&up.path).await;
             return Err(e.into());
         }
+        // Renamed: readers now see the new object, so the index does too,
+        // even if making the rename durable fails below.
         self.index.insert(meta.name.clone(), meta.clone());
+        self.storage.sync_dir(&self.dir).await?;
         Ok(meta)
     }
 
@@ -225,8 +227,8 @@ impl<S: Storage> Partition<S> {
         }
         let path = self.path_of(name)?;
         self.storage.remove(&path).await?;
-        self.storage.sync_dir(&self.dir).await?;
         self.index.remove(name);
+        self.storage.sync_dir(&self.dir).await?;
         Ok(true)
     }
 
