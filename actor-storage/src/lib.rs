@@ -1,16 +1,27 @@
 //! Pinion storage: file I/O on each shard's reactor, and stores that run as
 //! actors pinned to shards.
 //!
-//! - [`file`]: read, write, vectored I/O, `fsync`/`fdatasync`, `fallocate`
+//! - [`file`](mod@file): read, write, vectored I/O, `fsync`/`fdatasync`, `fallocate`
 //!   and a write followed by `fdatasync`, on owned [`AlignedBuf`]s, with
 //!   `O_DIRECT` where the file system allows it. io_uring shards submit to
 //!   their own ring; epoll shards run the same calls on the blocking pool.
 //!   Errors are [`IoError`]s naming the operation, the file and the offset.
-//! - [`kv`]: a log-structured key-value store ([`KvStore`](kv::KvStore)),
-//!   one partition per shard, each owned by an actor pinned there.
+//! - [`kv`]: a log-structured key-value store ([`KvStore`](kv::KvStore)):
+//!   CRC-checked records in segment files (the log is the write-ahead
+//!   log), an ordered in-memory index, durable writes with group commit or
+//!   buffered ones with a stated bound, recovery that cuts a torn tail and
+//!   reports corruption with its offset, background compaction and hint
+//!   files.
+//! - [`block`]: fixed-size, optionally checksummed blocks on a file or
+//!   block device ([`BlockStore`](block::BlockStore)).
+//! - [`object`]: objects with metadata, streamed in chunks and replaced
+//!   atomically ([`ObjectStore`](object::ObjectStore)).
 //! - [`codec`]: how serde values become bytes (postcard by default).
 //! - A fault-injecting layer ([`FaultyDisk`]) behind the same traits, for
 //!   tests.
+//!
+//! Each store runs one partition per shard, each owned by an actor pinned
+//! to its shard, with keys routed by `actor_core`'s partitioners.
 //!
 //! ```
 //! use actor_storage::{AlignedBuf, OpenOptions};

@@ -2,17 +2,7 @@
 //! [`Storage`] and fails one chosen operation as a [`FaultPlan`] says,
 //! behind the same traits the stores use.
 //!
-//! Operations are numbered from 1 in the order they start, across every
-//! file the disk opened. A plan "at N" fires on the first operation
-//! numbered N or later that its fault applies to, once:
-//!
-//! | fault | applies to | what happens |
-//! |---|---|---|
-//! | `Eio` | any operation | fails with EIO, doing nothing |
-//! | `NoSpace` | writes, allocations | fails with ENOSPC, writing nothing |
-//! | `ShortWrite` | writes | writes the first half and reports that count |
-//! | `TornWrite` | writes | writes a prefix ending mid-sector (on a sector boundary for `O_DIRECT` files), fails with EIO, and every later operation fails with EIO (the machine died) |
-//! | `SyncFailure` | `fsync`/`fdatasync` | fails with EIO without syncing; later syncs succeed (as Linux reports a writeback error once) |
+//! [`FaultyDisk`] says which fault applies to which operation.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -22,7 +12,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use super::{AlignedBuf, Disk, FileIo, OpenOptions, Storage};
 use crate::error::{BufResult, FileOp, IoError};
 
-/// Which fault a [`FaultPlan`] injects; see the [module docs](self).
+/// Which fault a [`FaultPlan`] injects, and on which operations (see
+/// [`FaultyDisk`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fault {
@@ -142,6 +133,18 @@ impl FaultPlan {
 }
 
 /// A [`Storage`] whose operations obey a [`FaultPlan`].
+///
+/// Operations are numbered from 1 in the order they start, across every
+/// file the disk opened. A plan "at N" fires on the first operation
+/// numbered N or later that its fault applies to, once:
+///
+/// | fault | applies to | what happens |
+/// |---|---|---|
+/// | `Eio` | any operation | fails with EIO, doing nothing |
+/// | `NoSpace` | writes, allocations | fails with ENOSPC, writing nothing |
+/// | `ShortWrite` | writes | writes the first half and reports that count |
+/// | `TornWrite` | writes | writes a prefix ending mid-sector (on a sector boundary for `O_DIRECT` files), fails with EIO, and every later operation fails with EIO (the machine died) |
+/// | `SyncFailure` | `fsync`/`fdatasync` | fails with EIO without syncing; later syncs succeed (as Linux reports a writeback error once) |
 #[derive(Debug, Clone)]
 pub struct FaultyDisk<S = Disk> {
     inner: S,
