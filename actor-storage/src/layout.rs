@@ -12,7 +12,15 @@ use crate::{FileOp, IoError};
 /// compares. `Ok(Err(found))` when the file says something else.
 pub(crate) fn ensure(dir: &Path, name: &str, wanted: &str) -> Result<Result<(), String>, IoError> {
     let io = |e| IoError::new(FileOp::Directory, dir, None, e);
-    std::fs::create_dir_all(dir).map_err(io)?;
+    if !dir.is_dir() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+        // The store's own directory entry must be durable too.
+        if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::File::open(parent)
+                .and_then(|f| f.sync_all())
+                .map_err(io)?;
+        }
+    }
     let path = dir.join(name);
     match std::fs::read_to_string(&path) {
         Ok(found) if found.trim() == wanted => Ok(Ok(())),

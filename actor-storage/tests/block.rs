@@ -280,3 +280,26 @@ fn every_fault_at_every_operation_leaves_acknowledged_blocks_whole() {
     }
     rt.shutdown().unwrap();
 }
+
+#[test]
+fn a_new_block_file_is_made_durable_before_it_is_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(1);
+    let path = dir.path().join("new");
+    on_shard(&rt, move || async move {
+        // Its length and its directory entry are synced: a failing sync
+        // fails the open instead of leaving a file a crash could take.
+        let disk = FaultyDisk::new(FaultPlan::new(1, Fault::SyncFailure));
+        assert!(BlockFile::open_on(disk, &path, options(4)).await.is_err());
+        let plan = FaultPlan::counting();
+        BlockFile::open_on(FaultyDisk::new(plan.clone()), &path, options(8))
+            .await
+            .unwrap();
+        assert_eq!(
+            plan.operations(),
+            5,
+            "open, size, set_len, fsync, directory fsync"
+        );
+    });
+    rt.shutdown().unwrap();
+}

@@ -54,7 +54,13 @@ impl<S: Storage> BlockFile<S> {
         }
         let want = options.blocks * options.slot_size as u64;
         if file.size().await? < want {
+            // A new (or grown) file: its length and its directory entry
+            // must survive a crash, or flushed blocks could vanish with them.
             file.set_len(want).await?;
+            file.sync_all().await?;
+            if let Some(dir) = path.as_ref().parent().filter(|d| !d.as_os_str().is_empty()) {
+                storage.sync_dir(dir).await?;
+            }
         }
         Ok(BlockFile { file, options })
     }

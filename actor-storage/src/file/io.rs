@@ -128,7 +128,8 @@ pub trait Storage: Clone + Send + Sync + 'static {
     /// durable: `fsync` on the directory.
     async fn sync_dir(&self, dir: &Path) -> Result<(), IoError>;
 
-    /// Creates `dir` and its parents when missing.
+    /// Creates `dir` and its parents when missing, durably: the new
+    /// directory's entry in its parent is synced.
     async fn create_dir_all(&self, dir: &Path) -> Result<(), IoError>;
 
     /// The paths of the entries of `dir`, sorted.
@@ -179,7 +180,18 @@ impl Storage for Disk {
 
     async fn create_dir_all(&self, dir: &Path) -> Result<(), IoError> {
         let d = dir.to_path_buf();
-        on_pool(FileOp::Directory, dir, move || std::fs::create_dir_all(d)).await
+        on_pool(FileOp::Directory, dir, move || {
+            if d.is_dir() {
+                return Ok(());
+            }
+            std::fs::create_dir_all(&d)?;
+            // Make the new entry durable in its parent.
+            match d.parent().filter(|p| !p.as_os_str().is_empty()) {
+                Some(parent) => std::fs::File::open(parent)?.sync_all(),
+                None => Ok(()),
+            }
+        })
+        .await
     }
 
     async fn list(&self, dir: &Path) -> Result<Vec<PathBuf>, IoError> {
