@@ -218,3 +218,84 @@ fn a_store_with_a_corrupt_partition_does_not_open_and_leaves_no_actor() {
     }
     rt.shutdown().unwrap();
 }
+
+#[test]
+fn ops_split_by_partition_apply_as_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(2);
+    rt.block_on(async {
+        let store = KvStore::open(rt.handle(), dir.path(), KvOptions::default())
+            .await
+            .unwrap();
+        let ops: Vec<Op> = (0..40)
+            .map(|i| Op::Put {
+                key: format!("s{i:02}").into_bytes(),
+                value: vec![i],
+            })
+            .collect();
+        let groups = store.split_by_partition(ops);
+        assert_eq!(groups.len(), 2);
+        assert_eq!(groups.iter().map(Vec::len).sum::<usize>(), 40);
+        for g in groups {
+            store.batch(g, Durability::Durable).await.unwrap();
+        }
+        assert_eq!(store.prefix("s", 100).await.unwrap().len(), 40);
+    });
+    rt.shutdown().unwrap();
+}
+
+#[test]
+fn concurrent_durable_writers_share_syncs_through_the_partition_actor() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(1);
+    rt.block_on(async {
+        let store = KvStore::open(rt.handle(), dir.path(), KvOptions::default())
+            .await
+            .unwrap();
+        let writers: Vec<_> = (0..32)
+            .map(|w| {
+                let store = store.clone();
+                async move {
+                    for i in 0..8 {
+                        store
+                            .put(format!("w{w}-{i}"), "v", Durability::Durable)
+                            .await
+                            .unwrap();
+                    }
+                }
+            })
+            .collect();
+        join_all(writers).await;
+        let stats = &store.stats().await.unwrap()[0];
+        assert_eq!(stats.records, 256);
+        assert!(
+            stats.syncs < 128,
+            "{} syncs for 256 durable puts from 32 writers",
+            stats.syncs
+        );
+    });
+    rt.shutdown().unwrap();
+}
+
+/// Polls every future until all finish.
+async fn join_all<F: std::future::Future<Output = ()>>(futs: Vec<F>) {
+    let mut futs: Vec<_> = futs.into_iter().map(Box::pin).map(Some).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for slot in &mut futs {
+            if let Some(f) = slot {
+                if f.as_mut().poll(cx).is_ready() {
+                    *slot = None;
+                } else {
+                    pending = true;
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+}

@@ -121,6 +121,7 @@ impl<S: Storage> KvShard<S> {
             let mut st = self.state();
             match result {
                 Ok(()) => {
+                    st.syncs += 1;
                     st.pending.drain(..n);
                     st.written += n as u64;
                     st.synced_seq = st.synced_seq.max(upto);

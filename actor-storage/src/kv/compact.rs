@@ -46,6 +46,12 @@ pub struct KvStats {
     /// `log_bytes / live_bytes` (1.0 when empty): what compaction brings
     /// down toward 1.
     pub space_amplification: f64,
+    /// Records (writes and batches, compaction's copies included)
+    /// appended since the partition opened.
+    pub records: u64,
+    /// Flushes since the partition opened, each one write and one
+    /// `fdatasync`: fewer than `records` when group commit shares syncs.
+    pub syncs: u64,
 }
 
 impl<S: Storage> KvShard<S> {
@@ -58,6 +64,8 @@ impl<S: Storage> KvShard<S> {
             log_bytes: st.log_bytes(),
             segments: st.segments.len(),
             space_amplification: st.amplification(),
+            records: st.appended,
+            syncs: st.syncs,
         }
     }
 

@@ -70,6 +70,8 @@ impl<S: Storage> KvShard<S> {
             index: r.index,
             segments: r.segments,
             sealed: r.sealed,
+            syncs: 0,
+            appended: 0,
             rolling: false,
             maintaining: false,
             hinted: r.hinted,

@@ -56,6 +56,10 @@ pub(crate) struct State<F> {
     pub(crate) next_seq: u64,
     /// Every record up to this one is on stable storage.
     pub(crate) synced_seq: u64,
+    /// Flushes (each one write and one `fdatasync`) made since opening.
+    pub(crate) syncs: u64,
+    /// Records appended since opening.
+    pub(crate) appended: u64,
     /// A flush is writing and syncing now.
     pub(crate) flushing: bool,
     /// Bumped when a flush ends, so waiters notice.
@@ -72,6 +76,7 @@ impl<F> State<F> {
     pub(crate) fn append(&mut self, ops: &[Op]) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
+        self.appended += 1;
         let base = self.written + self.pending.len() as u64;
         let start = self.pending.len();
         let values = record::encode(seq, ops, &mut self.pending);

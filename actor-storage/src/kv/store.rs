@@ -229,6 +229,26 @@ impl<C: Codec> KvStore<C> {
         )
     }
 
+    /// Splits `ops` into one group per partition (in partition order,
+    /// empty groups left out), each of which [`batch`](Self::batch) can
+    /// apply atomically.
+    pub fn split_by_partition(&self, ops: Vec<Op>) -> Vec<Vec<Op>> {
+        let mut groups: Vec<Vec<Op>> = vec![Vec::new(); self.parts.len()];
+        let index: std::collections::HashMap<_, _> = self
+            .parts
+            .members()
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.id(), i))
+            .collect();
+        for op in ops {
+            let owner = self.parts.route(op.key()).id();
+            groups[index[&owner]].push(op);
+        }
+        groups.retain(|g| !g.is_empty());
+        groups
+    }
+
     /// The value of `key`.
     pub async fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<Vec<u8>>, KvError> {
         let key = key.as_ref().to_vec();
