@@ -8,6 +8,7 @@ use parking_lot::Mutex;
 
 use crate::adapter::{self, AdapterChoice, AdapterInfo};
 use crate::poller::Poller;
+use crate::pool::BufferPool;
 use crate::{GpuError, Kernel};
 
 /// A compiled kernel: its pipeline and bind group layout.
@@ -23,6 +24,9 @@ pub(crate) struct GpuDevice {
     pub(crate) queue: wgpu::Queue,
     pub(crate) limits: wgpu::Limits,
     pub(crate) poller: Poller,
+    pub(crate) pool: BufferPool,
+    /// Submits made so far.
+    pub(crate) submits: u64,
     lost: Arc<Mutex<Option<String>>>,
     pipelines: HashMap<u64, Compiled>,
 }
@@ -69,6 +73,8 @@ impl GpuDevice {
             queue,
             limits,
             poller,
+            pool: BufferPool::default(),
+            submits: 0,
             lost,
             pipelines: HashMap::new(),
         })

@@ -1,6 +1,9 @@
-//! One task on the GPU, as in wgpu's hello-compute: per task only buffers,
-//! a bind group, an encoder and a submit (the pipeline is cached); readback
-//! through mapped staging buffers whose callbacks wake the waiting task.
+//! Tasks on the GPU, as in wgpu's hello-compute: per task only a bind group
+//! and a dispatch (pipelines are cached, buffers pooled); a batch of tasks
+//! shares one encoder and one submit; readback through mapped staging
+//! buffers whose callbacks wake the waiting task.
+
+use std::num::NonZeroU64;
 
 use actor_core::{Reply, oneshot};
 
@@ -8,45 +11,137 @@ use crate::device::GpuDevice;
 use crate::task::{RanOn, Role, TaskOutput};
 use crate::{ComputeTask, GpuError};
 
-/// Runs `task` on `dev`; awaits its completion without blocking the shard.
-/// An error from a device that turns out to be lost is reported as the loss.
-pub(crate) async fn run_on_gpu(
-    dev: &mut GpuDevice,
-    task: &ComputeTask,
-) -> Result<TaskOutput, GpuError> {
-    match submit_and_read(dev, task).await {
-        Err(
-            e @ (GpuError::Validation(_)
-            | GpuError::OutOfMemory(_)
-            | GpuError::ShaderCompile { .. }),
-        ) => {
-            // wgpu reports a loss through a callback that runs when the
-            // device is next polled; this poll does not block.
-            let _ = dev.device.poll(wgpu::PollType::Poll);
-            Err(dev.lost().map_or(e, GpuError::DeviceLost))
-        }
-        other => other,
-    }
+type Answer = Result<TaskOutput, GpuError>;
+
+/// One task's buffers while its batch is in flight.
+struct InFlight {
+    slot: usize,
+    buffers: Vec<wgpu::Buffer>,
+    /// (binding, staging buffer, bytes) for each buffer read back.
+    staging: Vec<(usize, wgpu::Buffer, u64)>,
 }
 
-async fn submit_and_read(dev: &mut GpuDevice, task: &ComputeTask) -> Result<TaskOutput, GpuError> {
+/// Runs `tasks` on `dev` with one submit, answering each in order; awaits
+/// completion without blocking the shard. A task that does not fit its
+/// kernel fails alone; an error the device raises fails the whole batch,
+/// and is reported as a loss when the device turns out to be lost.
+pub(crate) async fn run_batch(dev: &mut GpuDevice, tasks: &[ComputeTask]) -> Vec<Answer> {
+    let mut answers: Vec<Option<Answer>> = vec![None; tasks.len()];
     if let Some(why) = dev.lost() {
-        return Err(GpuError::DeviceLost(why));
+        return vec![Err(GpuError::DeviceLost(why)); tasks.len()];
     }
-    task.check(dev.limits.max_compute_workgroups_per_dimension)?;
-    check_sizes(dev, task)?;
-    let adapter = dev.info.name.clone();
-    let compiled = dev.compiled(&task.kernel).await?;
-    let (pipeline, layout) = (compiled.pipeline.clone(), compiled.layout.clone());
-    let device = &dev.device;
+    let mut pipelines = Vec::with_capacity(tasks.len());
+    for (slot, task) in tasks.iter().enumerate() {
+        let checked = task
+            .check(dev.limits.max_compute_workgroups_per_dimension)
+            .and_then(|()| check_sizes(dev, task));
+        let compiled = match checked {
+            Ok(()) => dev
+                .compiled(&task.kernel)
+                .await
+                .map(|c| (c.pipeline.clone(), c.layout.clone())),
+            Err(e) => Err(e),
+        };
+        match compiled {
+            Ok(c) => pipelines.push((slot, c)),
+            Err(e) => answers[slot] = Some(Err(e)),
+        }
+    }
+    if !pipelines.is_empty() {
+        let done = submit_and_read(dev, tasks, pipelines).await;
+        for (slot, answer) in done {
+            answers[slot] = Some(answer.map_err(|e| loss_or(dev, e)));
+        }
+    }
+    answers
+        .into_iter()
+        .map(|a| a.unwrap_or_else(|| Err(GpuError::Validation("task was not answered".into()))))
+        .collect()
+}
 
-    let oom = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
-    let invalid = device.push_error_scope(wgpu::ErrorFilter::Validation);
+/// wgpu reports a loss through a callback that runs when the device is next
+/// polled; this poll does not block.
+fn loss_or(dev: &GpuDevice, e: GpuError) -> GpuError {
+    if matches!(e, GpuError::DeviceLost(_) | GpuError::InvalidTask(_)) {
+        return e;
+    }
+    let _ = dev.device.poll(wgpu::PollType::Poll);
+    dev.lost().map_or(e, GpuError::DeviceLost)
+}
+
+async fn submit_and_read(
+    dev: &mut GpuDevice,
+    tasks: &[ComputeTask],
+    pipelines: Vec<(usize, (wgpu::ComputePipeline, wgpu::BindGroupLayout))>,
+) -> Vec<(usize, Answer)> {
+    let slots: Vec<usize> = pipelines.iter().map(|(s, _)| *s).collect();
+    let fail_all = |e: GpuError| {
+        slots
+            .iter()
+            .map(|&s| (s, Err(e.clone())))
+            .collect::<Vec<_>>()
+    };
+    let oom = dev.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+    let invalid = dev.device.push_error_scope(wgpu::ErrorFilter::Validation);
+    let mut encoder = dev
+        .device
+        .create_command_encoder(&wgpu::CommandEncoderDescriptor::default());
+    let in_flight: Vec<InFlight> = pipelines
+        .into_iter()
+        .map(|(slot, (pipeline, layout))| {
+            encode(dev, &mut encoder, slot, &tasks[slot], &pipeline, &layout)
+        })
+        .collect();
+    let index = dev.queue.submit([encoder.finish()]);
+    dev.submits += 1;
+    let invalid = invalid.pop().await;
+    let oom = oom.pop().await;
+    if let Some(e) = invalid.or(oom) {
+        return fail_all(GpuError::from_wgpu(e));
+    }
+
+    let maps: Vec<Vec<Reply<Result<(), wgpu::BufferAsyncError>>>> = in_flight
+        .iter()
+        .map(|t| {
+            t.staging
+                .iter()
+                .map(|(_, s, bytes)| {
+                    let (done, reply) = oneshot();
+                    s.slice(..*bytes)
+                        .map_async(wgpu::MapMode::Read, move |r| done.send(r));
+                    reply
+                })
+                .collect()
+        })
+        .collect();
+    let waited = dev.poller.wait(index).await;
+    match waited {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return fail_all(e),
+        Err(_) => return fail_all(GpuError::DeviceLost("the completion thread stopped".into())),
+    }
+    let mut answers = Vec::with_capacity(in_flight.len());
+    for (task, maps) in in_flight.into_iter().zip(maps) {
+        answers.push((task.slot, read_back(dev, task, maps, tasks).await));
+    }
+    answers
+}
+
+/// Encodes one task: its buffers (pooled; inputs written, outputs
+/// cleared), its bind group and dispatch, and the copies to staging.
+fn encode(
+    dev: &mut GpuDevice,
+    encoder: &mut wgpu::CommandEncoder,
+    slot: usize,
+    task: &ComputeTask,
+    pipeline: &wgpu::ComputePipeline,
+    layout: &wgpu::BindGroupLayout,
+) -> InFlight {
+    let max = dev.limits.max_buffer_size;
     let buffers: Vec<wgpu::Buffer> = task
         .buffers
         .iter()
-        .enumerate()
-        .map(|(i, b)| {
+        .map(|b| {
             let usage = match b.role {
                 Role::Uniform => wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
                 Role::Input | Role::Output => {
@@ -55,95 +150,91 @@ async fn submit_and_read(dev: &mut GpuDevice, task: &ComputeTask) -> Result<Task
                         | wgpu::BufferUsages::COPY_SRC
                 }
             };
-            let buffer = device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some(&format!("binding {i}")),
-                size: b.bytes().len() as u64,
-                usage,
-                mapped_at_creation: false,
-            });
-            // Outputs start zeroed: a new buffer is zero-filled.
-            if b.role != Role::Output {
-                dev.queue.write_buffer(&buffer, 0, b.bytes());
+            let bytes = b.bytes();
+            let buffer = dev.pool.take(&dev.device, bytes.len() as u64, usage, max);
+            match b.role {
+                Role::Output => encoder.clear_buffer(&buffer, 0, Some(bytes.len() as u64)),
+                Role::Input | Role::Uniform => dev.queue.write_buffer(&buffer, 0, bytes),
             }
             buffer
         })
         .collect();
-    let read_back: Vec<usize> = task.read_back().collect();
-    let staging: Vec<wgpu::Buffer> = read_back
-        .iter()
-        .map(|&i| {
-            device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some("staging"),
-                size: buffers[i].size(),
-                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-                mapped_at_creation: false,
-            })
-        })
-        .collect();
     let entries: Vec<wgpu::BindGroupEntry<'_>> = buffers
         .iter()
+        .zip(&task.buffers)
         .enumerate()
-        .map(|(i, b)| wgpu::BindGroupEntry {
+        .map(|(i, (buffer, b))| wgpu::BindGroupEntry {
             binding: i as u32,
-            resource: b.as_entire_binding(),
+            resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                buffer,
+                offset: 0,
+                size: NonZeroU64::new(b.bytes().len() as u64),
+            }),
         })
         .collect();
-    let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+    let bind_group = dev.device.create_bind_group(&wgpu::BindGroupDescriptor {
         label: Some(task.kernel.entry()),
-        layout: &layout,
+        layout,
         entries: &entries,
     });
-    let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor::default());
     {
         let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor::default());
-        pass.set_pipeline(&pipeline);
+        pass.set_pipeline(pipeline);
         pass.set_bind_group(0, &bind_group, &[]);
         let [x, y, z] = task.workgroups;
         pass.dispatch_workgroups(x, y, z);
     }
-    for (&i, s) in read_back.iter().zip(&staging) {
-        encoder.copy_buffer_to_buffer(&buffers[i], 0, s, 0, s.size());
-    }
-    let index = dev.queue.submit([encoder.finish()]);
-    let invalid = invalid.pop().await;
-    let oom = oom.pop().await;
-    if let Some(why) = dev.lost() {
-        return Err(GpuError::DeviceLost(why));
-    }
-    if let Some(e) = invalid.or(oom) {
-        return Err(GpuError::from_wgpu(e));
-    }
-
-    let maps: Vec<Reply<Result<(), wgpu::BufferAsyncError>>> = staging
-        .iter()
-        .map(|s| {
-            let (done, reply) = oneshot();
-            s.slice(..)
-                .map_async(wgpu::MapMode::Read, move |r| done.send(r));
-            reply
+    let staging = task
+        .read_back()
+        .map(|i| {
+            let bytes = task.buffers[i].bytes().len() as u64;
+            let usage = wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST;
+            let s = dev.pool.take(&dev.device, bytes, usage, max);
+            encoder.copy_buffer_to_buffer(&buffers[i], 0, &s, 0, bytes);
+            (i, s, bytes)
         })
         .collect();
-    dev.poller
-        .wait(index)
-        .await
-        .map_err(|_| GpuError::DeviceLost("the completion thread stopped".into()))??;
-    let mut out: Vec<Option<Vec<u32>>> = vec![None; task.buffers.len()];
-    for ((&i, s), map) in read_back.iter().zip(&staging).zip(maps) {
-        let lost = || GpuError::DeviceLost(dev.lost().unwrap_or_else(|| "readback failed".into()));
-        map.await.map_err(|_| lost())?.map_err(|_| lost())?;
-        let bytes = s
-            .slice(..)
+    InFlight {
+        slot,
+        buffers,
+        staging,
+    }
+}
+
+/// Copies a finished task's staging buffers out and returns its buffers to
+/// the pool.
+async fn read_back(
+    dev: &mut GpuDevice,
+    task: InFlight,
+    maps: Vec<Reply<Result<(), wgpu::BufferAsyncError>>>,
+    tasks: &[ComputeTask],
+) -> Answer {
+    let lost = |dev: &GpuDevice| {
+        GpuError::DeviceLost(dev.lost().unwrap_or_else(|| "readback failed".into()))
+    };
+    let mut out: Vec<Option<Vec<u32>>> = vec![None; tasks[task.slot].buffers.len()];
+    for ((i, s, bytes), map) in task.staging.into_iter().zip(maps) {
+        match map.await {
+            Ok(Ok(())) => {}
+            _ => return Err(lost(dev)),
+        }
+        let view = s
+            .slice(..bytes)
             .get_mapped_range()
             .map_err(|e| GpuError::Validation(format!("readback: {e}")))?;
-        let mut words = vec![0u32; bytes.len() / 4];
-        bytemuck::cast_slice_mut::<u32, u8>(&mut words).copy_from_slice(&bytes);
-        drop(bytes);
+        let mut words = vec![0u32; view.len() / 4];
+        bytemuck::cast_slice_mut::<u32, u8>(&mut words).copy_from_slice(&view);
+        drop(view);
         s.unmap();
+        dev.pool.give(s);
         out[i] = Some(words);
+    }
+    for b in task.buffers {
+        dev.pool.give(b);
     }
     Ok(TaskOutput {
         buffers: out,
-        ran_on: RanOn::Gpu(adapter),
+        ran_on: RanOn::Gpu(dev.info.name.clone()),
     })
 }
 

@@ -53,6 +53,7 @@ mod error;
 mod kernel;
 pub mod kernels;
 mod poller;
+mod pool;
 mod queue;
 mod ready;
 mod task;

@@ -7,7 +7,7 @@ use actor_core::{ActorHooks, Handle};
 
 use crate::adapter::{AdapterChoice, AdapterInfo};
 use crate::device::GpuDevice;
-use crate::dispatch::run_on_gpu;
+use crate::dispatch::run_batch;
 use crate::{ComputeTask, GpuError, TaskOutput};
 
 /// When a queue runs tasks on the CPU instead of a GPU.
@@ -25,13 +25,26 @@ pub enum Fallback {
     Always,
 }
 
-/// How a [`GpuQueue`] chooses its device.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// How a [`GpuQueue`] chooses its device and batches its work.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GpuQueueConfig {
     /// Which adapter to open.
     pub adapter: AdapterChoice,
     /// When to run on the CPU instead.
     pub fallback: Fallback,
+    /// The most tasks of a [`run_batch`](GpuQueue::run_batch) encoded into
+    /// one submit; a larger batch takes several.
+    pub max_batch: usize,
+}
+
+impl Default for GpuQueueConfig {
+    fn default() -> GpuQueueConfig {
+        GpuQueueConfig {
+            adapter: AdapterChoice::Default,
+            fallback: Fallback::WhenNoGpu,
+            max_batch: 256,
+        }
+    }
 }
 
 /// Where a queue runs its tasks now.
@@ -54,6 +67,12 @@ pub struct QueueStatus {
     pub cpu_tasks: u64,
     /// Pipelines compiled and cached on the device.
     pub cached_pipelines: usize,
+    /// Command submits made to the device.
+    pub submits: u64,
+    /// Device buffers allocated (storage and staging).
+    pub buffers_created: u64,
+    /// Device buffers handed out again from the pool.
+    pub buffers_reused: u64,
 }
 
 enum Backend {
@@ -123,22 +142,69 @@ impl GpuQueue {
         }
     }
 
-    fn count(name: &'static str) {
+    fn count(name: &'static str, n: usize) {
         if let Some(h) = Handle::current() {
-            h.counter(name).add(1);
+            h.counter(name).add(n as u64);
         }
     }
 
+    /// Runs `tasks` on the blocking pool, one job for them all.
     async fn on_cpu(
         &mut self,
-        task: ComputeTask,
+        tasks: Vec<ComputeTask>,
         ctx: &Context<Self>,
-    ) -> Result<TaskOutput, GpuError> {
-        self.cpu_tasks += 1;
-        Self::count("gpu_queue_cpu_tasks");
-        ctx.spawn_blocking(move || crate::cpu::run_on_cpu(task))
-            .await
-            .map_err(|e| GpuError::Cpu(e.to_string()))?
+    ) -> Vec<Result<TaskOutput, GpuError>> {
+        let n = tasks.len();
+        self.cpu_tasks += n as u64;
+        Self::count("gpu_queue_cpu_tasks", n);
+        let job = move || tasks.into_iter().map(crate::cpu::run_on_cpu).collect();
+        match ctx.spawn_blocking(job).await {
+            Ok(answers) => answers,
+            Err(e) => vec![Err(GpuError::Cpu(e.to_string())); n],
+        }
+    }
+
+    /// Runs `tasks` in batches of at most `max_batch`, one submit each;
+    /// after a device loss, on the CPU (or stops, with `Fallback::Never`).
+    async fn run_all(
+        &mut self,
+        tasks: Vec<ComputeTask>,
+        ctx: &mut Context<Self>,
+    ) -> Vec<Result<TaskOutput, GpuError>> {
+        let mut answers = Vec::with_capacity(tasks.len());
+        let mut rest = tasks.into_iter().peekable();
+        while rest.peek().is_some() {
+            let chunk: Vec<ComputeTask> =
+                rest.by_ref().take(self.config.max_batch.max(1)).collect();
+            let Backend::Gpu(dev) = &mut self.backend else {
+                answers.extend(self.on_cpu(chunk, ctx).await);
+                continue;
+            };
+            let done = run_batch(dev, &chunk).await;
+            let lost = done.iter().find_map(|a| match a {
+                Err(GpuError::DeviceLost(why)) => Some(why.clone()),
+                _ => None,
+            });
+            let Some(why) = lost else {
+                self.gpu_tasks += chunk.len() as u64;
+                Self::count("gpu_queue_gpu_tasks", chunk.len());
+                answers.extend(done);
+                continue;
+            };
+            tracing::error!(reason = %why, "GPU device lost");
+            Self::count("gpu_queue_device_lost", 1);
+            if self.config.fallback == Fallback::Never {
+                ctx.stop_with(ExitReason::Error(format!("GPU device lost: {why}")));
+                answers.extend(done);
+                let left = rest.by_ref().count();
+                answers.extend((0..left).map(|_| Err(GpuError::DeviceLost(why.clone()))));
+                break;
+            }
+            tracing::warn!("the GPU queue goes on on the CPU");
+            self.backend = Backend::Cpu(format!("device lost: {why}"));
+            answers.extend(self.on_cpu(chunk, ctx).await);
+        }
+        answers
     }
 }
 
@@ -173,41 +239,46 @@ impl GpuQueue {
         task: ComputeTask,
         ctx: &mut Context<Self>,
     ) -> Result<TaskOutput, GpuError> {
-        let Backend::Gpu(dev) = &mut self.backend else {
-            return self.on_cpu(task, ctx).await;
-        };
-        match run_on_gpu(dev, &task).await {
-            Err(GpuError::DeviceLost(why)) => {
-                tracing::error!(reason = %why, "GPU device lost");
-                Self::count("gpu_queue_device_lost");
-                if self.config.fallback == Fallback::Never {
-                    ctx.stop_with(ExitReason::Error(format!("GPU device lost: {why}")));
-                    return Err(GpuError::DeviceLost(why));
-                }
-                self.backend = Backend::Cpu(format!("device lost: {why}"));
-                self.on_cpu(task, ctx).await
-            }
-            other => {
-                self.gpu_tasks += 1;
-                Self::count("gpu_queue_gpu_tasks");
-                other
-            }
-        }
+        let mut answers = self.run_all(vec![task], ctx).await;
+        answers.pop().unwrap_or(Err(GpuError::QueueStopped))
+    }
+
+    /// Runs `tasks` together: encoded into one command buffer and one
+    /// submit per `max_batch` tasks (many small tasks cost few submits).
+    /// Answers each task, in order. A task that does not fit its kernel
+    /// fails alone; an error the device raises fails its whole submit.
+    #[message]
+    pub async fn run_batch(
+        &mut self,
+        tasks: Vec<ComputeTask>,
+        ctx: &mut Context<Self>,
+    ) -> Vec<Result<TaskOutput, GpuError>> {
+        self.run_all(tasks, ctx).await
     }
 
     /// Where tasks run now, and how many ran where.
     #[message]
     pub fn status(&self) -> QueueStatus {
-        let (executor, cached_pipelines) = match &self.backend {
-            Backend::Gpu(dev) => (Executor::Gpu(dev.info.clone()), dev.cached_pipelines()),
-            Backend::Cpu(why) => (Executor::Cpu(why.clone()), 0),
-        };
-        QueueStatus {
-            executor,
+        let mut status = QueueStatus {
+            executor: Executor::Cpu(String::new()),
             gpu_tasks: self.gpu_tasks,
             cpu_tasks: self.cpu_tasks,
-            cached_pipelines,
+            cached_pipelines: 0,
+            submits: 0,
+            buffers_created: 0,
+            buffers_reused: 0,
+        };
+        match &self.backend {
+            Backend::Gpu(dev) => {
+                status.executor = Executor::Gpu(dev.info.clone());
+                status.cached_pipelines = dev.cached_pipelines();
+                status.submits = dev.submits;
+                status.buffers_created = dev.pool.created();
+                status.buffers_reused = dev.pool.reused();
+            }
+            Backend::Cpu(why) => status.executor = Executor::Cpu(why.clone()),
         }
+        status
     }
 
     /// Destroys the device, as a driver reset or a removed GPU would: the

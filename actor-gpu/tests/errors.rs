@@ -188,6 +188,7 @@ fn a_queue_that_must_have_a_gpu_fails_to_start_without_one() {
             GpuQueue::new(GpuQueueConfig {
                 adapter: AdapterChoice::Name("no such adapter anywhere".into()),
                 fallback: Fallback::Never,
+                ..Default::default()
             })
         })
         .unwrap();
