@@ -50,6 +50,8 @@ pub mod object;
 mod error;
 mod join;
 mod layout;
+#[cfg(test)]
+mod test_support;
 
 pub use error::{BufResult, FileOp, IoError};
 pub use file::{

@@ -10,18 +10,7 @@ use std::sync::Arc;
 use super::ObjectError;
 use super::partition::Partition;
 use crate::file::{Disk, Fault, FaultPlan, FaultyDisk, Storage};
-
-/// Polls a future whose every step completes at once (off any runtime the
-/// file layer runs inline).
-fn poll_plain<F: std::future::Future>(fut: F) -> F::Output {
-    let mut fut = std::pin::pin!(fut);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    loop {
-        if let std::task::Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
-            return out;
-        }
-    }
-}
+use crate::test_support::poll_plain;
 
 type Model = BTreeMap<String, Vec<u8>>;
 

@@ -15,6 +15,8 @@ mod partition;
 mod store;
 
 #[cfg(test)]
+mod decode_tests;
+#[cfg(test)]
 mod fault_tests;
 
 pub use error::ObjectError;
