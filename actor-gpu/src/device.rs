@@ -25,6 +25,8 @@ pub(crate) struct GpuDevice {
     pub(crate) limits: wgpu::Limits,
     pub(crate) poller: Poller,
     pub(crate) pool: BufferPool,
+    /// Resident buffers by id.
+    pub(crate) resident: HashMap<u64, wgpu::Buffer>,
     /// Submits made so far.
     pub(crate) submits: u64,
     lost: Arc<Mutex<Option<String>>>,
@@ -65,6 +67,12 @@ impl GpuDevice {
         device.set_device_lost_callback(move |reason, message| {
             *flag.lock() = Some(format!("{reason:?}: {message}"));
         });
+        // wgpu's default for an error outside every error scope is a panic;
+        // here every operation runs inside scopes, and anything that still
+        // escapes them is logged, never a panic on the shard.
+        device.on_uncaptured_error(Arc::new(|e: wgpu::Error| {
+            tracing::error!(error = %e, "GPU error outside an error scope");
+        }));
         let poller = Poller::start(device.clone())
             .map_err(|e| GpuError::DeviceRequest(format!("completion thread: {e}")))?;
         Ok(GpuDevice {
@@ -74,6 +82,7 @@ impl GpuDevice {
             limits,
             poller,
             pool: BufferPool::default(),
+            resident: HashMap::new(),
             submits: 0,
             lost,
             pipelines: HashMap::new(),

@@ -16,6 +16,8 @@ type Answer = Result<TaskOutput, GpuError>;
 /// One task's buffers while its batch is in flight.
 struct InFlight {
     slot: usize,
+    /// The pooled buffers it took, returned after it ran (resident ones
+    /// stay where they are).
     buffers: Vec<wgpu::Buffer>,
     /// (binding, staging buffer, bytes) for each buffer read back.
     staging: Vec<(usize, wgpu::Buffer, u64)>,
@@ -61,7 +63,7 @@ pub(crate) async fn run_batch(dev: &mut GpuDevice, tasks: &[ComputeTask]) -> Vec
 
 /// wgpu reports a loss through a callback that runs when the device is next
 /// polled; this poll does not block.
-fn loss_or(dev: &GpuDevice, e: GpuError) -> GpuError {
+pub(crate) fn loss_or(dev: &GpuDevice, e: GpuError) -> GpuError {
     if matches!(e, GpuError::DeviceLost(_) | GpuError::InvalidTask(_)) {
         return e;
     }
@@ -138,11 +140,13 @@ fn encode(
     layout: &wgpu::BindGroupLayout,
 ) -> InFlight {
     let max = dev.limits.max_buffer_size;
+    let mut pooled = Vec::with_capacity(task.buffers.len());
     let buffers: Vec<wgpu::Buffer> = task
         .buffers
         .iter()
         .map(|b| {
             let usage = match b.role {
+                Role::Resident(id, _) => return dev.resident[&id].clone(),
                 Role::Uniform => wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
                 Role::Input | Role::Output => {
                     wgpu::BufferUsages::STORAGE
@@ -152,10 +156,12 @@ fn encode(
             };
             let bytes = b.bytes();
             let buffer = dev.pool.take(&dev.device, bytes.len() as u64, usage, max);
-            match b.role {
-                Role::Output => encoder.clear_buffer(&buffer, 0, Some(bytes.len() as u64)),
-                Role::Input | Role::Uniform => dev.queue.write_buffer(&buffer, 0, bytes),
+            if b.role == Role::Output {
+                encoder.clear_buffer(&buffer, 0, Some(bytes.len() as u64));
+            } else {
+                dev.queue.write_buffer(&buffer, 0, bytes);
             }
+            pooled.push(buffer.clone());
             buffer
         })
         .collect();
@@ -168,6 +174,8 @@ fn encode(
             resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
                 buffer,
                 offset: 0,
+                // A resident buffer is bound whole; a pooled one may be
+                // larger than the task's data.
                 size: NonZeroU64::new(b.bytes().len() as u64),
             }),
         })
@@ -196,7 +204,7 @@ fn encode(
         .collect();
     InFlight {
         slot,
-        buffers,
+        buffers: pooled,
         staging,
     }
 }
@@ -239,13 +247,23 @@ async fn read_back(
 }
 
 /// A buffer past the device's limits is an out-of-memory error up front,
-/// rather than a validation error from deep inside wgpu.
+/// rather than a validation error from deep inside wgpu; a resident buffer
+/// must be on this device.
 fn check_sizes(dev: &GpuDevice, task: &ComputeTask) -> Result<(), GpuError> {
+    for (binding, id, _) in task.residents() {
+        if !dev.resident.contains_key(&id) {
+            return Err(GpuError::InvalidTask(format!(
+                "binding {binding}: buffer {id} is not on this queue (freed?)"
+            )));
+        }
+    }
     for (i, b) in task.buffers.iter().enumerate() {
         let size = b.bytes().len() as u64;
         let limit = match b.role {
             Role::Uniform => dev.limits.max_uniform_buffer_binding_size,
-            Role::Input | Role::Output => dev.limits.max_storage_buffer_binding_size,
+            Role::Input | Role::Output | Role::Resident(..) => {
+                dev.limits.max_storage_buffer_binding_size
+            }
         }
         .min(dev.limits.max_buffer_size);
         if size > limit {

@@ -13,6 +13,12 @@
 //! - A [`ComputeTask`] gives a kernel its buffers (typed through
 //!   [`bytemuck::Pod`]) and workgroup counts; [`TaskOutput`] hands the
 //!   `read_write` buffers back, typed.
+//! - [`GpuQueue::run_batch`] encodes many tasks into one command buffer and
+//!   one submit; device buffers come from a pool, so tasks of a steady
+//!   shape allocate none.
+//! - A [`GpuBuffer`] stays on the queue between tasks
+//!   ([`ComputeTask::resident`]): consecutive GPU tasks pass data without a
+//!   round trip through host memory.
 //! - A kernel may carry a CPU implementation. With no adapter, after a lost
 //!   device, or when asked ([`Fallback`]), tasks run on the CPU through it,
 //!   with the same API and the same results.
@@ -46,6 +52,7 @@
 //! ```
 
 mod adapter;
+mod config;
 mod cpu;
 mod device;
 mod dispatch;
@@ -56,13 +63,16 @@ mod poller;
 mod pool;
 mod queue;
 mod ready;
+mod resident;
 mod task;
 
 pub use adapter::{AdapterChoice, AdapterInfo, DeviceKind, adapters};
+pub use config::{Executor, Fallback, GpuQueueConfig, QueueStatus};
 pub use cpu::{CpuBindings, run_on_cpu};
 pub use error::GpuError;
 pub use kernel::{BindingKind, Kernel};
-pub use queue::{Executor, Fallback, GpuQueue, GpuQueueConfig, QueueStatus};
+pub use queue::GpuQueue;
+pub use resident::{BufferData, GpuBuffer};
 pub use task::{ComputeTask, RanOn, TaskOutput};
 
 pub use bytemuck;

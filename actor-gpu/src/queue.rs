@@ -5,75 +5,13 @@
 use actor_core::prelude::*;
 use actor_core::{ActorHooks, Handle};
 
-use crate::adapter::{AdapterChoice, AdapterInfo};
+use crate::config::{Executor, Fallback, GpuQueueConfig, QueueStatus};
 use crate::device::GpuDevice;
 use crate::dispatch::run_batch;
+use crate::resident::{self, BufferData, GpuBuffer, HostBuffers};
 use crate::{ComputeTask, GpuError, TaskOutput};
 
-/// When a queue runs tasks on the CPU instead of a GPU.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Fallback {
-    /// On the GPU when one opens; on the CPU when none does, and after the
-    /// device is lost.
-    #[default]
-    WhenNoGpu,
-    /// Never: no GPU fails the queue's start, a lost device stops the queue
-    /// (a failure its supervisor sees; the restarted queue opens a new one).
-    Never,
-    /// Always on the CPU, even with a GPU present.
-    Always,
-}
-
-/// How a [`GpuQueue`] chooses its device and batches its work.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GpuQueueConfig {
-    /// Which adapter to open.
-    pub adapter: AdapterChoice,
-    /// When to run on the CPU instead.
-    pub fallback: Fallback,
-    /// The most tasks of a [`run_batch`](GpuQueue::run_batch) encoded into
-    /// one submit; a larger batch takes several.
-    pub max_batch: usize,
-}
-
-impl Default for GpuQueueConfig {
-    fn default() -> GpuQueueConfig {
-        GpuQueueConfig {
-            adapter: AdapterChoice::Default,
-            fallback: Fallback::WhenNoGpu,
-            max_batch: 256,
-        }
-    }
-}
-
-/// Where a queue runs its tasks now.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Executor {
-    /// On this GPU adapter.
-    Gpu(AdapterInfo),
-    /// On the CPU, for this reason.
-    Cpu(String),
-}
-
-/// What a queue reports about itself.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QueueStatus {
-    /// Where tasks run now.
-    pub executor: Executor,
-    /// Tasks run on the GPU so far.
-    pub gpu_tasks: u64,
-    /// Tasks run on the CPU so far.
-    pub cpu_tasks: u64,
-    /// Pipelines compiled and cached on the device.
-    pub cached_pipelines: usize,
-    /// Command submits made to the device.
-    pub submits: u64,
-    /// Device buffers allocated (storage and staging).
-    pub buffers_created: u64,
-    /// Device buffers handed out again from the pool.
-    pub buffers_reused: u64,
-}
+type Answer = Result<TaskOutput, GpuError>;
 
 enum Backend {
     Gpu(Box<GpuDevice>),
@@ -113,6 +51,8 @@ pub struct GpuQueue {
     backend: Backend,
     gpu_tasks: u64,
     cpu_tasks: u64,
+    next_buffer: u64,
+    host: HostBuffers,
 }
 
 impl std::fmt::Debug for GpuQueue {
@@ -139,6 +79,8 @@ impl GpuQueue {
             backend: Backend::Cpu("not started".into()),
             gpu_tasks: 0,
             cpu_tasks: 0,
+            next_buffer: 0,
+            host: HostBuffers::default(),
         }
     }
 
@@ -148,63 +90,104 @@ impl GpuQueue {
         }
     }
 
-    /// Runs `tasks` on the blocking pool, one job for them all.
-    async fn on_cpu(
-        &mut self,
-        tasks: Vec<ComputeTask>,
-        ctx: &Context<Self>,
-    ) -> Vec<Result<TaskOutput, GpuError>> {
+    /// Runs `tasks` on the blocking pool, one job for them all; resident
+    /// buffers are host buffers here.
+    async fn on_cpu(&mut self, tasks: Vec<ComputeTask>, ctx: &Context<Self>) -> Vec<Answer> {
         let n = tasks.len();
         self.cpu_tasks += n as u64;
         Self::count("gpu_queue_cpu_tasks", n);
-        let job = move || tasks.into_iter().map(crate::cpu::run_on_cpu).collect();
-        match ctx.spawn_blocking(job).await {
+        let mut writes = Vec::with_capacity(n);
+        let bound: Vec<Result<ComputeTask, GpuError>> = tasks
+            .into_iter()
+            .map(|mut t| match self.host.bind(&mut t) {
+                Ok(w) => {
+                    writes.push(w);
+                    Ok(t)
+                }
+                Err(e) => {
+                    writes.push(Vec::new());
+                    Err(e)
+                }
+            })
+            .collect();
+        let job = move || {
+            bound
+                .into_iter()
+                .map(|t| t.and_then(crate::cpu::run_on_cpu))
+                .collect::<Vec<Answer>>()
+        };
+        let mut answers = match ctx.spawn_blocking(job).await {
             Ok(answers) => answers,
             Err(e) => vec![Err(GpuError::Cpu(e.to_string())); n],
-        }
-    }
-
-    /// Runs `tasks` in batches of at most `max_batch`, one submit each;
-    /// after a device loss, on the CPU (or stops, with `Fallback::Never`).
-    async fn run_all(
-        &mut self,
-        tasks: Vec<ComputeTask>,
-        ctx: &mut Context<Self>,
-    ) -> Vec<Result<TaskOutput, GpuError>> {
-        let mut answers = Vec::with_capacity(tasks.len());
-        let mut rest = tasks.into_iter().peekable();
-        while rest.peek().is_some() {
-            let chunk: Vec<ComputeTask> =
-                rest.by_ref().take(self.config.max_batch.max(1)).collect();
-            let Backend::Gpu(dev) = &mut self.backend else {
-                answers.extend(self.on_cpu(chunk, ctx).await);
-                continue;
-            };
-            let done = run_batch(dev, &chunk).await;
-            let lost = done.iter().find_map(|a| match a {
-                Err(GpuError::DeviceLost(why)) => Some(why.clone()),
-                _ => None,
-            });
-            let Some(why) = lost else {
-                self.gpu_tasks += chunk.len() as u64;
-                Self::count("gpu_queue_gpu_tasks", chunk.len());
-                answers.extend(done);
-                continue;
-            };
-            tracing::error!(reason = %why, "GPU device lost");
-            Self::count("gpu_queue_device_lost", 1);
-            if self.config.fallback == Fallback::Never {
-                ctx.stop_with(ExitReason::Error(format!("GPU device lost: {why}")));
-                answers.extend(done);
-                let left = rest.by_ref().count();
-                answers.extend((0..left).map(|_| Err(GpuError::DeviceLost(why.clone()))));
-                break;
+        };
+        for (answer, w) in answers.iter_mut().zip(&writes) {
+            if let Ok(out) = answer {
+                self.host.write_back(out, w);
             }
-            tracing::warn!("the GPU queue goes on on the CPU");
-            self.backend = Backend::Cpu(format!("device lost: {why}"));
-            answers.extend(self.on_cpu(chunk, ctx).await);
         }
         answers
+    }
+
+    /// Runs one batch on the device; after a device loss, on the CPU (or
+    /// stops, with `Fallback::Never`).
+    async fn on_device(&mut self, chunk: Vec<ComputeTask>, ctx: &mut Context<Self>) -> Vec<Answer> {
+        let Backend::Gpu(dev) = &mut self.backend else {
+            return self.on_cpu(chunk, ctx).await;
+        };
+        let done = run_batch(dev, &chunk).await;
+        let lost = done.iter().find_map(|a| match a {
+            Err(GpuError::DeviceLost(why)) => Some(why.clone()),
+            _ => None,
+        });
+        let Some(why) = lost else {
+            self.gpu_tasks += chunk.len() as u64;
+            Self::count("gpu_queue_gpu_tasks", chunk.len());
+            return done;
+        };
+        tracing::error!(reason = %why, "GPU device lost");
+        Self::count("gpu_queue_device_lost", 1);
+        self.host.lost.extend(dev.resident.keys().copied());
+        if self.config.fallback == Fallback::Never {
+            ctx.stop_with(ExitReason::Error(format!("GPU device lost: {why}")));
+            return done;
+        }
+        tracing::warn!("the GPU queue goes on on the CPU");
+        self.backend = Backend::Cpu(format!("device lost: {why}"));
+        self.on_cpu(chunk, ctx).await
+    }
+
+    /// Runs `tasks` in batches of at most `max_batch`, one submit each.
+    async fn run_all(&mut self, tasks: Vec<ComputeTask>, ctx: &mut Context<Self>) -> Vec<Answer> {
+        let me = ctx.id();
+        let mut answers: Vec<Option<Answer>> = tasks
+            .iter()
+            .map(|t| {
+                let foreign = t.residents().find(|(_, _, queue)| *queue != me);
+                foreign.map(|(binding, id, _)| {
+                    Err(GpuError::InvalidTask(format!(
+                        "binding {binding}: buffer {id} belongs to another queue"
+                    )))
+                })
+            })
+            .collect();
+        let runnable: Vec<(usize, ComputeTask)> = tasks
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| answers[*i].is_none())
+            .collect();
+        let mut rest = runnable.into_iter().peekable();
+        while rest.peek().is_some() {
+            let (slots, chunk): (Vec<usize>, Vec<ComputeTask>) =
+                rest.by_ref().take(self.config.max_batch.max(1)).unzip();
+            let done = self.on_device(chunk, ctx).await;
+            for (slot, answer) in slots.into_iter().zip(done) {
+                answers[slot] = Some(answer);
+            }
+        }
+        answers
+            .into_iter()
+            .map(|a| a.unwrap_or(Err(GpuError::QueueStopped)))
+            .collect()
     }
 }
 
@@ -254,6 +237,81 @@ impl GpuQueue {
         ctx: &mut Context<Self>,
     ) -> Vec<Result<TaskOutput, GpuError>> {
         self.run_all(tasks, ctx).await
+    }
+
+    /// Uploads `data` into a buffer that stays on the queue between tasks
+    /// (on the device, or in host memory on a CPU queue).
+    #[message]
+    pub async fn upload(
+        &mut self,
+        data: BufferData,
+        ctx: &mut Context<Self>,
+    ) -> Result<GpuBuffer, GpuError> {
+        let id = self.next_buffer;
+        self.next_buffer += 1;
+        let bytes = data.bytes();
+        match &mut self.backend {
+            Backend::Gpu(dev) => {
+                let buffer = resident::upload(dev, &data).await?;
+                dev.resident.insert(id, buffer);
+            }
+            Backend::Cpu(_) => {
+                self.host.buffers.insert(id, data.words);
+            }
+        }
+        Ok(GpuBuffer {
+            id,
+            bytes,
+            queue: ctx.id(),
+        })
+    }
+
+    /// The current contents of a resident buffer.
+    #[message]
+    pub async fn download(
+        &mut self,
+        buffer: GpuBuffer,
+        ctx: &mut Context<Self>,
+    ) -> Result<BufferData, GpuError> {
+        if buffer.queue != ctx.id() {
+            return Err(GpuError::InvalidTask(format!(
+                "buffer {} belongs to another queue",
+                buffer.id
+            )));
+        }
+        if let Backend::Gpu(dev) = &mut self.backend
+            && let Some(b) = dev.resident.get(&buffer.id).cloned()
+        {
+            return resident::download(dev, &b).await;
+        }
+        match self.host.buffers.get(&buffer.id) {
+            Some(words) => Ok(BufferData {
+                words: words.clone(),
+            }),
+            None if self.host.lost.contains(&buffer.id) => Err(GpuError::DeviceLost(format!(
+                "buffer {} was on the lost device",
+                buffer.id
+            ))),
+            None => Err(GpuError::InvalidTask(format!(
+                "buffer {} is not on this queue (freed?)",
+                buffer.id
+            ))),
+        }
+    }
+
+    /// Releases a resident buffer; answers whether it was there.
+    #[message]
+    pub fn free(&mut self, buffer: GpuBuffer, ctx: &mut Context<Self>) -> bool {
+        if buffer.queue != ctx.id() {
+            return false;
+        }
+        let on_device = match &mut self.backend {
+            Backend::Gpu(dev) => dev.resident.remove(&buffer.id).is_some(),
+            Backend::Cpu(_) => false,
+        };
+        let on_host = self.host.buffers.remove(&buffer.id).is_some();
+        self.host.lost.remove(&buffer.id);
+        on_device || on_host
     }
 
     /// Where tasks run now, and how many ran where.

@@ -1,9 +1,10 @@
 //! [`ComputeTask`]: a kernel, its buffers in binding order and its workgroup
 //! counts; and [`TaskOutput`], the buffers it wrote, typed on the way out.
 
+use actor_core::ActorId;
 use bytemuck::Pod;
 
-use crate::{BindingKind, GpuError, Kernel};
+use crate::{BindingKind, GpuBuffer, GpuError, Kernel};
 
 /// What one buffer of a task is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,6 +12,9 @@ pub(crate) enum Role {
     Input,
     Output,
     Uniform,
+    /// A buffer that stays on the queue between tasks (no upload, no
+    /// readback): its id, and the queue that holds it.
+    Resident(u64, ActorId),
 }
 
 /// One buffer of a task, kept in 4-byte words so the CPU path can view it as
@@ -66,6 +70,18 @@ impl ComputeTask {
     /// The next binding: a uniform buffer holding `value`.
     pub fn uniform<T: Pod>(self, value: &T) -> ComputeTask {
         self.push(Role::Uniform, bytemuck::bytes_of(value))
+    }
+
+    /// The next binding: a buffer that stays on the queue (see
+    /// [`GpuQueue::upload`](crate::GpuQueue::upload)). Nothing is uploaded
+    /// or read back; a `read_write` binding updates it in place, for the
+    /// next task or a [`download`](crate::GpuQueue::download).
+    pub fn resident(mut self, buffer: &GpuBuffer) -> ComputeTask {
+        self.buffers.push(TaskBuffer {
+            role: Role::Resident(buffer.id, buffer.queue),
+            words: Vec::new(),
+        });
+        self
     }
 
     /// Dispatches `x * y * z` workgroups.
@@ -125,7 +141,7 @@ impl ComputeTask {
             let fits = matches!(
                 (buf.role, kind),
                 (
-                    Role::Input,
+                    Role::Input | Role::Resident(..),
                     BindingKind::StorageRead | BindingKind::StorageReadWrite
                 ) | (Role::Output, BindingKind::StorageReadWrite)
                     | (Role::Uniform, BindingKind::Uniform)
@@ -149,14 +165,28 @@ impl ComputeTask {
         Ok(())
     }
 
-    /// The buffers read back: every `read_write` binding.
+    /// The buffers read back: every `read_write` binding but resident ones.
     pub(crate) fn read_back(&self) -> impl Iterator<Item = usize> + '_ {
         self.kernel
             .bindings()
             .iter()
+            .zip(&self.buffers)
             .enumerate()
-            .filter(|(_, k)| **k == BindingKind::StorageReadWrite)
+            .filter(|(_, (k, b))| {
+                **k == BindingKind::StorageReadWrite && !matches!(b.role, Role::Resident(..))
+            })
             .map(|(i, _)| i)
+    }
+
+    /// The resident buffers it binds: (binding, id, queue).
+    pub(crate) fn residents(&self) -> impl Iterator<Item = (usize, u64, ActorId)> + '_ {
+        self.buffers
+            .iter()
+            .enumerate()
+            .filter_map(|(i, b)| match b.role {
+                Role::Resident(id, queue) => Some((i, id, queue)),
+                _ => None,
+            })
     }
 }
 

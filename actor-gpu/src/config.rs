@@ -1,0 +1,68 @@
+//! A [`GpuQueue`](crate::GpuQueue)(crate::GpuQueue)'s settings and what it reports.
+
+use crate::adapter::{AdapterChoice, AdapterInfo};
+
+/// When a queue runs tasks on the CPU instead of a GPU.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fallback {
+    /// On the GPU when one opens; on the CPU when none does, and after the
+    /// device is lost.
+    #[default]
+    WhenNoGpu,
+    /// Never: no GPU fails the queue's start, a lost device stops the queue
+    /// (a failure its supervisor sees; the restarted queue opens a new one).
+    Never,
+    /// Always on the CPU, even with a GPU present.
+    Always,
+}
+
+/// How a [`GpuQueue`](crate::GpuQueue) chooses its device and batches its work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GpuQueueConfig {
+    /// Which adapter to open.
+    pub adapter: AdapterChoice,
+    /// When to run on the CPU instead.
+    pub fallback: Fallback,
+    /// The most tasks of a [`run_batch`](crate::GpuQueue::run_batch) encoded into
+    /// one submit; a larger batch takes several.
+    pub max_batch: usize,
+}
+
+impl Default for GpuQueueConfig {
+    fn default() -> GpuQueueConfig {
+        GpuQueueConfig {
+            adapter: AdapterChoice::Default,
+            fallback: Fallback::WhenNoGpu,
+            max_batch: 256,
+        }
+    }
+}
+
+/// Where a queue runs its tasks now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Executor {
+    /// On this GPU adapter.
+    Gpu(AdapterInfo),
+    /// On the CPU, for this reason.
+    Cpu(String),
+}
+
+/// What a queue reports about itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueStatus {
+    /// Where tasks run now.
+    pub executor: Executor,
+    /// Tasks run on the GPU so far.
+    pub gpu_tasks: u64,
+    /// Tasks run on the CPU so far.
+    pub cpu_tasks: u64,
+    /// Pipelines compiled and cached on the device.
+    pub cached_pipelines: usize,
+    /// Command submits made to the device.
+    pub submits: u64,
+    /// Device buffers allocated (storage and staging).
+    pub buffers_created: u64,
+    /// Device buffers handed out again from the pool.
+    pub buffers_reused: u64,
+}
