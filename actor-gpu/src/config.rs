@@ -1,5 +1,7 @@
 //! A [`GpuQueue`](crate::GpuQueue)(crate::GpuQueue)'s settings and what it reports.
 
+use std::time::Duration;
+
 use crate::adapter::{AdapterChoice, AdapterInfo};
 
 /// When a queue runs tasks on the CPU instead of a GPU.
@@ -27,6 +29,10 @@ pub struct GpuQueueConfig {
     /// The most tasks of a [`run_batch`](crate::GpuQueue::run_batch) encoded into
     /// one submit; a larger batch takes several.
     pub max_batch: usize,
+    /// After a device loss (with [`Fallback::WhenNoGpu`]), how long the
+    /// queue runs on the CPU before it tries to open a device again, at the
+    /// next task; resident buffers move back onto the new device.
+    pub retry_gpu_after: Duration,
 }
 
 impl Default for GpuQueueConfig {
@@ -35,6 +41,7 @@ impl Default for GpuQueueConfig {
             adapter: AdapterChoice::Default,
             fallback: Fallback::WhenNoGpu,
             max_batch: 256,
+            retry_gpu_after: Duration::from_secs(5),
         }
     }
 }

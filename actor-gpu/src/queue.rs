@@ -2,6 +2,8 @@
 //! runs [`ComputeTask`]s sent to it as messages, on the GPU or, through the
 //! kernels' CPU implementations, on the blocking pool.
 
+use std::time::Instant;
+
 use actor_core::prelude::*;
 use actor_core::{ActorHooks, Handle};
 
@@ -53,6 +55,8 @@ pub struct GpuQueue {
     cpu_tasks: u64,
     next_buffer: u64,
     host: HostBuffers,
+    /// When the device was lost, while the queue runs on the CPU for it.
+    lost_at: Option<Instant>,
 }
 
 impl std::fmt::Debug for GpuQueue {
@@ -81,6 +85,7 @@ impl GpuQueue {
             cpu_tasks: 0,
             next_buffer: 0,
             host: HostBuffers::default(),
+            lost_at: None,
         }
     }
 
@@ -153,7 +158,46 @@ impl GpuQueue {
         }
         tracing::warn!("the GPU queue goes on on the CPU");
         self.backend = Backend::Cpu(format!("device lost: {why}"));
+        self.lost_at = Some(Instant::now());
         self.on_cpu(chunk, ctx).await
+    }
+
+    /// After a device loss, once `retry_gpu_after` has passed, opens a
+    /// device again and moves the host copies of resident buffers onto it.
+    async fn try_recover(&mut self) {
+        let Some(at) = self.lost_at else { return };
+        if at.elapsed() < self.config.retry_gpu_after {
+            return;
+        }
+        let dev = match GpuDevice::open(&self.config.adapter).await {
+            Ok(dev) => dev,
+            Err(e) => {
+                tracing::debug!(error = %e, "no GPU device yet; staying on the CPU");
+                self.lost_at = Some(Instant::now());
+                return;
+            }
+        };
+        let mut dev = Box::new(dev);
+        for (id, words) in &self.host.buffers {
+            let data = BufferData {
+                words: words.clone(),
+            };
+            match resident::upload(&dev, &data).await {
+                Ok(b) => {
+                    dev.resident.insert(*id, b);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "resident buffers do not fit the new device; staying on the CPU");
+                    self.lost_at = Some(Instant::now());
+                    return;
+                }
+            }
+        }
+        tracing::info!(adapter = %dev.info, "GPU queue has a device again");
+        Self::count("gpu_queue_device_recovered", 1);
+        self.host.buffers.clear();
+        self.lost_at = None;
+        self.backend = Backend::Gpu(dev);
     }
 
     /// Runs `tasks` in batches of at most `max_batch`, one submit each.
@@ -177,6 +221,7 @@ impl GpuQueue {
             .collect();
         let mut rest = runnable.into_iter().peekable();
         while rest.peek().is_some() {
+            self.try_recover().await;
             let (slots, chunk): (Vec<usize>, Vec<ComputeTask>) =
                 rest.by_ref().take(self.config.max_batch.max(1)).unzip();
             let done = self.on_device(chunk, ctx).await;
