@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use actor_core::prelude::*;
 use actor_core::time::{Elapsed, sleep, timeout};
 
-const TTL: Duration = Duration::from_millis(150);
+const TTL: Duration = Duration::from_millis(200);
 const SWEEP_EVERY: Duration = Duration::from_millis(20);
 
 /// Open sessions, each with a pending expiry timer.
@@ -109,20 +109,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         sessions
             .tell(SessionMsg::Touch("carol".into(), Duration::from_secs(60)))
             .await?;
-        // Alice stays busy for 300 ms, twice her time to live; bob is idle.
+        // Alice stays busy for twice her time to live; bob is idle.
         let busy_until = Instant::now() + 2 * TTL;
         while Instant::now() < busy_until {
-            sleep(TTL / 3).await;
+            sleep(TTL / 4).await;
             sessions
                 .tell(SessionMsg::Touch("alice".into(), TTL))
                 .await?;
         }
+        // Bob expired long ago; waiting for him only guards a slow machine.
+        timeout(Duration::from_secs(5), expiry_of(&sessions, "bob")).await??;
         Ok::<_, Box<dyn std::error::Error>>(())
     })?;
 
     let expired = sessions.ask_blocking(SessionMsg::Expired)?;
     let names: Vec<&str> = expired.iter().map(|(n, _)| n.as_str()).collect();
-    println!("after 300 ms: expired {names:?}");
+    println!("after {:?}: expired {names:?}", 2 * TTL);
     if names != ["bob"] {
         return Err(format!("expected only bob to expire, got {names:?}").into());
     }
