@@ -45,7 +45,7 @@ impl Actor for Worker {
     async fn on_start(&mut self, _: &mut Context<Self>) -> Result<(), BoxError> {
         self.log
             .lock()
-            .expect("log lock")
+            .expect("no thread panics while holding the log")
             .push(format!("start {}", self.name));
         Ok(())
     }
@@ -61,7 +61,7 @@ impl Actor for Worker {
     async fn on_stop(&mut self, _: &ExitReason, _: &mut Context<Self>) {
         self.log
             .lock()
-            .expect("log lock")
+            .expect("no thread panics while holding the log")
             .push(format!("stop {}", self.name));
     }
 }
@@ -130,7 +130,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let sup = tree(&rt, strategy, &log)?;
         let b = sup.child::<Worker>("b")?;
         b.ask_blocking(WorkerMsg::Handled)?;
-        log.lock().expect("log lock").clear();
+        log.lock()
+            .expect("no thread panics while holding the log")
+            .clear();
         let events = sup.subscribe();
         b.tell_blocking(WorkerMsg::Crash)?;
         wait_for(
@@ -146,7 +148,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .ask_blocking(WorkerMsg::Handled)?;
         }
         let fresh = b.ask_blocking(WorkerMsg::Handled)? == 1;
-        let got = log.lock().expect("log lock").clone();
+        let got = log
+            .lock()
+            .expect("no thread panics while holding the log")
+            .clone();
         let same_handle = sup.child::<Worker>("b")?.id() == b.id();
         println!("{strategy:?}: b crashed -> {}", got.join(", "));
         if got != expected || !same_handle || !fresh {
@@ -161,11 +166,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             // Its new incarnation has started once it answers.
             b.ask_blocking(WorkerMsg::Handled)?;
             println!("  second crash: restarted (2 of 2 restarts in 5 s used)");
-            log.lock().expect("log lock").clear();
+            log.lock()
+                .expect("no thread panics while holding the log")
+                .clear();
             b.tell_blocking(WorkerMsg::Crash)?;
             wait_for(&events, |k| matches!(k, EventKind::Escalated { .. }))?;
             let reason = sup.actor().wait_stopped_blocking(LIMIT)?;
-            let got = log.lock().expect("log lock").clone();
+            let got = log
+                .lock()
+                .expect("no thread panics while holding the log")
+                .clone();
             println!(
                 "  third crash: escalated ({}), supervisor exited: {reason}",
                 got.join(", ")

@@ -64,7 +64,8 @@ impl Actor for Sessions {
             }
             SessionMsg::Expire(name, number) => {
                 if self.open.get(&name).is_some_and(|(_, _, n)| *n == number) {
-                    let (touched, _fired, _) = self.open.remove(&name).expect("just found");
+                    let (touched, _fired, _) =
+                        self.open.remove(&name).expect("the entry was just found");
                     println!("  {name} expired");
                     self.expired.push((name, touched.elapsed()));
                 }
