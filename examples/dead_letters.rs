@@ -119,7 +119,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("3 orders sent to the stopped book, {handed_back} handed back as Closed");
 
     let letters = rt.dead_letters();
-    let mut by_cause: BTreeMap<(String, &str), usize> = BTreeMap::new();
+    let mut by_cause: BTreeMap<(DeadLetterReason, &str), usize> = BTreeMap::new();
     let mut message_type = "";
     for letter in letters.take() {
         let who = if letter.recipient == buggy.id() {
@@ -127,9 +127,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         } else {
             "closing"
         };
-        *by_cause
-            .entry((format!("{:?}", letter.reason), who))
-            .or_default() += 1;
+        *by_cause.entry((letter.reason, who)).or_default() += 1;
         if letter.recipient_name != OrderBook::name() {
             return Err(format!("a dead letter for another actor: {letter:?}").into());
         }
@@ -137,17 +135,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("\n{} dead letters, each a {message_type}:", letters.count());
     for ((reason, who), n) in &by_cause {
-        println!("  {n} x {reason:<16} to the {who} book");
+        println!("  {n} x {:<16} to the {who} book", format!("{reason:?}"));
     }
-    let expected = [
+    let expected = BTreeMap::from([
         ((DeadLetterReason::ActorStopped, "closing"), 5),
         ((DeadLetterReason::HandlerPanicked, "buggy"), 1),
         ((DeadLetterReason::MailboxClosed, "closing"), 3),
-    ];
-    let expected: BTreeMap<(String, &str), usize> = expected
-        .iter()
-        .map(|((r, w), n)| ((format!("{r:?}"), *w), *n))
-        .collect();
+    ]);
     let on_shard_1 = rt.metrics().shards[1].dead_letters;
     println!("metrics: shard 1 counted {on_shard_1} dead letters");
     if by_cause != expected

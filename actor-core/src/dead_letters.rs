@@ -16,7 +16,7 @@ use crate::lifecycle::ActorId;
 const KEEP: usize = 1024;
 
 /// Why a message became a dead letter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum DeadLetterReason {
     /// Sent to an actor that had already stopped.
