@@ -13,7 +13,7 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use actor_core::prelude::*;
-use actor_gpu::{ComputeTask, GpuQueue, Kernel, adapters};
+use actor_gpu::{Completion, ComputeTask, GpuQueue, GpuQueueConfig, Kernel, adapters};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 const DOUBLE_HALF: &str = "
@@ -149,6 +149,14 @@ fn round_trip(c: &mut Criterion) {
     let raw = Raw::new();
     let rt = Runtime::builder().shards(1).build().expect("runtime");
     let queue = rt.spawn(GpuQueue::default).expect("queue");
+    let polling = rt
+        .spawn(|| {
+            GpuQueue::new(GpuQueueConfig {
+                completion: Completion::ShardPoll,
+                ..Default::default()
+            })
+        })
+        .expect("queue");
     let kernel = Kernel::new(DOUBLE_HALF, "main").expect("kernel");
     let task = ComputeTask::new(&kernel)
         .input(&data)
@@ -161,6 +169,9 @@ fn round_trip(c: &mut Criterion) {
     g.bench_function("raw wgpu", |b| b.iter(|| raw.round_trip(&data)));
     g.bench_function("GpuQueue::run", |b| {
         b.iter(|| queue.run_blocking(task.clone()).unwrap().unwrap())
+    });
+    g.bench_function("GpuQueue::run, shard polls", |b| {
+        b.iter(|| polling.run_blocking(task.clone()).unwrap().unwrap())
     });
     g.finish();
 

@@ -19,6 +19,21 @@ pub enum Fallback {
     Always,
 }
 
+/// How a queue learns that work it submitted has finished. Either way the
+/// shard never blocks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Completion {
+    /// A completion thread per device waits for each submission and wgpu's
+    /// callbacks wake the queue; the shard sleeps while the GPU works.
+    #[default]
+    Thread,
+    /// The shard polls the device without blocking, between its other
+    /// tasks, while work is in flight: no thread hop, but the shard spins
+    /// while the GPU works (worth it for short tasks on a real GPU).
+    ShardPoll,
+}
+
 /// How a [`GpuQueue`](crate::GpuQueue) chooses its device and batches its work.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GpuQueueConfig {
@@ -33,6 +48,8 @@ pub struct GpuQueueConfig {
     /// queue runs on the CPU before it tries to open a device again, at the
     /// next task; resident buffers move back onto the new device.
     pub retry_gpu_after: Duration,
+    /// How completion is detected.
+    pub completion: Completion,
 }
 
 impl Default for GpuQueueConfig {
@@ -42,6 +59,7 @@ impl Default for GpuQueueConfig {
             fallback: Fallback::WhenNoGpu,
             max_batch: 256,
             retry_gpu_after: Duration::from_secs(5),
+            completion: Completion::Thread,
         }
     }
 }

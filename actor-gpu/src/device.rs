@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
+use crate::Completion;
 use crate::adapter::{self, AdapterChoice, AdapterInfo};
 use crate::poller::Poller;
 use crate::pool::BufferPool;
@@ -23,7 +24,8 @@ pub(crate) struct GpuDevice {
     pub(crate) device: wgpu::Device,
     pub(crate) queue: wgpu::Queue,
     pub(crate) limits: wgpu::Limits,
-    pub(crate) poller: Poller,
+    poller: Poller,
+    completion: Completion,
     pub(crate) pool: BufferPool,
     /// Resident buffers by id.
     pub(crate) resident: HashMap<u64, wgpu::Buffer>,
@@ -44,7 +46,10 @@ impl std::fmt::Debug for GpuDevice {
 
 impl GpuDevice {
     /// Opens a device on the chosen adapter, from a fresh enumeration.
-    pub(crate) async fn open(choice: &AdapterChoice) -> Result<GpuDevice, GpuError> {
+    pub(crate) async fn open(
+        choice: &AdapterChoice,
+        completion: Completion,
+    ) -> Result<GpuDevice, GpuError> {
         let adapters = adapter::enumerate().await;
         let infos: Vec<AdapterInfo> = adapters
             .iter()
@@ -81,12 +86,32 @@ impl GpuDevice {
             queue,
             limits,
             poller,
+            completion,
             pool: BufferPool::default(),
             resident: HashMap::new(),
             submits: 0,
             lost,
             pipelines: HashMap::new(),
         })
+    }
+
+    /// Resolves once submission `index` has completed and its callbacks
+    /// ran; never blocks the shard.
+    pub(crate) async fn wait_for(&self, index: wgpu::SubmissionIndex) -> Result<(), GpuError> {
+        match self.completion {
+            Completion::Thread => self.poller.wait(index).await.unwrap_or_else(|_| {
+                Err(GpuError::DeviceLost("the completion thread stopped".into()))
+            }),
+            Completion::ShardPoll => loop {
+                // One queue has one submission in flight at a time: an empty
+                // queue means it is done, and this poll ran its callbacks.
+                match self.device.poll(wgpu::PollType::Poll) {
+                    Ok(status) if status.is_queue_empty() => return Ok(()),
+                    Ok(_) => actor_core::yield_now().await,
+                    Err(e) => return Err(GpuError::DeviceLost(e.to_string())),
+                }
+            },
+        }
     }
 
     /// Why the device was lost, if it was.

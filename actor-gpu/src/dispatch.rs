@@ -116,11 +116,8 @@ async fn submit_and_read(
                 .collect()
         })
         .collect();
-    let waited = dev.poller.wait(index).await;
-    match waited {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => return fail_all(e),
-        Err(_) => return fail_all(GpuError::DeviceLost("the completion thread stopped".into())),
+    if let Err(e) = dev.wait_for(index).await {
+        return fail_all(e);
     }
     let mut answers = Vec::with_capacity(in_flight.len());
     for (task, maps) in in_flight.into_iter().zip(maps) {

@@ -67,7 +67,7 @@ mod resident;
 mod task;
 
 pub use adapter::{AdapterChoice, AdapterInfo, DeviceKind, adapters};
-pub use config::{Executor, Fallback, GpuQueueConfig, QueueStatus};
+pub use config::{Completion, Executor, Fallback, GpuQueueConfig, QueueStatus};
 pub use cpu::{CpuBindings, run_on_cpu};
 pub use error::GpuError;
 pub use kernel::{BindingKind, Kernel};

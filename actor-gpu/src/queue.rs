@@ -169,7 +169,7 @@ impl GpuQueue {
         if at.elapsed() < self.config.retry_gpu_after {
             return;
         }
-        let dev = match GpuDevice::open(&self.config.adapter).await {
+        let dev = match GpuDevice::open(&self.config.adapter, self.config.completion).await {
             Ok(dev) => dev,
             Err(e) => {
                 tracing::debug!(error = %e, "no GPU device yet; staying on the CPU");
@@ -242,7 +242,7 @@ impl ActorHooks for GpuQueue {
             self.backend = Backend::Cpu("asked to run on the CPU".into());
             return Ok(());
         }
-        match GpuDevice::open(&self.config.adapter).await {
+        match GpuDevice::open(&self.config.adapter, self.config.completion).await {
             Ok(dev) => {
                 tracing::info!(adapter = %dev.info, "GPU queue opened a device");
                 self.backend = Backend::Gpu(Box::new(dev));

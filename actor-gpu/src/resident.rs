@@ -137,11 +137,7 @@ pub(crate) async fn download(
     let lost = |dev: &GpuDevice| {
         GpuError::DeviceLost(dev.lost().unwrap_or_else(|| "download failed".into()))
     };
-    match dev.poller.wait(index).await {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => return Err(e),
-        Err(_) => return Err(lost(dev)),
-    }
+    dev.wait_for(index).await?;
     match mapped.await {
         Ok(Ok(())) => {}
         _ => return Err(lost(dev)),
