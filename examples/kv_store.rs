@@ -45,7 +45,7 @@
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::ops::Bound;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use actor_core::Runtime;
@@ -64,15 +64,35 @@ const MAX_LIMIT: usize = 10_000;
 
 type Answer = Result<Response, Response>;
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> std::process::ExitCode {
+    let (dir, temporary) = match std::env::var_os("PINION_KV_DIR") {
+        Some(d) => (PathBuf::from(d), false),
+        None => {
+            let name = format!("pinion-kv-{}", std::process::id());
+            (std::env::temp_dir().join(name), true)
+        }
+    };
+    let outcome = serve(&dir);
+    if temporary
+        && dir.exists()
+        && let Err(e) = std::fs::remove_dir_all(&dir)
+    {
+        eprintln!("kv_store: could not remove {}: {e}", dir.display());
+    }
+    match outcome {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("kv_store: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let port: u16 = env_or("PINION_HTTP_PORT", 8080)?;
     let seconds: Option<u64> = match std::env::var("PINION_HTTP_SECONDS") {
         Ok(s) => Some(s.parse().map_err(|_| "PINION_HTTP_SECONDS: not a number")?),
         Err(_) => None,
-    };
-    let dir = match std::env::var_os("PINION_KV_DIR") {
-        Some(d) => PathBuf::from(d),
-        None => std::env::temp_dir().join(format!("pinion-kv-{}", std::process::id())),
     };
     let started = Instant::now();
 
@@ -84,7 +104,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // recovered from its own files) if it fails.
     let mut tree = Supervisor::builder().intensity(10, Duration::from_secs(5));
     for i in 0..shards {
-        let base = dir.clone();
+        let base = dir.to_path_buf();
         let spec = ChildSpec::new(partition_name(i), move || {
             KvStore::partition(&base, KvOptions::default(), i)
         });
@@ -94,7 +114,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let members = (0..shards)
         .map(|i| tree.child::<KvPartition>(&partition_name(i)))
         .collect::<Result<Vec<_>, _>>()?;
-    let store = rt.block_on(KvStore::from_partitions(&dir, members))?;
+    let store = rt.block_on(KvStore::from_partitions(dir, members))?;
     let recovered: u64 = store.recovery().iter().map(|r| r.records).sum();
 
     let routes = Routes::new()
@@ -136,9 +156,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     server.stop_and_wait(Duration::from_secs(5));
     tree.shutdown_blocking(Duration::from_secs(5))?;
     rt.shutdown()?;
-    if std::env::var_os("PINION_KV_DIR").is_none() {
-        std::fs::remove_dir_all(&dir)?;
-    }
     outcome?;
     println!("stopped");
     Ok(())
