@@ -387,6 +387,45 @@ fn check_itself(port: u16) -> Result<(), String> {
     expect("DELETE", &format!("/kv/{run}/a%20b%FF"), b"", 204, None)?;
     expect("GET", &listing, b"", 200, Some(b""))?;
 
+    // Writers on several connections at once (their durable writes share
+    // syncs), then every one of their keys read back in one listing.
+    let (writers, each) = (8, 8);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..writers)
+            .map(|w| {
+                let (run, expect) = (&run, &expect);
+                scope.spawn(move || {
+                    (0..each).try_for_each(|i| {
+                        expect("PUT", &format!("/kv/{run}/c{w}-{i}"), b"x", 204, None)
+                    })
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .try_for_each(|h| h.join().unwrap_or_else(|_| Err("a writer panicked".into())))
+    })?;
+    let (status, listed) = call(
+        "GET",
+        &format!("/kv?from={run}/c&to={run}/d&limit=1000"),
+        b"",
+    )?;
+    let lines = listed
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .count();
+    if status != 200 || lines != writers * each {
+        return Err(format!(
+            "concurrent writes: got {status} with {lines} keys, wanted 200 with {}",
+            writers * each
+        ));
+    }
+    for w in 0..writers {
+        for i in 0..each {
+            expect("DELETE", &format!("/kv/{run}/c{w}-{i}"), b"", 204, None)?;
+        }
+    }
+
     // Bad input gets a clear error, and the server keeps serving.
     expect("GET", "/kv/bad%zzescape", b"", 400, None)?;
     expect(
