@@ -18,8 +18,9 @@
 //! Data lives in `PINION_KV_DIR` (default: a new directory under the
 //! system's temp dir); reopen it with the same shard count (`PINION_SHARDS`).
 //! It listens on `PINION_HTTP_PORT` (default 8080). With
-//! `PINION_HTTP_SECONDS=N` it first checks itself over TCP (puts, gets, a
-//! listing, a delete, bad requests; any wrong answer is a non-zero exit),
+//! `PINION_HTTP_SECONDS=N` it first checks itself over TCP (puts, gets,
+//! listings, deletes, writers on 8 connections at once, bad requests; any
+//! wrong answer is a non-zero exit),
 //! then serves until N seconds have passed; otherwise until its standard
 //! input closes.
 //!
