@@ -2,7 +2,7 @@
 //! still live (what compaction and the space-amplification figure read).
 
 use std::collections::BTreeMap;
-use std::ops::RangeBounds;
+use std::ops::{Bound, RangeBounds};
 
 use super::record;
 use super::state::Loc;
@@ -57,12 +57,24 @@ impl Index {
         self.map.len()
     }
 
-    /// Entries in `range`, in key order.
+    /// Entries in `range`, in key order. A range that holds no key (its
+    /// start after its end, or one key excluded at both ends) is empty:
+    /// `BTreeMap::range` would panic on it, and the bounds come from users.
     pub(crate) fn range<R: RangeBounds<Vec<u8>>>(
         &self,
         range: R,
     ) -> impl Iterator<Item = (&Vec<u8>, &Loc)> {
-        self.map.range(range)
+        let holds_keys = match (range.start_bound(), range.end_bound()) {
+            (Bound::Excluded(s), Bound::Excluded(e)) => s < e,
+            (Bound::Included(s) | Bound::Excluded(s), Bound::Included(e) | Bound::Excluded(e)) => {
+                s <= e
+            }
+            _ => true,
+        };
+        holds_keys
+            .then(|| self.map.range(range))
+            .into_iter()
+            .flatten()
     }
 
     /// Entries whose value lives in `segment`.
@@ -97,6 +109,26 @@ mod tests {
             value_at: 25,
             len,
         }
+    }
+
+    #[test]
+    fn a_range_that_holds_no_key_is_empty_not_a_panic() {
+        let mut i = Index::default();
+        for k in [b"a", b"b", b"c"] {
+            i.insert(k.to_vec(), loc(1, 1));
+        }
+        let keys = |r: (Bound<Vec<u8>>, Bound<Vec<u8>>)| -> Vec<Vec<u8>> {
+            i.range(r).map(|(k, _)| k.clone()).collect()
+        };
+        let (a, b, c) = (b"a".to_vec(), b"b".to_vec(), b"c".to_vec());
+        assert!(keys((Bound::Included(c.clone()), Bound::Included(a.clone()))).is_empty());
+        assert!(keys((Bound::Excluded(b.clone()), Bound::Excluded(b.clone()))).is_empty());
+        assert!(keys((Bound::Included(b.clone()), Bound::Excluded(b.clone()))).is_empty());
+        assert_eq!(
+            keys((Bound::Included(b.clone()), Bound::Included(b.clone()))),
+            [b.clone()]
+        );
+        assert_eq!(keys((Bound::Excluded(a), Bound::Unbounded)), [b, c]);
     }
 
     #[test]
