@@ -126,7 +126,7 @@ mod tests {
         assert!(keys((Bound::Included(b.clone()), Bound::Excluded(b.clone()))).is_empty());
         assert_eq!(
             keys((Bound::Included(b.clone()), Bound::Included(b.clone()))),
-            [b.clone()]
+            std::slice::from_ref(&b)
         );
         assert_eq!(keys((Bound::Excluded(a), Bound::Unbounded)), [b, c]);
     }
