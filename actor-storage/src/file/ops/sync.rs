@@ -108,11 +108,11 @@ impl File {
         let sync = opcode::Fsync::new(fd)
             .flags(types::FsyncFlags::DATASYNC)
             .build();
+        let resources = (buf, self.inner.clone());
         // SAFETY: the write points into `buf`'s heap memory, owned by its
         // resources with a clone of the file; the sync points at nothing
         // and its resources keep the file open.
-        let linked =
-            unsafe { submit_linked(write, (buf, self.inner.clone()), sync, self.inner.clone()) };
+        let linked = unsafe { submit_linked(write, resources, sync, self.inner.clone()) };
         let (written, synced) = match linked {
             Ok(ops) => ops,
             Err(e) => {
