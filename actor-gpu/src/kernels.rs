@@ -1,8 +1,9 @@
-//! Ready-made kernels, each with its CPU twin: vector add, SAXPY and a sum
-//! reduction. They serve as examples of writing kernels, and the tests
-//! compare their GPU and CPU results on every input shape.
+//! Ready-made kernels, each with its CPU twin: vector add, SAXPY, a sum
+//! reduction, and an image blur and Sobel edges. They serve as examples of
+//! writing kernels, and the tests compare their GPU and CPU results on
+//! every input shape.
 
-use crate::{GpuError, Kernel};
+use crate::{CpuBindings, GpuError, Kernel};
 
 /// `c[i] = a[i] + b[i]` over `f32`: bindings `a` (read), `b` (read), `c`
 /// (read_write).
@@ -115,6 +116,125 @@ fn sum_u32(
     })
 }
 
+/// The workgroup size of [`blur_u32`] and [`sobel_u32`]: 8 × 8 pixels.
+pub const IMAGE_WORKGROUP: u32 = 8;
+
+/// Workgroup counts covering a `width` × `height` image with
+/// [`IMAGE_WORKGROUP`]-square workgroups.
+pub fn image_workgroups(width: u32, height: u32) -> [u32; 3] {
+    [
+        width.div_ceil(IMAGE_WORKGROUP).max(1),
+        height.div_ceil(IMAGE_WORKGROUP).max(1),
+        1,
+    ]
+}
+
+/// The pixel at (`x`, `y`) of a `w` × `h` image, edges repeated outward.
+fn pixel(src: &[u32], w: usize, h: usize, x: isize, y: isize) -> u32 {
+    let x = x.clamp(0, w as isize - 1) as usize;
+    let y = y.clamp(0, h as isize - 1) as usize;
+    src.get(y * w + x).copied().unwrap_or(0)
+}
+
+/// The image's size from a stage's shape uniform, checked against its data.
+fn image_size(b: &CpuBindings<'_>) -> Result<(usize, usize), GpuError> {
+    let shape = b.read::<u32>(2)?;
+    let (w, h) = match shape {
+        [w, h, ..] => (*w as usize, *h as usize),
+        _ => (0, 0),
+    };
+    if w == 0 || h == 0 || b.read::<u32>(0)?.len() < w * h || b.read::<u32>(1)?.len() < w * h {
+        return Err(GpuError::Cpu(format!(
+            "a {w} x {h} image does not fit its buffers"
+        )));
+    }
+    Ok((w, h))
+}
+
+const IMAGE_PRELUDE: &str = "
+@group(0) @binding(0) var<storage, read> src: array<u32>;
+@group(0) @binding(1) var<storage, read_write> dst: array<u32>;
+@group(0) @binding(2) var<uniform> shape: vec4<u32>;
+
+fn at(x: i32, y: i32) -> u32 {
+    let cx = clamp(x, 0, i32(shape.x) - 1);
+    let cy = clamp(y, 0, i32(shape.y) - 1);
+    return src[u32(cy) * shape.x + u32(cx)];
+}
+";
+
+/// A 3 × 3 binomial blur of a gray image, one `u32` (0..=255) per pixel,
+/// edges repeated: `(4 c + 2 (n + s + e + w) + corners + 8) / 16`. Bindings
+/// `src` (read), `dst` (read_write), `shape` (uniform `vec4<u32>`: width,
+/// height); dispatch [`image_workgroups`]. Integer arithmetic: GPU and CPU
+/// agree bit for bit.
+pub fn blur_u32() -> Kernel {
+    let wgsl = format!(
+        "{IMAGE_PRELUDE}
+@compute @workgroup_size(8, 8)
+fn blur(@builtin(global_invocation_id) id: vec3<u32>) {{
+    if id.x >= shape.x || id.y >= shape.y {{ return; }}
+    let x = i32(id.x);
+    let y = i32(id.y);
+    let edges = at(x - 1, y) + at(x + 1, y) + at(x, y - 1) + at(x, y + 1);
+    let corners = at(x - 1, y - 1) + at(x + 1, y - 1) + at(x - 1, y + 1) + at(x + 1, y + 1);
+    dst[id.y * shape.x + id.x] = (4u * at(x, y) + 2u * edges + corners + 8u) / 16u;
+}}
+"
+    );
+    checked(&wgsl, "blur").with_cpu(|b| {
+        let (w, h) = image_size(b)?;
+        let src = b.read::<u32>(0)?.to_vec();
+        let dst = b.read_write::<u32>(1)?;
+        for y in 0..h as isize {
+            for x in 0..w as isize {
+                let p = |dx: isize, dy: isize| pixel(&src, w, h, x + dx, y + dy);
+                let edges = p(-1, 0) + p(1, 0) + p(0, -1) + p(0, 1);
+                let corners = p(-1, -1) + p(1, -1) + p(-1, 1) + p(1, 1);
+                dst[y as usize * w + x as usize] = (4 * p(0, 0) + 2 * edges + corners + 8) / 16;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Sobel edge strength of a gray image, one `u32` per pixel:
+/// `min(|gx| + |gy|, 255)`, edges repeated. Bindings and dispatch as
+/// [`blur_u32`]; GPU and CPU agree bit for bit.
+pub fn sobel_u32() -> Kernel {
+    let wgsl = format!(
+        "{IMAGE_PRELUDE}
+fn v(x: i32, y: i32) -> i32 {{ return i32(at(x, y)); }}
+
+@compute @workgroup_size(8, 8)
+fn sobel(@builtin(global_invocation_id) id: vec3<u32>) {{
+    if id.x >= shape.x || id.y >= shape.y {{ return; }}
+    let x = i32(id.x);
+    let y = i32(id.y);
+    let gx = v(x + 1, y - 1) + 2 * v(x + 1, y) + v(x + 1, y + 1)
+           - v(x - 1, y - 1) - 2 * v(x - 1, y) - v(x - 1, y + 1);
+    let gy = v(x - 1, y + 1) + 2 * v(x, y + 1) + v(x + 1, y + 1)
+           - v(x - 1, y - 1) - 2 * v(x, y - 1) - v(x + 1, y - 1);
+    dst[id.y * shape.x + id.x] = u32(min(abs(gx) + abs(gy), 255));
+}}
+"
+    );
+    checked(&wgsl, "sobel").with_cpu(|b| {
+        let (w, h) = image_size(b)?;
+        let src = b.read::<u32>(0)?.to_vec();
+        let dst = b.read_write::<u32>(1)?;
+        for y in 0..h as isize {
+            for x in 0..w as isize {
+                let v = |dx: isize, dy: isize| i64::from(pixel(&src, w, h, x + dx, y + dy));
+                let gx = v(1, -1) + 2 * v(1, 0) + v(1, 1) - v(-1, -1) - 2 * v(-1, 0) - v(-1, 1);
+                let gy = v(-1, 1) + 2 * v(0, 1) + v(1, 1) - v(-1, -1) - 2 * v(0, -1) - v(1, -1);
+                dst[y as usize * w + x as usize] = (gx.abs() + gy.abs()).min(255) as u32;
+            }
+        }
+        Ok(())
+    })
+}
+
 /// The built-in kernels compile; a failure here is a bug in this file,
 /// caught by the unit tests below.
 fn checked(wgsl: &str, entry: &str) -> Kernel {
@@ -138,6 +258,10 @@ mod tests {
             [StorageRead, StorageReadWrite, Uniform]
         );
         assert_eq!(super::sum_u32().bindings(), [StorageRead, StorageReadWrite]);
+        for image in [super::blur_u32(), super::sobel_u32()] {
+            assert_eq!(image.bindings(), [StorageRead, StorageReadWrite, Uniform]);
+            assert_eq!(image.workgroup_size(), [8, 8, 1]);
+        }
         assert_eq!(
             super::sum_u32().workgroup_size(),
             [super::SUM_WORKGROUP, 1, 1]

@@ -22,6 +22,10 @@
 //! - A kernel may carry a CPU implementation. With no adapter, after a lost
 //!   device, or when asked ([`Fallback`]), tasks run on the CPU through it,
 //!   with the same API and the same results.
+//! - A [`Pipeline`] chains [`Stage`]s, CPU or GPU, each an actor, linked
+//!   by bounded mailboxes; data stays on the GPU between GPU stages, and a
+//!   stage with both a kernel and a CPU twin is placed per batch on the
+//!   side that finishes it soonest ([`pipeline`]).
 //! - [`adapters`] lists the machine's adapters; [`AdapterChoice`] picks one
 //!   by index, name or kind, or discrete > integrated > software.
 //!
@@ -59,6 +63,7 @@ mod dispatch;
 mod error;
 mod kernel;
 pub mod kernels;
+pub mod pipeline;
 mod poller;
 mod pool;
 mod queue;
@@ -74,5 +79,7 @@ pub use kernel::{BindingKind, Kernel};
 pub use queue::GpuQueue;
 pub use resident::{BufferData, GpuBuffer};
 pub use task::{ComputeTask, RanOn, TaskOutput};
+
+pub use pipeline::{Frame, Pipeline, PipelineError, Placement, Stage};
 
 pub use bytemuck;
