@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::{Defaults, Detection, DriverKind, Role, UringSupport};
+use super::{Defaults, Detection, DriverKind, GpuInfo, Role, UringSupport};
 
 /// One started shard: the driver it really runs, where it runs, its role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,9 +43,17 @@ pub struct Report {
 }
 
 impl Report {
-    /// Probes this machine ([`Detection::cached`]) and computes defaults.
+    /// Probes this machine ([`Detection::cached`]) and computes defaults;
+    /// lists the GPU adapters a GPU crate registered
+    /// ([`GpuInfo::register_adapters`]), which leave the defaults as the
+    /// runtime's builder computed them.
     pub fn detect() -> Self {
-        Self::new(Detection::cached().clone())
+        let mut report = Self::new(Detection::cached().clone());
+        let adapters = GpuInfo::registered_adapters();
+        if !adapters.is_empty() {
+            report.detection.gpu.adapters = adapters;
+        }
+        report
     }
 
     /// Computes defaults for `detection`.
@@ -127,7 +135,18 @@ impl fmt::Display for Report {
         };
         row(f, "io_uring", uring)?;
         row(f, "GPU devices", list(d.gpu.devices.clone()))?;
-        row(f, "GPU adapters", list(d.gpu.adapters.clone()))?;
+        // One adapter a row: each line lists limits, with commas of its own.
+        let mut adapters = d.gpu.adapters.iter();
+        row(
+            f,
+            "GPU adapters",
+            adapters
+                .next()
+                .map_or_else(|| "none".to_owned(), Clone::clone),
+        )?;
+        for adapter in adapters {
+            row(f, "", adapter.clone())?;
+        }
 
         writeln!(f, "\nChosen")?;
         let width = self
@@ -154,5 +173,40 @@ impl fmt::Display for Report {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gpu_adapters_are_listed_one_a_row() {
+        let mut detection = Detection::default();
+        let text = Report::new(detection.clone()).to_string();
+        assert!(text.contains("GPU adapters       none\n"), "{text}");
+        detection.gpu.adapters = vec!["#0 a (x, y)".into(), "#1 b (z)".into()];
+        let text = Report::new(detection).to_string();
+        assert!(
+            text.contains("  GPU adapters       #0 a (x, y)\n"),
+            "{text}"
+        );
+        assert!(text.contains("\n                     #1 b (z)\n"), "{text}");
+    }
+
+    #[test]
+    fn a_report_lists_the_registered_adapters_and_keeps_its_defaults() {
+        let before = Report::detect();
+        GpuInfo::register_adapters(vec!["#0 test adapter (software, vulkan)".into()]);
+        let after = Report::detect();
+        assert_eq!(
+            after.detection.gpu.adapters,
+            ["#0 test adapter (software, vulkan)"]
+        );
+        assert_eq!(after.detection.gpu.devices, before.detection.gpu.devices);
+        assert_eq!(after.defaults.config, before.defaults.config);
+        assert!(after.to_string().contains("#0 test adapter"));
+        GpuInfo::register_adapters(Vec::new());
+        assert!(Report::detect().detection.gpu.adapters.is_empty());
     }
 }

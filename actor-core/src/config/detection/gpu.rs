@@ -1,10 +1,14 @@
-//! GPU probe: device nodes under `/dev`.
+//! GPU probe: device nodes under `/dev`, and the adapters a GPU crate
+//! registers.
 //!
 //! Device nodes say a GPU driver is loaded, not that a usable adapter exists;
-//! the wgpu adapter list comes from the GPU crate and fills
-//! [`GpuInfo::adapters`].
+//! the adapter list needs wgpu, so the GPU crate enumerates it and hands it
+//! to [`GpuInfo::register_adapters`], which [`Report::detect`] reads.
+//!
+//! [`Report::detect`]: crate::config::Report::detect
 
 use std::path::Path;
+use std::sync::RwLock;
 
 use super::entries_with_prefix;
 
@@ -15,15 +19,42 @@ pub struct GpuInfo {
     /// Device nodes found: `/dev/nvidia0`, `/dev/dri/renderD128`, …
     /// (paths relative to the probed root, written as absolute).
     pub devices: Vec<String>,
-    /// wgpu adapter names. Always empty here: the GPU crate enumerates
-    /// adapters (which needs wgpu) and fills this in.
+    /// GPU adapters, one line each (name, backend, kind, limits). Empty from
+    /// the probes, which cannot enumerate them; [`Report::detect`] fills it
+    /// with what a GPU crate registered.
+    ///
+    /// [`Report::detect`]: crate::config::Report::detect
     pub adapters: Vec<String>,
 }
+
+/// The adapters a GPU crate registered for this process.
+static REGISTERED: RwLock<Vec<String>> = RwLock::new(Vec::new());
 
 impl GpuInfo {
     /// Whether any GPU device node or adapter was found.
     pub fn present(&self) -> bool {
         !self.devices.is_empty() || !self.adapters.is_empty()
+    }
+
+    /// Records this process's GPU adapters, one line each, for every
+    /// [`Report::detect`](crate::config::Report::detect) made from now on
+    /// (replacing any list registered before). A GPU crate calls it once it
+    /// has enumerated them; defaults do not change with it.
+    ///
+    /// ```
+    /// use actor_core::config::{GpuInfo, Report};
+    ///
+    /// GpuInfo::register_adapters(vec!["#0 llvmpipe (software, vulkan)".into()]);
+    /// assert_eq!(GpuInfo::registered_adapters(), ["#0 llvmpipe (software, vulkan)"]);
+    /// assert!(Report::detect().to_string().contains("#0 llvmpipe"));
+    /// ```
+    pub fn register_adapters(adapters: Vec<String>) {
+        *REGISTERED.write().unwrap_or_else(|e| e.into_inner()) = adapters;
+    }
+
+    /// The adapters registered so far; empty when none were.
+    pub fn registered_adapters() -> Vec<String> {
+        REGISTERED.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     pub(super) fn probe_at(root: &Path) -> Self {

@@ -33,7 +33,8 @@ pub struct Detection {
     pub memory: MemoryInfo,
     /// Whether io_uring can be used: the driver and the blocking pool.
     pub uring: UringSupport,
-    /// GPU device nodes (and, later, adapters): the accelerator role.
+    /// GPU device nodes (the accelerator role), and the adapters a GPU
+    /// crate registered (in reports only).
     pub gpu: GpuInfo,
 }
 
