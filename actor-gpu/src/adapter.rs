@@ -72,12 +72,16 @@ impl std::fmt::Display for AdapterInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "#{} {} ({:?}, {}, max buffer {} MiB)",
+            "#{} {} ({:?}, {}; max buffer {} MiB, storage binding {} MiB, \
+             {} workgroups a dimension, {} invocations a workgroup)",
             self.index,
             self.name,
             self.kind,
             self.backend,
-            self.max_buffer_size >> 20
+            self.max_buffer_size >> 20,
+            self.max_storage_buffer_binding_size >> 20,
+            self.max_compute_workgroups_per_dimension,
+            self.max_compute_invocations_per_workgroup,
         )
     }
 }
@@ -158,15 +162,33 @@ pub(crate) fn describe(index: usize, adapter: &wgpu::Adapter) -> AdapterInfo {
 
 /// The machine's adapters, enumerated once per process (empty when there is
 /// no Vulkan driver). Never blocks: wgpu's native enumeration is immediate.
+///
+/// The first call also registers them, one line each (name, backend, kind,
+/// limits), with actor-core's zero-config report
+/// ([`GpuInfo::register_adapters`](actor_core::config::GpuInfo::register_adapters));
+/// a [`GpuQueue`](crate::GpuQueue) calls it when it starts.
+///
+/// ```
+/// let adapters = actor_gpu::adapters();
+/// let report = actor_core::config::Report::detect();
+/// assert_eq!(report.detection.gpu.adapters.len(), adapters.len());
+/// for adapter in adapters {
+///     assert!(report.to_string().contains(&adapter.name));
+/// }
+/// ```
 pub fn adapters() -> &'static [AdapterInfo] {
     static ADAPTERS: OnceLock<Vec<AdapterInfo>> = OnceLock::new();
     ADAPTERS.get_or_init(|| {
-        crate::ready::now(enumerate())
+        let list: Vec<AdapterInfo> = crate::ready::now(enumerate())
             .unwrap_or_default()
             .iter()
             .enumerate()
             .map(|(i, a)| describe(i, a))
-            .collect()
+            .collect();
+        actor_core::config::GpuInfo::register_adapters(
+            list.iter().map(ToString::to_string).collect(),
+        );
+        list
     })
 }
 

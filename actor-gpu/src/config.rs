@@ -1,4 +1,4 @@
-//! A [`GpuQueue`](crate::GpuQueue)(crate::GpuQueue)'s settings and what it reports.
+//! A [`GpuQueue`](crate::GpuQueue)'s settings and what it reports.
 
 use std::time::Duration;
 
@@ -41,9 +41,16 @@ pub struct GpuQueueConfig {
     pub adapter: AdapterChoice,
     /// When to run on the CPU instead.
     pub fallback: Fallback,
-    /// The most tasks of a [`run_batch`](crate::GpuQueue::run_batch) encoded into
-    /// one submit; a larger batch takes several.
+    /// The most tasks encoded into one submit, for an automatic batch (see
+    /// [`GpuQueueExt`](crate::GpuQueueExt)) as for a
+    /// [`run_batch`](crate::GpuQueue::run_batch); a larger batch takes several.
     pub max_batch: usize,
+    /// The longest a task sent through [`GpuQueueExt`](crate::GpuQueueExt)
+    /// waits for others to join its batch. Zero (the default): its batch is
+    /// flushed once the queue has taken in the messages already in its
+    /// mailbox, so tasks that arrive together share a submit and a task
+    /// that arrives alone is not held back.
+    pub batch_wait: Duration,
     /// After a device loss (with [`Fallback::WhenNoGpu`]), how long the
     /// queue runs on the CPU before it tries to open a device again, at the
     /// next task; resident buffers move back onto the new device.
@@ -58,6 +65,7 @@ impl Default for GpuQueueConfig {
             adapter: AdapterChoice::Default,
             fallback: Fallback::WhenNoGpu,
             max_batch: 256,
+            batch_wait: Duration::ZERO,
             retry_gpu_after: Duration::from_secs(5),
             completion: Completion::Thread,
         }
@@ -82,9 +90,15 @@ pub struct QueueStatus {
     pub gpu_tasks: u64,
     /// Tasks run on the CPU so far.
     pub cpu_tasks: u64,
+    /// Batches run so far, on either path: one submit each on the GPU, one
+    /// blocking-pool job each on the CPU (also the `gpu_queue_batches`
+    /// counter of the runtime's metrics).
+    pub batches: u64,
+    /// Tasks waiting for the next automatic batch.
+    pub queued: usize,
     /// Pipelines compiled and cached on the device.
     pub cached_pipelines: usize,
-    /// Command submits made to the device.
+    /// Command submits made to the current device.
     pub submits: u64,
     /// Device buffers allocated (storage and staging).
     pub buffers_created: u64,

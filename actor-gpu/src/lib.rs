@@ -13,9 +13,12 @@
 //! - A [`ComputeTask`] gives a kernel its buffers (typed through
 //!   [`bytemuck::Pod`]) and workgroup counts; [`TaskOutput`] hands the
 //!   `read_write` buffers back, typed.
-//! - [`GpuQueue::run_batch`] encodes many tasks into one command buffer and
-//!   one submit; device buffers come from a pool, so tasks of a steady
-//!   shape allocate none.
+//! - Single tasks sent through [`GpuQueueExt::submit`] are batched
+//!   automatically: those that arrive together are encoded into one command
+//!   buffer and one submit, [`Priority`] first, within the bounds
+//!   [`GpuQueueConfig::max_batch`] and [`GpuQueueConfig::batch_wait`].
+//!   [`GpuQueue::run_batch`] does the same for an explicit batch. Device
+//!   buffers come from a pool, so tasks of a steady shape allocate none.
 //! - A [`GpuBuffer`] stays on the queue between tasks
 //!   ([`ComputeTask::resident`]): consecutive GPU tasks pass data without a
 //!   round trip through host memory.
@@ -56,6 +59,7 @@
 //! ```
 
 mod adapter;
+mod batching;
 mod config;
 mod cpu;
 mod device;
@@ -72,11 +76,12 @@ mod resident;
 mod task;
 
 pub use adapter::{AdapterChoice, AdapterInfo, DeviceKind, adapters};
+pub use batching::{GpuQueueExt, Priority};
 pub use config::{Completion, Executor, Fallback, GpuQueueConfig, QueueStatus};
 pub use cpu::{CpuBindings, run_on_cpu};
 pub use error::GpuError;
 pub use kernel::{BindingKind, Kernel};
-pub use queue::GpuQueue;
+pub use queue::{GpuQueue, GpuQueueMsg};
 pub use resident::{BufferData, GpuBuffer};
 pub use task::{ComputeTask, RanOn, TaskOutput};
 

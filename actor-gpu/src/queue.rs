@@ -1,12 +1,14 @@
 //! [`GpuQueue`]: the actor that owns one device and queue on its shard and
 //! runs [`ComputeTask`]s sent to it as messages, on the GPU or, through the
-//! kernels' CPU implementations, on the blocking pool.
+//! kernels' CPU implementations, on the blocking pool; single tasks sent
+//! through [`GpuQueueExt`](crate::GpuQueueExt) are batched automatically.
 
 use std::time::Instant;
 
 use actor_core::prelude::*;
 use actor_core::{ActorHooks, Handle};
 
+use crate::batching::{Priority, Trigger, Waiting};
 use crate::config::{Executor, Fallback, GpuQueueConfig, QueueStatus};
 use crate::device::GpuDevice;
 use crate::dispatch::run_batch;
@@ -21,8 +23,11 @@ enum Backend {
 }
 
 /// A GPU queue actor: one wgpu device and queue, opened on its shard when
-/// it starts. Send it tasks with the generated `run` (an ask answering
-/// `Result<TaskOutput, GpuError>`); its state never leaves its shard.
+/// it starts; its state never leaves its shard. Send it tasks with
+/// [`GpuQueueExt::submit`](crate::GpuQueueExt::submit) (batched with the
+/// tasks that arrive with it, in [`Priority`] order), the generated `run`
+/// (an ask answering `Result<TaskOutput, GpuError>`, one task, one submit)
+/// or `run_batch` (an explicit batch).
 ///
 /// ```
 /// use actor_core::prelude::*;
@@ -57,6 +62,10 @@ pub struct GpuQueue {
     host: HostBuffers,
     /// When the device was lost, while the queue runs on the CPU for it.
     lost_at: Option<Instant>,
+    /// Single tasks waiting for the next automatic batch.
+    waiting: Waiting,
+    /// Batches run, on either path.
+    batches: u64,
 }
 
 impl std::fmt::Debug for GpuQueue {
@@ -86,6 +95,8 @@ impl GpuQueue {
             next_buffer: 0,
             host: HostBuffers::default(),
             lost_at: None,
+            waiting: Waiting::default(),
+            batches: 0,
         }
     }
 
@@ -100,37 +111,27 @@ impl GpuQueue {
     async fn on_cpu(&mut self, tasks: Vec<ComputeTask>, ctx: &Context<Self>) -> Vec<Answer> {
         let n = tasks.len();
         self.cpu_tasks += n as u64;
+        self.batches += 1;
         Self::count("gpu_queue_cpu_tasks", n);
-        let mut writes = Vec::with_capacity(n);
-        let bound: Vec<Result<ComputeTask, GpuError>> = tasks
-            .into_iter()
-            .map(|mut t| match self.host.bind(&mut t) {
-                Ok(w) => {
-                    writes.push(w);
-                    Ok(t)
-                }
-                Err(e) => {
-                    writes.push(Vec::new());
-                    Err(e)
-                }
-            })
-            .collect();
+        Self::count("gpu_queue_batches", 1);
+        // The job runs the tasks in order on the resident buffers they bind,
+        // so each sees what the ones before it wrote, as on a GPU.
+        let mut lent = self.host.lend(&tasks);
+        let backup = lent.buffers.clone();
         let job = move || {
-            bound
-                .into_iter()
-                .map(|t| t.and_then(crate::cpu::run_on_cpu))
-                .collect::<Vec<Answer>>()
+            let answers = lent.run_in_order(tasks);
+            (answers, lent)
         };
-        let mut answers = match ctx.spawn_blocking(job).await {
-            Ok(answers) => answers,
-            Err(e) => vec![Err(GpuError::Cpu(e.to_string())); n],
-        };
-        for (answer, w) in answers.iter_mut().zip(&writes) {
-            if let Ok(out) = answer {
-                self.host.write_back(out, w);
+        match ctx.spawn_blocking(job).await {
+            Ok((answers, lent)) => {
+                self.host.buffers.extend(lent.buffers);
+                answers
+            }
+            Err(e) => {
+                self.host.buffers.extend(backup);
+                vec![Err(GpuError::Cpu(e.to_string())); n]
             }
         }
-        answers
     }
 
     /// Runs one batch on the device; after a device loss, on the CPU (or
@@ -146,7 +147,9 @@ impl GpuQueue {
         });
         let Some(why) = lost else {
             self.gpu_tasks += chunk.len() as u64;
+            self.batches += 1;
             Self::count("gpu_queue_gpu_tasks", chunk.len());
+            Self::count("gpu_queue_batches", 1);
             return done;
         };
         tracing::error!(reason = %why, "GPU device lost");
@@ -234,10 +237,24 @@ impl GpuQueue {
             .map(|a| a.unwrap_or(Err(GpuError::QueueStopped)))
             .collect()
     }
+
+    /// Runs every task waiting for an automatic batch and answers each.
+    async fn flush_waiting(&mut self, ctx: &mut Context<Self>) {
+        let (tasks, replies) = self.waiting.drain();
+        if tasks.is_empty() {
+            return;
+        }
+        let answers = self.run_all(tasks, ctx).await;
+        for (reply, answer) in replies.into_iter().zip(answers) {
+            reply.send(answer);
+        }
+    }
 }
 
 impl ActorHooks for GpuQueue {
     async fn on_start(&mut self, _ctx: &mut Context<Self>) -> Result<(), BoxError> {
+        // Enumerated once per process; lists them in the zero-config report.
+        crate::adapter::adapters();
         if self.config.fallback == Fallback::Always {
             self.backend = Backend::Cpu("asked to run on the CPU".into());
             return Ok(());
@@ -282,6 +299,44 @@ impl GpuQueue {
         ctx: &mut Context<Self>,
     ) -> Vec<Result<TaskOutput, GpuError>> {
         self.run_all(tasks, ctx).await
+    }
+
+    /// Queues `task` for the next automatic batch and answers it through
+    /// `reply` once it ran; [`GpuQueueExt`](crate::GpuQueueExt) makes the
+    /// reply pair. The batch is flushed behind the messages already in the
+    /// mailbox, after at most `batch_wait`, or as soon as it holds
+    /// `max_batch` tasks.
+    #[message]
+    pub async fn enqueue(
+        &mut self,
+        task: ComputeTask,
+        priority: Priority,
+        reply: ReplyTo<Result<TaskOutput, GpuError>>,
+        ctx: &mut Context<Self>,
+    ) {
+        let (max, wait) = (self.config.max_batch, self.config.batch_wait);
+        match self.waiting.push(task, priority, reply, max, wait) {
+            Trigger::None => {}
+            Trigger::Soon => {
+                let flush = GpuQueueMsg::Flush { reply_to: None };
+                match ctx.myself().try_tell(flush) {
+                    Ok(()) => self.waiting.flush_sent = true,
+                    // A full mailbox: the batch is as large as it gets.
+                    Err(_) => self.flush_waiting(ctx).await,
+                }
+            }
+            Trigger::After(wait) => {
+                let flush = GpuQueueMsg::Flush { reply_to: None };
+                self.waiting.timer = Some(ctx.tell_after(wait, flush));
+            }
+        }
+    }
+
+    /// Runs the tasks waiting for an automatic batch now, highest priority
+    /// first, in as few submits as `max_batch` allows.
+    #[message]
+    pub async fn flush(&mut self, ctx: &mut Context<Self>) {
+        self.flush_waiting(ctx).await;
     }
 
     /// Uploads `data` into a buffer that stays on the queue between tasks
@@ -366,6 +421,8 @@ impl GpuQueue {
             executor: Executor::Cpu(String::new()),
             gpu_tasks: self.gpu_tasks,
             cpu_tasks: self.cpu_tasks,
+            batches: self.batches,
+            queued: self.waiting.len(),
             cached_pipelines: 0,
             submits: 0,
             buffers_created: 0,

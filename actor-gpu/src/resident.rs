@@ -165,7 +165,7 @@ pub(crate) struct HostBuffers {
 impl HostBuffers {
     /// Replaces `task`'s resident bindings by copies of their contents, for
     /// the CPU path; answers the (binding, id) pairs to write back.
-    pub(crate) fn bind(&self, task: &mut ComputeTask) -> Result<Vec<(usize, u64)>, GpuError> {
+    fn bind(&self, task: &mut ComputeTask) -> Result<Vec<(usize, u64)>, GpuError> {
         let residents: Vec<(usize, u64, ActorId)> = task.residents().collect();
         let mut writes = Vec::new();
         for (binding, id, _) in residents {
@@ -190,11 +190,44 @@ impl HostBuffers {
     }
 
     /// Moves what the task wrote to its resident bindings back into them.
-    pub(crate) fn write_back(&mut self, out: &mut TaskOutput, writes: &[(usize, u64)]) {
+    fn write_back(&mut self, out: &mut TaskOutput, writes: &[(usize, u64)]) {
         for &(binding, id) in writes {
             if let Some(words) = out.buffers.get_mut(binding).and_then(Option::take) {
                 self.buffers.insert(id, words);
             }
         }
+    }
+
+    /// Moves out the buffers `tasks` bind (with the list of lost ones), for
+    /// a job on the blocking pool; the queue puts them back after it.
+    pub(crate) fn lend(&mut self, tasks: &[ComputeTask]) -> HostBuffers {
+        let mut lent = HostBuffers {
+            buffers: HashMap::new(),
+            lost: self.lost.clone(),
+        };
+        for (_, id, _) in tasks.iter().flat_map(ComputeTask::residents) {
+            if let Some(words) = self.buffers.remove(&id) {
+                lent.buffers.insert(id, words);
+            }
+        }
+        lent
+    }
+
+    /// Runs `tasks` in order through their CPU implementations, each seeing
+    /// what the tasks before it wrote to the resident buffers, as a GPU's
+    /// command buffer does.
+    pub(crate) fn run_in_order(
+        &mut self,
+        tasks: Vec<ComputeTask>,
+    ) -> Vec<Result<TaskOutput, GpuError>> {
+        tasks
+            .into_iter()
+            .map(|mut task| {
+                let writes = self.bind(&mut task)?;
+                let mut out = crate::cpu::run_on_cpu(task)?;
+                self.write_back(&mut out, &writes);
+                Ok(out)
+            })
+            .collect()
     }
 }
