@@ -8,6 +8,7 @@ use actor_core::{Actor, BoxError, Context, ExitReason, ReplyTo};
 use super::KvError;
 use super::compact::{CompactionReport, KvStats};
 use super::options::{Durability, KvOptions};
+use super::read::{Lookup, Values};
 use super::record::Op;
 use super::recover::RecoveryReport;
 use super::shard::KvShard;
@@ -34,6 +35,8 @@ pub(crate) enum Req {
     Write(Vec<Op>, Durability, ReplyTo<Result<(), KvError>>),
     /// A point read.
     Get(Vec<u8>, ReplyTo<Result<Option<Vec<u8>>, KvError>>),
+    /// Point reads of several keys of this partition, answered together.
+    GetMany(Vec<Vec<u8>>, ReplyTo<Result<Values, KvError>>),
     /// A range scan.
     Range(
         (Bound<Vec<u8>>, Bound<Vec<u8>>),
@@ -122,6 +125,7 @@ impl<S: Storage> Actor for KvPartition<S> {
                     .unwrap_or_else(|| self.unavailable()))),
                 Req::Write(_, _, r) | Req::Sync(r) => r.send(Err(self.unavailable())),
                 Req::Get(_, r) => r.send(Err(self.unavailable())),
+                Req::GetMany(_, r) => r.send(Err(self.unavailable())),
                 Req::Range(_, _, r) => r.send(Err(self.unavailable())),
                 Req::Stats(r) => r.send(Err(self.unavailable())),
                 Req::Compact(r) => r.send(Err(self.unavailable())),
@@ -147,7 +151,18 @@ impl<S: Storage> Actor for KvPartition<S> {
                     r.send(out);
                 });
             }
-            Req::Get(key, r) => ctx.spawn_task(async move { r.send(shard.get(&key).await) }),
+            // A value in the tail or the read cache is answered here; only
+            // a file read runs as a task beside the actor.
+            Req::Get(key, r) => match shard.lookup(&key) {
+                Lookup::Done(out) => r.send(out),
+                Lookup::Read(file, loc) => ctx.spawn_task(async move {
+                    r.send(shard.read_and_cache(&key, &file, loc).await.map(Some));
+                }),
+            },
+            Req::GetMany(keys, r) => match Lookup::all_done(shard.lookup_all(&keys)) {
+                Ok(out) => r.send(out),
+                Err(plan) => ctx.spawn_task(async move { r.send(shard.finish(&keys, plan).await) }),
+            },
             Req::Range(bounds, limit, r) => {
                 ctx.spawn_task(async move { r.send(shard.range(bounds, limit).await) })
             }

@@ -52,6 +52,14 @@ pub struct KvStats {
     /// Flushes since the partition opened, each one write and one
     /// `fdatasync`: fewer than `records` when group commit shares syncs.
     pub syncs: u64,
+    /// Bytes the read cache holds now (values and overhead), at most
+    /// [`KvOptions::cache_bytes`](super::KvOptions::cache_bytes).
+    pub cache_bytes: usize,
+    /// Point reads of values in the segment files that the read cache
+    /// served since the partition opened.
+    pub cache_hits: u64,
+    /// Point reads of values in the segment files that went to the file.
+    pub cache_misses: u64,
 }
 
 impl<S: Storage> KvShard<S> {
@@ -66,6 +74,9 @@ impl<S: Storage> KvShard<S> {
             space_amplification: st.amplification(),
             records: st.appended,
             syncs: st.syncs,
+            cache_bytes: st.cache.used(),
+            cache_hits: st.cache.counts().hits,
+            cache_misses: st.cache.counts().misses,
         }
     }
 

@@ -25,20 +25,24 @@ fn weight(key: &[u8], loc: &Loc) -> u64 {
 }
 
 impl Index {
-    /// Points `key` at `loc`.
-    pub(crate) fn insert(&mut self, key: Vec<u8>, loc: Loc) {
+    /// Points `key` at `loc`; returns where it pointed before.
+    pub(crate) fn insert(&mut self, key: Vec<u8>, loc: Loc) -> Option<Loc> {
         *self.live.entry(loc.segment).or_default() += weight(&key, &loc);
-        if let Some(old) = self.map.get(&key) {
-            self.forget(&key, *old);
+        let old = self.map.get(&key).copied();
+        if let Some(old) = old {
+            self.forget(&key, old);
         }
         self.map.insert(key, loc);
+        old
     }
 
-    /// Removes `key`.
-    pub(crate) fn remove(&mut self, key: &[u8]) {
-        if let Some(old) = self.map.remove(key) {
+    /// Removes `key`; returns where it pointed.
+    pub(crate) fn remove(&mut self, key: &[u8]) -> Option<Loc> {
+        let old = self.map.remove(key);
+        if let Some(old) = old {
             self.forget(key, old);
         }
+        old
     }
 
     fn forget(&mut self, key: &[u8], old: Loc) {

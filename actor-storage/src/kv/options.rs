@@ -40,6 +40,13 @@ pub struct KvOptions {
     ///
     /// [`KvStats::space_amplification`]: super::KvStats::space_amplification
     pub compact_above: f64,
+    /// Bytes of values read from segment files that the partition keeps
+    /// in memory (each value counted with about 100 bytes of overhead), so
+    /// hot keys are served without a file read; 0 turns the cache off.
+    /// Entries never go stale: a put, delete or compaction gives a key a
+    /// new place in the log, and the cache is keyed by that place.
+    /// Default 128 MiB.
+    pub cache_bytes: usize,
 }
 
 impl KvOptions {
@@ -59,6 +66,7 @@ impl Default for KvOptions {
             buffer_bytes: 1 << 20,
             buffer_interval: Duration::from_millis(100),
             compact_above: 2.0,
+            cache_bytes: 128 << 20,
         }
     }
 }

@@ -174,7 +174,7 @@ async fn apply_hint<S: Storage>(
         return false;
     }
     for e in h.entries {
-        match e.value {
+        let _old = match e.value {
             Some(v) => out.index.insert(
                 e.key,
                 Loc {
@@ -186,7 +186,7 @@ async fn apply_hint<S: Storage>(
                 },
             ),
             None => out.index.remove(&e.key),
-        }
+        };
     }
     out.report.records += h.last_seq - h.first_seq + 1;
     out.last_seq = h.last_seq;

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use super::KvError;
+use super::cache::ReadCache;
 use super::options::{Durability, KvOptions};
+use super::read::Lookup;
 use super::record::{self, MAX_BODY, Op};
 use super::recover::{RecoveryReport, recover};
 use super::state::{Source, State};
@@ -68,6 +70,7 @@ impl<S: Storage> KvShard<S> {
         let r = recover(&storage, &dir).await?;
         let state = State {
             index: r.index,
+            cache: ReadCache::new(options.cache_bytes),
             segments: r.segments,
             sealed: r.sealed,
             syncs: 0,
@@ -173,17 +176,10 @@ impl<S: Storage> KvShard<S> {
 
     /// The value of `key`.
     pub async fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, KvError> {
-        let source = {
-            let st = self.state();
-            if let Some(e) = &st.poisoned {
-                return Err(KvError::Poisoned(e.duplicate()));
-            }
-            match st.index.get(key) {
-                None => return Ok(None),
-                Some(loc) => st.source(loc),
-            }
-        };
-        source.read().await.map(Some)
+        match self.lookup(key) {
+            Lookup::Done(out) => out,
+            Lookup::Read(file, loc) => self.read_and_cache(key, &file, loc).await.map(Some),
+        }
     }
 
     /// Up to `limit` live entries whose keys fall in `range`, in key order.
@@ -199,15 +195,17 @@ impl<S: Storage> KvShard<S> {
         // Each value's file is taken with its location, so a segment that
         // compaction removes meanwhile is still read through its open fd.
         let sources: Vec<(Vec<u8>, Source<S::File>)> = {
-            let st = self.state();
+            let mut st = self.state();
             if let Some(e) = &st.poisoned {
                 return Err(KvError::Poisoned(e.duplicate()));
             }
-            st.index
+            let found: Vec<_> = st
+                .index
                 .range(bounds)
                 .take(limit)
-                .map(|(k, l)| (k.clone(), st.source(*l)))
-                .collect()
+                .map(|(k, l)| (k.clone(), *l))
+                .collect();
+            found.into_iter().map(|(k, l)| (k, st.source(l))).collect()
         };
         let mut out = Vec::with_capacity(sources.len());
         for (key, source) in sources {

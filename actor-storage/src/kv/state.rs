@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::task::Waker;
 
 use super::KvError;
+use super::cache::ReadCache;
 use super::index::Index;
 use super::record::{self, Op};
 use crate::IoError;
@@ -37,6 +38,8 @@ impl Loc {
 /// across an await.
 pub(crate) struct State<F> {
     pub(crate) index: Index,
+    /// Values recently read from the segment files.
+    pub(crate) cache: ReadCache,
     pub(crate) segments: BTreeMap<u64, F>,
     /// Sizes of the sealed segments (every one but the active).
     pub(crate) sealed: BTreeMap<u64, u64>,
@@ -91,26 +94,33 @@ impl<F> State<F> {
                         value_at: (v.start - start) as u32,
                         len: v.len() as u32,
                     };
-                    self.index.insert(op.key().to_vec(), loc);
+                    if let Some(old) = self.index.insert(op.key().to_vec(), loc) {
+                        self.cache.forget(&old);
+                    }
                 }
                 None => {
-                    self.index.remove(op.key());
+                    if let Some(old) = self.index.remove(op.key()) {
+                        self.cache.forget(&old);
+                    }
                 }
             }
         }
         seq
     }
 
-    /// Where to read the value at `loc` from: the tail (copied now) or
-    /// its segment's file.
-    pub(crate) fn source(&self, loc: Loc) -> Source<F>
+    /// Where to read the value at `loc` from: the tail or the read cache
+    /// (copied now), or its segment's file.
+    pub(crate) fn source(&mut self, loc: Loc) -> Source<F>
     where
         F: Clone,
     {
         if loc.segment == self.active && loc.record >= self.written {
             let at = (loc.record - self.written) as usize;
             let v = loc.value();
-            return Source::Tail(self.pending[at + v.start..at + v.end].to_vec());
+            return Source::Ready(self.pending[at + v.start..at + v.end].to_vec());
+        }
+        if let Some(value) = self.cache.get(&loc) {
+            return Source::Ready(value);
         }
         Source::File(self.segments[&loc.segment].clone(), loc)
     }
@@ -139,8 +149,8 @@ impl<F> State<F> {
 
 /// A value to read: already in hand, or in a file.
 pub(crate) enum Source<F> {
-    /// Copied from the unsynced tail.
-    Tail(Vec<u8>),
+    /// Copied from the unsynced tail or the read cache.
+    Ready(Vec<u8>),
     /// In a segment file.
     File(F, Loc),
 }
@@ -149,7 +159,7 @@ impl<F: FileIo> Source<F> {
     /// The value's bytes.
     pub(crate) async fn read(self) -> Result<Vec<u8>, KvError> {
         match self {
-            Source::Tail(v) => Ok(v),
+            Source::Ready(v) => Ok(v),
             Source::File(file, loc) => read_value(&file, loc).await,
         }
     }

@@ -260,6 +260,50 @@ impl<C: Codec> KvStore<C> {
         )
     }
 
+    /// The values of `keys`, in the order of `keys`: one request per
+    /// partition, all in flight together, each answered from the
+    /// partition's tail and read cache where it can and with its file
+    /// reads submitted together otherwise. The first error wins.
+    pub async fn get_many<K: AsRef<[u8]>>(
+        &self,
+        keys: &[K],
+    ) -> Result<Vec<Option<Vec<u8>>>, KvError> {
+        // Each key's partition and its place in that partition's request.
+        let ids: std::collections::HashMap<_, _> = self
+            .parts
+            .members()
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.id(), i))
+            .collect();
+        let mut groups: Vec<Vec<Vec<u8>>> = vec![Vec::new(); self.parts.len()];
+        let mut slots = Vec::with_capacity(keys.len());
+        for key in keys {
+            let key = key.as_ref();
+            let p = ids[&self.parts.route(key).id()];
+            slots.push((p, groups[p].len()));
+            groups[p].push(key.to_vec());
+        }
+        let members = self.parts.members();
+        let asks = groups
+            .into_iter()
+            .enumerate()
+            .filter(|(_, g)| !g.is_empty())
+            .map(|(p, g)| {
+                let ask = members[p].ask(move |r| KvRequest(Req::GetMany(g, r)));
+                async move { (p, asked(ask.await)) }
+            })
+            .collect();
+        let mut answers: Vec<Vec<Option<Vec<u8>>>> = vec![Vec::new(); members.len()];
+        for (p, answer) in join_all(asks).await {
+            answers[p] = answer?;
+        }
+        Ok(slots
+            .into_iter()
+            .map(|(p, i)| answers[p][i].take())
+            .collect())
+    }
+
     /// Encodes `value` with the codec and puts it.
     pub async fn put_value<V: Serialize + ?Sized>(
         &self,
