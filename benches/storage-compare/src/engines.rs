@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use actor_core::Runtime;
 use actor_storage::kv::{Durability, KvOptions, KvStore, Op};
 
+use crate::on_shard::on_shard;
 use crate::stats::Outcome;
 
 /// A key-value engine as the workloads drive it.
@@ -29,6 +30,23 @@ pub trait Engine {
     ) -> Outcome;
     /// A point read.
     fn get(&mut self, key: &[u8]) -> Option<Vec<u8>>;
+    /// Point reads of `keys` one after the other, each timed and checked
+    /// to be there, the way the engine's users read: a plain loop here;
+    /// Pinion overrides it to read from a task on a shard, where actors
+    /// run.
+    fn reads(&mut self, keys: &[Vec<u8>]) -> Outcome {
+        Outcome::timed(keys.len() as u64, |i| {
+            assert!(self.get(&keys[i as usize]).is_some());
+        })
+    }
+    /// Point reads of `keys`, `per_call` keys per call of the engine's
+    /// batched read (one read transaction, one `get_many`).
+    fn reads_batched(&mut self, keys: &[Vec<u8>], per_call: usize) -> Outcome;
+    /// Point reads one at a time from a thread outside the engine's own
+    /// threads, where that differs from [`reads`](Self::reads).
+    fn reads_from_thread(&mut self, _keys: &[Vec<u8>]) -> Option<Outcome> {
+        None
+    }
     /// Closes and reopens the store; returns how long the open took.
     fn reopen(&mut self) -> Duration;
 }
@@ -144,6 +162,46 @@ impl Engine for Pinion {
         self.rt().block_on(self.store().get(key)).unwrap()
     }
 
+    fn reads(&mut self, keys: &[Vec<u8>]) -> Outcome {
+        let (store, keys) = (self.store().clone(), keys.to_vec());
+        on_shard(self.rt(), move || async move {
+            let mut latencies = Vec::with_capacity(keys.len());
+            let start = Instant::now();
+            for k in &keys {
+                let t = Instant::now();
+                assert!(store.get(k).await.unwrap().is_some());
+                latencies.push(t.elapsed());
+            }
+            Outcome {
+                ops: keys.len() as u64,
+                elapsed: start.elapsed(),
+                latencies,
+            }
+        })
+    }
+
+    fn reads_batched(&mut self, keys: &[Vec<u8>], per_call: usize) -> Outcome {
+        let (store, keys) = (self.store().clone(), keys.to_vec());
+        on_shard(self.rt(), move || async move {
+            let start = Instant::now();
+            for chunk in keys.chunks(per_call) {
+                let values = store.get_many(chunk).await.unwrap();
+                assert!(values.iter().all(Option::is_some));
+            }
+            Outcome {
+                ops: keys.len() as u64,
+                elapsed: start.elapsed(),
+                latencies: Vec::new(),
+            }
+        })
+    }
+
+    fn reads_from_thread(&mut self, keys: &[Vec<u8>]) -> Option<Outcome> {
+        Some(Outcome::timed(keys.len() as u64, |i| {
+            assert!(self.get(&keys[i as usize]).is_some());
+        }))
+    }
+
     fn reopen(&mut self) -> Duration {
         self.store = None;
         if let Some(rt) = self.rt.take() {
@@ -244,6 +302,20 @@ impl Engine for Fjall {
             .map(|v| v.to_vec())
     }
 
+    fn reads_batched(&mut self, keys: &[Vec<u8>], _per_call: usize) -> Outcome {
+        // fjall has no multi-key read: a batch is its gets in a row.
+        let part = self.part.as_ref().unwrap();
+        let start = Instant::now();
+        for k in keys {
+            assert!(part.get(k).unwrap().is_some());
+        }
+        Outcome {
+            ops: keys.len() as u64,
+            elapsed: start.elapsed(),
+            latencies: Vec::new(),
+        }
+    }
+
     fn reopen(&mut self) -> Duration {
         self.part = None;
         self.ks = None;
@@ -334,6 +406,24 @@ impl Engine for Redb {
         let tx = self.db.as_ref().unwrap().begin_read().unwrap();
         let t = tx.open_table(TABLE).unwrap();
         t.get(key).unwrap().map(|v| v.value().to_vec())
+    }
+
+    fn reads_batched(&mut self, keys: &[Vec<u8>], per_call: usize) -> Outcome {
+        // One read transaction per batch.
+        let db = self.db.as_ref().unwrap();
+        let start = Instant::now();
+        for chunk in keys.chunks(per_call) {
+            let tx = db.begin_read().unwrap();
+            let t = tx.open_table(TABLE).unwrap();
+            for k in chunk {
+                assert!(t.get(k.as_slice()).unwrap().is_some());
+            }
+        }
+        Outcome {
+            ops: keys.len() as u64,
+            elapsed: start.elapsed(),
+            latencies: Vec::new(),
+        }
     }
 
     fn reopen(&mut self) -> Duration {

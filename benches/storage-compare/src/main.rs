@@ -8,6 +8,7 @@
 
 mod blocks;
 mod engines;
+mod on_shard;
 mod stats;
 
 use std::path::PathBuf;
@@ -72,7 +73,16 @@ impl Rng {
     }
 }
 
-fn run_engine(mut e: Box<dyn Engine>, s: &Sizes, rows: &mut Vec<[String; 6]>) {
+/// Keys per call of the batched point reads.
+const PER_CALL: usize = 64;
+
+/// One engine's row of the main table, and of the read table.
+struct Rows {
+    main: Vec<[String; 6]>,
+    reads: Vec<[String; 4]>,
+}
+
+fn run_engine(mut e: Box<dyn Engine>, s: &Sizes, rows: &mut Rows) {
     let name = e.name();
     eprintln!("{name}: durable puts");
     let singles = Outcome::timed(s.singles, |i| e.put_durable(&key(i), &VALUE));
@@ -104,16 +114,27 @@ fn run_engine(mut e: Box<dyn Engine>, s: &Sizes, rows: &mut Vec<[String; 6]>) {
     }
     eprintln!("{name}: point reads");
     let mut rng = Rng(0x2545_F491_4F6C_DD1D);
-    // Warm: one pass first.
-    for _ in 0..s.reads.min(s.keys) {
-        e.get(&key(2_000_000_000 + rng.next() % s.keys));
-    }
-    let reads = Outcome::timed(s.reads, |_| {
-        assert!(e.get(&key(2_000_000_000 + rng.next() % s.keys)).is_some());
-    });
+    let mut sample = |n: u64| -> Vec<Vec<u8>> {
+        (0..n)
+            .map(|_| key(2_000_000_000 + rng.next() % s.keys))
+            .collect()
+    };
+    // Warm: every key once, in order, then the measured random reads.
+    let all: Vec<Vec<u8>> = (0..s.keys).map(|i| key(2_000_000_000 + i)).collect();
+    e.reads_batched(&all, PER_CALL);
+    drop(all);
+    let reads = e.reads(&sample(s.reads));
+    let batched = e.reads_batched(&sample(s.reads), PER_CALL);
+    let from_thread = e.reads_from_thread(&sample(s.reads / 10));
     eprintln!("{name}: reopen");
     let reopen = e.reopen();
-    rows.push([
+    rows.reads.push([
+        name.to_owned(),
+        reads.cell(),
+        format!("{}/s", human(batched.rate())),
+        from_thread.map_or_else(|| "(same)".to_owned(), |o| o.cell()),
+    ]);
+    rows.main.push([
         name.to_owned(),
         singles.cell(),
         format!("{}/s", human(groups.rate())),
@@ -136,7 +157,10 @@ fn main() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
 
-    let mut rows = Vec::new();
+    let mut rows = Rows {
+        main: Vec::new(),
+        reads: Vec::new(),
+    };
     run_engine(Box::new(Pinion::open(&dir.join("pinion"))), s, &mut rows);
     run_engine(Box::new(Fjall::open(&dir.join("fjall"))), s, &mut rows);
     std::fs::create_dir_all(dir.join("redb")).unwrap();
@@ -152,13 +176,22 @@ fn main() {
         s.writers, s.keys
     );
     println!("|---|---|---|---|---|---|");
-    for r in &rows {
+    for r in &rows.main {
         println!("| {} |", r.join(" | "));
     }
     println!(
         "| append + fdatasync, preallocated | {} | | | | |",
         floor.cell()
     );
+    println!();
+    println!(
+        "| warm random point reads, {} keys | one at a time (p50 / p99) | {PER_CALL} keys per call | one at a time from an outside thread (p50 / p99) |",
+        s.keys
+    );
+    println!("|---|---|---|---|");
+    for r in &rows.reads {
+        println!("| {} |", r.join(" | "));
+    }
 
     eprintln!("4 KiB random O_DIRECT reads");
     let path = dir.join("blocks.dat");
