@@ -101,18 +101,20 @@ fn serve(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let rt = Runtime::new()?;
     let shards = rt.shards();
 
-    // One partition per shard, each a child restarted on its shard (and
-    // recovered from its own files) if it fails.
+    // One partition per storage shard (every shard unless the runtime's
+    // roles dedicate some to storage), each a child restarted on its shard
+    // (and recovered from its own files) if it fails.
+    let storage = actor_storage::storage_shards(rt.handle());
     let mut tree = Supervisor::builder().intensity(10, Duration::from_secs(5));
-    for i in 0..shards {
+    for (i, &shard) in storage.iter().enumerate() {
         let base = dir.to_path_buf();
         let spec = ChildSpec::new(partition_name(i), move || {
             KvStore::partition(&base, KvOptions::default(), i)
         });
-        tree = tree.child_spec(spec.shard(i));
+        tree = tree.child_spec(spec.shard(shard));
     }
     let tree = tree.spawn_blocking(rt.handle())?;
-    let members = (0..shards)
+    let members = (0..storage.len())
         .map(|i| tree.child::<KvPartition>(&partition_name(i)))
         .collect::<Result<Vec<_>, _>>()?;
     let store = rt.block_on(KvStore::from_partitions(dir, members))?;

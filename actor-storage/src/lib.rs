@@ -20,8 +20,10 @@
 //! - A fault-injecting layer ([`FaultyDisk`]) behind the same traits, for
 //!   tests.
 //!
-//! Each store runs one partition per shard, each owned by an actor pinned
-//! to its shard, with keys routed by `actor_core`'s partitioners.
+//! Each store runs one partition per storage shard ([`storage_shards`]:
+//! the shards the runtime's roles dedicate to storage, or every shard when
+//! none is dedicated), each owned by an actor pinned to its shard, with
+//! keys routed by `actor_core`'s partitioners.
 //!
 //! ```
 //! use actor_storage::{AlignedBuf, OpenOptions};
@@ -50,6 +52,7 @@ pub mod object;
 mod error;
 mod join;
 mod layout;
+mod placement;
 #[cfg(test)]
 mod test_support;
 
@@ -57,3 +60,4 @@ pub use error::{BufResult, FileOp, IoError};
 pub use file::{
     AlignedBuf, Disk, Fault, FaultPlan, FaultyDisk, File, FileIo, OpenOptions, Storage,
 };
+pub use placement::storage_shards;

@@ -1,4 +1,4 @@
-//! [`BlockStore`]: blocks striped over one partition per shard.
+//! [`BlockStore`]: blocks striped over one partition per storage shard.
 
 use std::path::Path;
 
@@ -73,7 +73,7 @@ fn asked<T>(r: Result<Result<T, BlockError>, AskError>) -> Result<T, BlockError>
 
 impl BlockStore {
     /// Opens (or creates) the store in `dir`: `options.blocks` blocks in
-    /// all, striped over one partition per shard. Fails with
+    /// all, striped over one partition per storage shard. Fails with
     /// [`BlockError::Options`] when `dir` was made with another shape.
     pub async fn open(
         handle: &Handle,
@@ -81,7 +81,7 @@ impl BlockStore {
         options: BlockOptions,
     ) -> Result<Self, BlockError> {
         let dir = dir.as_ref().to_path_buf();
-        let n = handle.shards() as u64;
+        let n = crate::storage_shards(handle).len() as u64;
         let shape = format!(
             "partitions={n} slot_size={} blocks={} checksums={}",
             options.slot_size, options.blocks, options.checksums
@@ -97,7 +97,7 @@ impl BlockStore {
             blocks: per_part,
             ..options.clone()
         };
-        let parts = Sharded::spawn(handle, move |i| BlockActor {
+        let parts = crate::placement::spawn_partitions(handle, move |i| BlockActor {
             path: base.join(format!("partition-{i:03}.blocks")),
             options: part_options.clone(),
             file: None,

@@ -45,7 +45,7 @@ pub enum KvError {
         dir: PathBuf,
         /// Partitions on disk.
         found: usize,
-        /// Partitions this runtime has (one per shard).
+        /// Partitions this runtime has (one per storage shard).
         wanted: usize,
     },
     /// The partition that owns the key is gone (its actor stopped).

@@ -10,7 +10,7 @@
 //! deleted value); range and prefix scans walk the index in key order.
 //! Opening replays the log.
 //!
-//! [`KvStore`] runs one partition per shard, each behind an actor that owns
+//! [`KvStore`] runs one partition per storage shard, each behind an actor that owns
 //! it, and routes each key to its partition with [`Sharded`]'s partitioner.
 //!
 //! [`Sharded`]: actor_core::partition::Sharded

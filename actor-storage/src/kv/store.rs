@@ -19,11 +19,12 @@ use super::shard::prefix_end;
 use crate::codec::{Codec, Postcard};
 use crate::file::Disk;
 use crate::join::join_all;
+use crate::placement::spawn_partitions;
 
 /// The file that records how many partitions a store has.
 const LAYOUT: &str = "PARTITIONS";
 
-/// A durable key-value store: one partition per shard, each owned by an
+/// A durable key-value store: one partition per storage shard, each owned by an
 /// actor pinned there, with keys routed by their stable hash. The handle
 /// is `Send + Sync + Clone`; use it from any task or, through
 /// `Runtime::block_on`, any thread.
@@ -87,7 +88,8 @@ fn check_layout(dir: &Path, wanted: usize) -> Result<(), KvError> {
 
 impl KvStore {
     /// The actor of partition `i` of the store in `dir`: what a
-    /// supervisor's child factory builds (on shard `i`), so a restarted
+    /// supervisor's child factory builds (on shard
+    /// [`storage_shards`](crate::storage_shards)`(handle)[i]`), so a restarted
     /// partition recovers from its own files. See
     /// [`from_partitions`](KvStore::from_partitions).
     pub fn partition(dir: &Path, options: KvOptions, i: usize) -> KvPartition {
@@ -121,19 +123,20 @@ impl KvStore {
 }
 
 impl<C: Codec> KvStore<C> {
-    /// Opens (or creates) the store in `dir` with one partition per shard
-    /// of `handle`'s runtime, each in `dir/partition-NNN`, recovering each
-    /// from its files. Fails with the first partition's open error, or
-    /// [`KvError::Layout`] when `dir` was made with another shard count.
+    /// Opens (or creates) the store in `dir` with one partition per storage
+    /// shard of `handle`'s runtime ([`storage_shards`](crate::storage_shards)),
+    /// each in `dir/partition-NNN`, recovering each from its files. Fails
+    /// with the first partition's open error, or [`KvError::Layout`] when
+    /// `dir` was made with another number of storage shards.
     pub async fn open_with_codec(
         handle: &Handle,
         dir: impl AsRef<Path>,
         options: KvOptions,
     ) -> Result<Self, KvError> {
         let dir = dir.as_ref().to_path_buf();
-        check_layout(&dir, handle.shards())?;
+        check_layout(&dir, crate::storage_shards(handle).len())?;
         let base = dir.clone();
-        let parts = Sharded::spawn(handle, move |i| {
+        let parts = spawn_partitions(handle, move |i| {
             KvStore::partition(&base, options.clone(), i)
         })
         .map_err(|e| KvError::Unavailable(e.to_string()))?;
@@ -171,6 +174,11 @@ impl<C: Codec> KvStore<C> {
     /// Number of partitions.
     pub fn partitions(&self) -> usize {
         self.parts.len()
+    }
+
+    /// The shard each partition runs on, in partition order.
+    pub fn partition_shards(&self) -> Vec<usize> {
+        self.parts.members().iter().map(|m| m.shard()).collect()
     }
 
     /// Sets `key` to `value`.

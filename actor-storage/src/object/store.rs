@@ -18,7 +18,7 @@ fn asked<T>(r: Result<Result<T, ObjectError>, AskError>) -> Result<T, ObjectErro
     r.unwrap_or_else(|e| Err(ObjectError::Unavailable(e.to_string())))
 }
 
-/// Objects with metadata, stored one file each, in one partition per shard
+/// Objects with metadata, stored one file each, in one partition per storage shard
 /// (routed by the name's stable hash), each partition owned by an actor
 /// pinned to its shard. Puts and gets stream in chunks: an object never
 /// sits in memory whole. A put is atomic and durable when
@@ -64,16 +64,16 @@ impl std::fmt::Debug for ObjectStore {
 }
 
 impl ObjectStore {
-    /// Opens (or creates) the store in `dir`, one partition per shard in
+    /// Opens (or creates) the store in `dir`, one partition per storage shard in
     /// `dir/partition-NNN`; unfinished uploads left by a crash are removed.
     pub async fn open(handle: &Handle, dir: impl AsRef<Path>) -> Result<Self, ObjectError> {
         let dir = dir.as_ref().to_path_buf();
-        let wanted = handle.shards().to_string();
+        let wanted = crate::storage_shards(handle).len().to_string();
         if let Err(found) = crate::layout::ensure(&dir, LAYOUT, &wanted)? {
             return Err(ObjectError::Layout { dir, found, wanted });
         }
         let base = dir.clone();
-        let parts = Sharded::spawn(handle, move |i| ObjectActor {
+        let parts = crate::placement::spawn_partitions(handle, move |i| ObjectActor {
             dir: base.join(format!("partition-{i:03}")),
             part: None,
             open_error: None,
