@@ -16,11 +16,51 @@ type Answer = Result<TaskOutput, GpuError>;
 /// One task's buffers while its batch is in flight.
 struct InFlight {
     slot: usize,
+    /// The task's binding count.
+    bindings: usize,
     /// The pooled buffers it took, returned after it ran (resident ones
     /// stay where they are).
     buffers: Vec<wgpu::Buffer>,
     /// (binding, staging buffer, bytes) for each buffer read back.
     staging: Vec<(usize, wgpu::Buffer, u64)>,
+    /// The map of each staging buffer, answered by wgpu's callback.
+    maps: Vec<Reply<Result<(), wgpu::BufferAsyncError>>>,
+}
+
+/// A batch encoded and submitted, not yet read back: what
+/// [`finish`] needs once the submission has completed.
+pub(crate) struct Started {
+    /// Answers known already (tasks that failed before the submit).
+    answers: Vec<Option<Answer>>,
+    in_flight: Vec<InFlight>,
+    /// The submit to wait for; `None` when no task reached the device.
+    pub(crate) index: Option<wgpu::SubmissionIndex>,
+}
+
+impl Started {
+    /// A batch of `n` tasks that all failed with `e`.
+    pub(crate) fn failed(n: usize, e: GpuError) -> Started {
+        Started {
+            answers: vec![Some(Err(e)); n],
+            in_flight: Vec::new(),
+            index: None,
+        }
+    }
+
+    /// Its task count.
+    pub(crate) fn len(&self) -> usize {
+        self.answers.len()
+    }
+
+    /// Fails every task still in flight with `e` (a loss when the device
+    /// turns out to be lost).
+    pub(crate) fn fail(mut self, dev: &GpuDevice, e: GpuError) -> Vec<Answer> {
+        let e = loss_or(dev, e);
+        for t in self.in_flight.drain(..) {
+            self.answers[t.slot] = Some(Err(e.clone()));
+        }
+        collect(self.answers)
+    }
 }
 
 /// Runs `tasks` on `dev` with one submit, answering each in order; awaits
@@ -28,10 +68,23 @@ struct InFlight {
 /// kernel fails alone; an error the device raises fails the whole batch,
 /// and is reported as a loss when the device turns out to be lost.
 pub(crate) async fn run_batch(dev: &mut GpuDevice, tasks: &[ComputeTask]) -> Vec<Answer> {
-    let mut answers: Vec<Option<Answer>> = vec![None; tasks.len()];
-    if let Some(why) = dev.lost() {
-        return vec![Err(GpuError::DeviceLost(why)); tasks.len()];
+    let started = start(dev, tasks).await;
+    if let Some(index) = started.index.clone()
+        && let Err(e) = dev.wait_for(index).await
+    {
+        return started.fail(dev, e);
     }
+    finish(dev, started).await
+}
+
+/// Checks, compiles (pipelines are cached), encodes and submits `tasks` as
+/// one command buffer, and asks for their readbacks. Natively, every await
+/// in it is ready at once.
+pub(crate) async fn start(dev: &mut GpuDevice, tasks: &[ComputeTask]) -> Started {
+    if let Some(why) = dev.lost() {
+        return Started::failed(tasks.len(), GpuError::DeviceLost(why));
+    }
+    let mut answers: Vec<Option<Answer>> = vec![None; tasks.len()];
     let mut pipelines = Vec::with_capacity(tasks.len());
     for (slot, task) in tasks.iter().enumerate() {
         let checked = task
@@ -49,40 +102,13 @@ pub(crate) async fn run_batch(dev: &mut GpuDevice, tasks: &[ComputeTask]) -> Vec
             Err(e) => answers[slot] = Some(Err(e)),
         }
     }
-    if !pipelines.is_empty() {
-        let done = submit_and_read(dev, tasks, pipelines).await;
-        for (slot, answer) in done {
-            answers[slot] = Some(answer.map_err(|e| loss_or(dev, e)));
-        }
+    if pipelines.is_empty() {
+        return Started {
+            answers,
+            in_flight: Vec::new(),
+            index: None,
+        };
     }
-    answers
-        .into_iter()
-        .map(|a| a.unwrap_or_else(|| Err(GpuError::Validation("task was not answered".into()))))
-        .collect()
-}
-
-/// wgpu reports a loss through a callback that runs when the device is next
-/// polled; this poll does not block.
-pub(crate) fn loss_or(dev: &GpuDevice, e: GpuError) -> GpuError {
-    if matches!(e, GpuError::DeviceLost(_) | GpuError::InvalidTask(_)) {
-        return e;
-    }
-    let _ = dev.device.poll(wgpu::PollType::Poll);
-    dev.lost().map_or(e, GpuError::DeviceLost)
-}
-
-async fn submit_and_read(
-    dev: &mut GpuDevice,
-    tasks: &[ComputeTask],
-    pipelines: Vec<(usize, (wgpu::ComputePipeline, wgpu::BindGroupLayout))>,
-) -> Vec<(usize, Answer)> {
-    let slots: Vec<usize> = pipelines.iter().map(|(s, _)| *s).collect();
-    let fail_all = |e: GpuError| {
-        slots
-            .iter()
-            .map(|&s| (s, Err(e.clone())))
-            .collect::<Vec<_>>()
-    };
     let oom = dev.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
     let invalid = dev.device.push_error_scope(wgpu::ErrorFilter::Validation);
     let mut encoder = dev
@@ -98,32 +124,61 @@ async fn submit_and_read(
     dev.submits += 1;
     let invalid = invalid.pop().await;
     let oom = oom.pop().await;
+    let mut started = Started {
+        answers,
+        in_flight,
+        index: None,
+    };
     if let Some(e) = invalid.or(oom) {
-        return fail_all(GpuError::from_wgpu(e));
+        let failed = started.fail(dev, GpuError::from_wgpu(e));
+        return Started {
+            answers: failed.into_iter().map(Some).collect(),
+            in_flight: Vec::new(),
+            index: None,
+        };
     }
+    for t in &mut started.in_flight {
+        t.maps = t
+            .staging
+            .iter()
+            .map(|(_, s, bytes)| {
+                let (done, reply) = oneshot();
+                s.slice(..*bytes)
+                    .map_async(wgpu::MapMode::Read, move |r| done.send(r));
+                reply
+            })
+            .collect();
+    }
+    started.index = Some(index);
+    started
+}
 
-    let maps: Vec<Vec<Reply<Result<(), wgpu::BufferAsyncError>>>> = in_flight
-        .iter()
-        .map(|t| {
-            t.staging
-                .iter()
-                .map(|(_, s, bytes)| {
-                    let (done, reply) = oneshot();
-                    s.slice(..*bytes)
-                        .map_async(wgpu::MapMode::Read, move |r| done.send(r));
-                    reply
-                })
-                .collect()
-        })
-        .collect();
-    if let Err(e) = dev.wait_for(index).await {
-        return fail_all(e);
+/// Reads back a batch whose submission has completed, and answers each
+/// task in order.
+pub(crate) async fn finish(dev: &mut GpuDevice, mut started: Started) -> Vec<Answer> {
+    for task in std::mem::take(&mut started.in_flight) {
+        let slot = task.slot;
+        let answer = read_back(dev, task).await.map_err(|e| loss_or(dev, e));
+        started.answers[slot] = Some(answer);
     }
-    let mut answers = Vec::with_capacity(in_flight.len());
-    for (task, maps) in in_flight.into_iter().zip(maps) {
-        answers.push((task.slot, read_back(dev, task, maps, tasks).await));
-    }
+    collect(started.answers)
+}
+
+fn collect(answers: Vec<Option<Answer>>) -> Vec<Answer> {
     answers
+        .into_iter()
+        .map(|a| a.unwrap_or_else(|| Err(GpuError::Validation("task was not answered".into()))))
+        .collect()
+}
+
+/// wgpu reports a loss through a callback that runs when the device is next
+/// polled; this poll does not block.
+pub(crate) fn loss_or(dev: &GpuDevice, e: GpuError) -> GpuError {
+    if matches!(e, GpuError::DeviceLost(_) | GpuError::InvalidTask(_)) {
+        return e;
+    }
+    let _ = dev.device.poll(wgpu::PollType::Poll);
+    dev.lost().map_or(e, GpuError::DeviceLost)
 }
 
 /// Encodes one task: its buffers (pooled; inputs written, outputs
@@ -201,24 +256,21 @@ fn encode(
         .collect();
     InFlight {
         slot,
+        bindings: task.buffers.len(),
         buffers: pooled,
         staging,
+        maps: Vec::new(),
     }
 }
 
 /// Copies a finished task's staging buffers out and returns its buffers to
 /// the pool.
-async fn read_back(
-    dev: &mut GpuDevice,
-    task: InFlight,
-    maps: Vec<Reply<Result<(), wgpu::BufferAsyncError>>>,
-    tasks: &[ComputeTask],
-) -> Answer {
+async fn read_back(dev: &mut GpuDevice, task: InFlight) -> Answer {
     let lost = |dev: &GpuDevice| {
         GpuError::DeviceLost(dev.lost().unwrap_or_else(|| "readback failed".into()))
     };
-    let mut out: Vec<Option<Vec<u32>>> = vec![None; tasks[task.slot].buffers.len()];
-    for ((i, s, bytes), map) in task.staging.into_iter().zip(maps) {
+    let mut out: Vec<Option<Vec<u32>>> = vec![None; task.bindings];
+    for ((i, s, bytes), map) in task.staging.into_iter().zip(task.maps) {
         match map.await {
             Ok(Ok(())) => {}
             _ => return Err(lost(dev)),

@@ -29,8 +29,13 @@
 //!   by bounded mailboxes; data stays on the GPU between GPU stages, and a
 //!   stage with both a kernel and a CPU twin is placed per batch on the
 //!   side that finishes it soonest ([`pipeline`]).
-//! - [`adapters`] lists the machine's adapters; [`AdapterChoice`] picks one
-//!   by index, name or kind, or discrete > integrated > software.
+//! - [`adapters`] lists the machine's adapters (and lists them in
+//!   actor-core's zero-config report); [`AdapterChoice`] picks one by
+//!   index, name or kind, or discrete > integrated > software.
+//! - Under the actor, the [`Accelerator`] trait (`submit`, `poll`, `wait`)
+//!   drives a device directly: [`WgpuAccelerator`] on a GPU adapter and
+//!   [`CpuAccelerator`] through the CPU implementations give the same
+//!   results.
 //!
 //! ```
 //! use actor_gpu::{ComputeTask, Kernel, run_on_cpu};
@@ -58,6 +63,7 @@
 //! # Ok::<(), actor_gpu::GpuError>(())
 //! ```
 
+mod accelerator;
 mod adapter;
 mod batching;
 mod config;
@@ -75,6 +81,7 @@ mod ready;
 mod resident;
 mod task;
 
+pub use accelerator::{Accelerator, CpuAccelerator, Polled, Ticket, WgpuAccelerator};
 pub use adapter::{AdapterChoice, AdapterInfo, DeviceKind, adapters};
 pub use batching::{GpuQueueExt, Priority};
 pub use config::{Completion, Executor, Fallback, GpuQueueConfig, QueueStatus};
