@@ -90,18 +90,14 @@ impl Waiting {
     }
 
     /// Takes every waiting task, highest priority first and in arrival
-    /// order within a priority, leaving out those nobody waits for any more;
-    /// cancels the timer.
+    /// order within a priority, and cancels the timer. A task whose asker
+    /// stopped waiting still runs: it may update a resident buffer.
     pub(crate) fn drain(&mut self) -> (Vec<ComputeTask>, Vec<ReplyTo<Answer>>) {
         if let Some(timer) = self.timer.take() {
             timer.cancel();
         }
         self.flush_sent = false;
-        self.lanes
-            .iter_mut()
-            .flat_map(std::mem::take)
-            .filter(|(_, reply)| reply.is_waiting())
-            .unzip()
+        self.lanes.iter_mut().flat_map(std::mem::take).unzip()
     }
 }
 

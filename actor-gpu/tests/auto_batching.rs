@@ -215,3 +215,31 @@ fn with_no_batch_wait_lone_tasks_go_one_batch_each() {
     assert_eq!(status.queued, 0);
     rt.shutdown().unwrap();
 }
+
+#[test]
+fn a_task_nobody_waits_for_still_runs_and_flush_runs_what_waits() {
+    common::has_gpu();
+    let (rt, queue, _client) = setup(GpuQueueConfig {
+        batch_wait: Duration::from_secs(600),
+        ..Default::default()
+    });
+    let log = queue
+        .upload_blocking(BufferData::zeroed::<u32>(4).unwrap())
+        .unwrap()
+        .unwrap();
+    for tag in [7u32, 8] {
+        let task = ComputeTask::new(&APPEND).input(&[tag]).resident(&log);
+        drop(queue.try_submit(task, Priority::Normal).unwrap());
+    }
+    assert_eq!(
+        queue.status_blocking().unwrap().queued,
+        2,
+        "waiting for the bound"
+    );
+    rt.block_on(queue.flush_timeout(Duration::from_secs(60)))
+        .unwrap();
+    let logged = queue.download_blocking(log).unwrap().unwrap();
+    assert_eq!(logged.get::<u32>().unwrap()[..3], [2, 7, 8]);
+    assert_eq!(queue.status_blocking().unwrap().queued, 0);
+    rt.shutdown().unwrap();
+}
