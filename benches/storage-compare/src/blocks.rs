@@ -56,35 +56,37 @@ pub fn pinion_random_reads(path: &Path, size: u64, reads: u64, depth: usize) -> 
                 "O_DIRECT refused here: the comparison would be meaningless"
             );
             let blocks = size / 4096;
-            let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-            let mut latencies = Vec::new();
+            // `depth` readers, each with its next read issued as soon as
+            // its last one completes, so `depth` reads stay in flight the
+            // whole time (as fio's queue depth), not in lockstep batches.
+            let latencies = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+            let per_reader = reads / depth as u64;
             let start = Instant::now();
-            let mut done = 0;
-            while done < reads {
-                let batch = (reads - done).min(depth as u64);
-                let t = Instant::now();
-                let futs: Vec<_> = (0..batch)
-                    .map(|_| {
-                        seed ^= seed << 13;
-                        seed ^= seed >> 7;
-                        seed ^= seed << 17;
-                        let at = (seed % blocks) * 4096;
-                        let f = f.clone();
-                        async move {
+            let readers: Vec<_> = (0..depth as u64)
+                .map(|r| {
+                    let (f, latencies) = (f.clone(), latencies.clone());
+                    let mut seed =
+                        0x9E37_79B9_7F4A_7C15u64 ^ (r + 1).wrapping_mul(0xA24B_AED4_963E_E407);
+                    async move {
+                        for _ in 0..per_reader {
+                            seed ^= seed << 13;
+                            seed ^= seed >> 7;
+                            seed ^= seed << 17;
+                            let at = (seed % blocks) * 4096;
+                            let t = Instant::now();
                             let (res, _) = FileIo::read_at(&f, f.buffer(4096), at).await;
                             assert_eq!(res.unwrap(), 4096);
+                            latencies.borrow_mut().push(t.elapsed());
                         }
-                    })
-                    .collect();
-                join(futs).await;
-                if depth == 1 {
-                    latencies.push(t.elapsed());
-                }
-                done += batch;
-            }
+                    }
+                })
+                .collect();
+            join(readers).await;
+            let elapsed = start.elapsed();
+            let latencies = std::mem::take(&mut *latencies.borrow_mut());
             let _ = tx.send(Outcome {
-                ops: reads,
-                elapsed: start.elapsed(),
+                ops: per_reader * depth as u64,
+                elapsed,
                 latencies,
             });
         })

@@ -180,7 +180,7 @@ fn main() {
         println!("| {} |", r.join(" | "));
     }
     println!(
-        "| append + fdatasync, preallocated | {} | | | | |",
+        "| append + fdatasync, zero-filled file | {} | | | | |",
         floor.cell()
     );
     println!();
