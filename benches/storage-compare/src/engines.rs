@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use actor_core::Runtime;
+use actor_core::config::Profile;
 use actor_storage::kv::{Durability, KvOptions, KvStore, Op};
 
 use crate::on_shard::on_shard;
@@ -74,6 +75,8 @@ fn join_all<F: Future>(futs: Vec<F>) -> impl Future<Output = Vec<F::Output>> {
 }
 
 pub struct Pinion {
+    /// The runtime's profile; `None` for `Runtime::new()`'s defaults.
+    profile: Option<Profile>,
     rt: Option<Runtime>,
     store: Option<KvStore>,
     dir: PathBuf,
@@ -81,7 +84,13 @@ pub struct Pinion {
 
 impl Pinion {
     pub fn open(dir: &Path) -> Pinion {
+        Self::open_with(dir, None)
+    }
+
+    /// The store in `dir` on a runtime of `profile`.
+    pub fn open_with(dir: &Path, profile: Option<Profile>) -> Pinion {
         let mut p = Pinion {
+            profile,
             rt: None,
             store: None,
             dir: dir.to_path_buf(),
@@ -207,7 +216,10 @@ impl Engine for Pinion {
         if let Some(rt) = self.rt.take() {
             rt.shutdown().unwrap();
         }
-        let rt = Runtime::new().unwrap();
+        let rt = match self.profile {
+            None => Runtime::new().unwrap(),
+            Some(p) => Runtime::builder().profile(p).build().unwrap(),
+        };
         let start = Instant::now();
         let store = rt
             .block_on(KvStore::open(rt.handle(), &self.dir, KvOptions::default()))
@@ -437,9 +449,9 @@ impl Engine for Redb {
 /// The floor for durable puts: records appended with `pwrite` to a
 /// preallocated file, each followed by `fdatasync`. The file is
 /// preallocated by writing zeroes and syncing them: space reserved with
-/// `fallocate` alone is unwritten extents, and each `fdatasync` then also
-/// commits their conversion to the file system's journal, which made this
-/// floor slower than the engines it is the floor for.
+/// `fallocate` alone is unwritten extents, whose conversion on first write
+/// each `fdatasync` would also have to commit to the file system's
+/// journal, a cost no append into written blocks pays.
 pub struct BareLog {
     file: std::fs::File,
     at: u64,

@@ -13,6 +13,7 @@ mod stats;
 
 use std::path::PathBuf;
 
+use actor_core::config::Profile;
 use engines::{BareLog, Engine, Fjall, Pinion, Redb};
 use stats::{Outcome, human};
 
@@ -82,6 +83,30 @@ struct Rows {
     reads: Vec<[String; 4]>,
 }
 
+/// The warm random point reads of one engine whose `s.keys` keys are
+/// loaded: every key read once, then the measured reads.
+fn point_reads(e: &mut dyn Engine, name: &str, s: &Sizes) -> (Outcome, [String; 4]) {
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    let mut sample = |n: u64| -> Vec<Vec<u8>> {
+        (0..n)
+            .map(|_| key(2_000_000_000 + rng.next() % s.keys))
+            .collect()
+    };
+    let all: Vec<Vec<u8>> = (0..s.keys).map(|i| key(2_000_000_000 + i)).collect();
+    e.reads_batched(&all, PER_CALL);
+    drop(all);
+    let reads = e.reads(&sample(s.reads));
+    let batched = e.reads_batched(&sample(s.reads), PER_CALL);
+    let from_thread = e.reads_from_thread(&sample(s.reads / 10));
+    let row = [
+        name.to_owned(),
+        reads.cell(),
+        format!("{}/s", human(batched.rate())),
+        from_thread.map_or_else(|| "(same)".to_owned(), |o| o.cell()),
+    ];
+    (reads, row)
+}
+
 fn run_engine(mut e: Box<dyn Engine>, s: &Sizes, rows: &mut Rows) {
     let name = e.name();
     eprintln!("{name}: durable puts");
@@ -113,27 +138,10 @@ fn run_engine(mut e: Box<dyn Engine>, s: &Sizes, rows: &mut Rows) {
         loaded += n;
     }
     eprintln!("{name}: point reads");
-    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
-    let mut sample = |n: u64| -> Vec<Vec<u8>> {
-        (0..n)
-            .map(|_| key(2_000_000_000 + rng.next() % s.keys))
-            .collect()
-    };
-    // Warm: every key once, in order, then the measured random reads.
-    let all: Vec<Vec<u8>> = (0..s.keys).map(|i| key(2_000_000_000 + i)).collect();
-    e.reads_batched(&all, PER_CALL);
-    drop(all);
-    let reads = e.reads(&sample(s.reads));
-    let batched = e.reads_batched(&sample(s.reads), PER_CALL);
-    let from_thread = e.reads_from_thread(&sample(s.reads / 10));
+    let (reads, read_row) = point_reads(e.as_mut(), name, s);
+    rows.reads.push(read_row);
     eprintln!("{name}: reopen");
     let reopen = e.reopen();
-    rows.reads.push([
-        name.to_owned(),
-        reads.cell(),
-        format!("{}/s", human(batched.rate())),
-        from_thread.map_or_else(|| "(same)".to_owned(), |o| o.cell()),
-    ]);
     rows.main.push([
         name.to_owned(),
         singles.cell(),
@@ -162,6 +170,14 @@ fn main() {
         reads: Vec::new(),
     };
     run_engine(Box::new(Pinion::open(&dir.join("pinion"))), s, &mut rows);
+    // The same store's reads on a runtime of the LowLatency profile, whose
+    // shards spin 200 µs (not 20) before parking: a read sent to a shard
+    // that has parked waits for its wake-up.
+    eprintln!("pinion KvStore, LowLatency profile: point reads");
+    let mut low = Pinion::open_with(&dir.join("pinion"), Some(Profile::LowLatency));
+    let (_, row) = point_reads(&mut low, "pinion KvStore, LowLatency profile", s);
+    drop(low);
+    rows.reads.insert(1, row);
     run_engine(Box::new(Fjall::open(&dir.join("fjall"))), s, &mut rows);
     std::fs::create_dir_all(dir.join("redb")).unwrap();
     run_engine(Box::new(Redb::open(&dir.join("redb"))), s, &mut rows);
