@@ -34,4 +34,4 @@ cargo run --release -q -p examples --example gpu_compute
 
 echo "=== benchmark: round trip and batching, next to raw wgpu ==="
 cargo bench -p actor-gpu --bench round_trip -- --warm-up-time 1 --measurement-time 3 2>&1 |
-    grep -E "^gpu|time:"
+    grep -E "^gpu|time:|submits"

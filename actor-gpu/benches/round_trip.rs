@@ -1,9 +1,12 @@
 //! A small task's round trip (write 8 KiB, one dispatch, read 4 KiB back)
-//! through a `GpuQueue` next to the same sequence in raw wgpu, and 1000
-//! small tasks in one `run_batch` next to one `run` (one submit) each.
+//! through a `GpuQueue` next to the same sequence in raw wgpu; and 1000
+//! small tasks sent singly through `GpuQueueExt::try_submit` (automatic
+//! batching), in one `run_batch`, and through the `WgpuAccelerator` in one
+//! batch, next to one `run` (one submit) each. Before measuring it prints
+//! how many submits each way of sending 1000 tasks makes.
 //!
-//! `cargo bench -p actor-gpu`; on a machine with no Vulkan adapter it says
-//! so and measures nothing.
+//! `cargo bench -p actor-gpu --bench round_trip`; on a machine with no
+//! Vulkan adapter it says so and measures nothing.
 
 // criterion_group! makes an undocumented public function.
 #![allow(missing_docs)]
@@ -13,7 +16,10 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use actor_core::prelude::*;
-use actor_gpu::{Completion, ComputeTask, GpuQueue, GpuQueueConfig, Kernel, adapters};
+use actor_gpu::{
+    Accelerator, Completion, ComputeTask, GpuQueue, GpuQueueConfig, GpuQueueExt, Kernel, Priority,
+    WgpuAccelerator, adapters,
+};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 const DOUBLE_HALF: &str = "
@@ -147,7 +153,12 @@ fn round_trip(c: &mut Criterion) {
     }
     let data: Vec<u32> = (0..IN_WORDS as u32).collect();
     let raw = Raw::new();
-    let rt = Runtime::builder().shards(1).build().expect("runtime");
+    // Room for 1000 single sends in the queue's mailbox.
+    let rt = Runtime::builder()
+        .shards(1)
+        .mailbox_capacity(2048)
+        .build()
+        .expect("runtime");
     let queue = rt.spawn(GpuQueue::default).expect("queue");
     let polling = rt
         .spawn(|| {
@@ -175,18 +186,57 @@ fn round_trip(c: &mut Criterion) {
     });
     g.finish();
 
+    let tasks: Vec<ComputeTask> = vec![task; 1000];
+    let one_run_each = || {
+        for t in &tasks {
+            queue.run_blocking(t.clone()).unwrap().unwrap();
+        }
+    };
+    // Sent singly from this thread, all before the first answer is awaited:
+    // the queue batches those that are in its mailbox together.
+    let single_sends = || {
+        let replies: Vec<_> = tasks
+            .iter()
+            .map(|t| queue.try_submit(t.clone(), Priority::Normal).unwrap())
+            .collect();
+        for r in replies {
+            r.wait_blocking().unwrap().unwrap();
+        }
+    };
+    let one_run_batch = || queue.run_batch_blocking(tasks.clone()).unwrap();
+    let mut accelerator = WgpuAccelerator::open(&Default::default()).expect("accelerator");
+    let accelerator_batch = |acc: &mut WgpuAccelerator| {
+        let ticket = acc.submit(tasks.clone());
+        for answer in acc.wait(ticket) {
+            answer.unwrap();
+        }
+    };
+    let submits = || queue.status_blocking().unwrap().submits;
+    for (name, run) in [
+        ("one run each", &one_run_each as &dyn Fn()),
+        ("single sends, batched automatically", &single_sends),
+        ("run_batch", &|| drop(one_run_batch())),
+    ] {
+        let before = submits();
+        run();
+        println!("1000 small tasks, {name}: {} submits", submits() - before);
+    }
+    let before = accelerator.submits();
+    accelerator_batch(&mut accelerator);
+    println!(
+        "1000 small tasks, WgpuAccelerator batch: {} submits",
+        accelerator.submits() - before
+    );
+
     let mut g = c.benchmark_group("gpu 1000 small tasks");
     g.sample_size(10);
-    let tasks: Vec<ComputeTask> = vec![task; 1000];
-    g.bench_function("one run each (1000 submits)", |b| {
-        b.iter(|| {
-            for t in &tasks {
-                queue.run_blocking(t.clone()).unwrap().unwrap();
-            }
-        })
+    g.bench_function("one run each (1000 submits)", |b| b.iter(one_run_each));
+    g.bench_function("single sends, batched automatically", |b| {
+        b.iter(single_sends)
     });
-    g.bench_function("run_batch (4 submits)", |b| {
-        b.iter(|| queue.run_batch_blocking(tasks.clone()).unwrap())
+    g.bench_function("run_batch (4 submits)", |b| b.iter(one_run_batch));
+    g.bench_function("WgpuAccelerator, one batch (1 submit)", |b| {
+        b.iter(|| accelerator_batch(&mut accelerator))
     });
     g.finish();
     rt.shutdown().expect("shutdown");
