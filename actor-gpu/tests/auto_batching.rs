@@ -169,7 +169,7 @@ fn waiting_tasks_are_encoded_highest_priority_first() {
 #[test]
 fn a_lone_task_waits_at_most_batch_wait() {
     common::has_gpu();
-    let wait = Duration::from_millis(1500);
+    let wait = Duration::from_millis(2500);
     let (rt, queue, client) = setup(GpuQueueConfig {
         batch_wait: wait,
         max_batch: 4,
