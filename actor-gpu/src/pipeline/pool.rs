@@ -51,6 +51,15 @@ impl ResidentPool {
         }
     }
 
+    /// Frees every spare buffer on the queue (when the pipeline stops).
+    pub(crate) async fn drain(&self) {
+        let spare: Vec<GpuBuffer> = self.spare.lock().drain().flat_map(|(_, v)| v).collect();
+        for b in spare {
+            // A stopped queue has freed it already.
+            let _ = self.queue.free(b).await;
+        }
+    }
+
     /// Keeps `buffer` for reuse, or frees it when enough of its size wait.
     pub(crate) async fn give(&self, buffer: GpuBuffer) {
         let extra = {

@@ -72,6 +72,14 @@ impl Actor for StageActor {
             None => reply.send(Ok(out)),
         }
     }
+
+    /// Frees the spare resident buffers, so a queue shared with other
+    /// work does not keep them after the pipeline stops.
+    async fn on_stop(&mut self, _reason: &ExitReason, _ctx: &mut Context<Self>) {
+        if let Some(pool) = &self.gpu {
+            pool.drain().await;
+        }
+    }
 }
 
 impl StageActor {
