@@ -17,6 +17,7 @@ use super::recover::segment_path;
 use super::shard::KvShard;
 use super::state::read_value;
 use crate::file::Storage;
+use crate::join::join_all;
 
 /// Values copied per record while maintaining.
 const COPY_BATCH: usize = 64;
@@ -136,11 +137,15 @@ impl<S: Storage> KvShard<S> {
             )
         };
         for chunk in entries.chunks(COPY_BATCH) {
-            let mut copies = Vec::with_capacity(chunk.len());
-            for (key, loc) in chunk {
-                let value = read_value(&file, *loc).await?;
-                copies.push((key.clone(), *loc, value));
-            }
+            // A chunk's reads run together (one kernel entry on io_uring).
+            let reads = chunk.iter().map(|(key, loc)| {
+                let file = &file;
+                async move { Ok::<_, KvError>((key.clone(), *loc, read_value(file, *loc).await?)) }
+            });
+            let copies = join_all(reads.collect())
+                .await
+                .into_iter()
+                .collect::<Result<Vec<_>, _>>()?;
             let mut st = self.state();
             let ops: Vec<Op> = copies
                 .into_iter()

@@ -6,7 +6,7 @@ use super::KvError;
 use super::shard::KvShard;
 use super::state::{Loc, Source, read_value};
 use crate::file::Storage;
-use crate::join::join_all;
+use crate::join::join_in_waves;
 
 /// Values of several point reads, in the order of their keys.
 pub(crate) type Values = Vec<Option<Vec<u8>>>;
@@ -70,7 +70,8 @@ impl<S: Storage> KvShard<S> {
     }
 
     /// The values of `keys`, in order. Values that need a file read are
-    /// read together (on io_uring, submitted in one kernel entry).
+    /// read up to 64 at a time together (on io_uring, each wave submitted
+    /// in one kernel entry).
     pub async fn get_many(&self, keys: &[Vec<u8>]) -> Result<Values, KvError> {
         let plan = self.lookup_all(keys);
         self.finish(keys, plan).await
@@ -81,8 +82,8 @@ impl<S: Storage> KvShard<S> {
         keys.iter().map(|k| self.lookup(k)).collect()
     }
 
-    /// Completes `plan` (the lookups of `keys`): its file reads run
-    /// together; the first error wins.
+    /// Completes `plan` (the lookups of `keys`): its file reads run up to
+    /// 64 at a time together; the first error wins.
     pub(crate) async fn finish(
         &self,
         keys: &[Vec<u8>],
@@ -94,6 +95,6 @@ impl<S: Storage> KvShard<S> {
                 Lookup::Read(file, loc) => self.read_and_cache(key, &file, loc).await.map(Some),
             }
         });
-        join_all(reads.collect()).await.into_iter().collect()
+        join_in_waves(reads.collect()).await.into_iter().collect()
     }
 }
