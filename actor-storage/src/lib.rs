@@ -8,7 +8,8 @@
 //!   Errors are [`IoError`]s naming the operation, the file and the offset.
 //! - [`kv`]: a log-structured key-value store ([`KvStore`](kv::KvStore)):
 //!   CRC-checked records in segment files (the log is the write-ahead
-//!   log), an ordered in-memory index, durable writes with group commit or
+//!   log), an ordered in-memory index, a bounded read cache, point reads
+//!   one or many at a time, durable writes with group commit or
 //!   buffered ones with a stated bound, recovery that cuts a torn tail and
 //!   reports corruption with its offset, background compaction and hint
 //!   files.
