@@ -8,12 +8,15 @@ use std::task::Waker;
 use crate::actor::{Actor, ActorId, ExitReason, LifecycleEvent, Notice, NoticeVia};
 use crate::dead_letters::{DeadLetter, DeadLetterReason, DeadLetters};
 use crate::loom::sync::Mutex;
-use crate::loom::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, Ordering};
 use crate::mailbox::Mailbox;
 use crate::shard::hooks::{DropCause, with_drop_cause};
-use crate::shard::registry::{Resident, UNREGISTERED};
+use crate::shard::registry::Resident;
 use crate::shard::shared::ShardShared;
 use crate::shard::task::TaskCell;
+
+/// `registry_key` while the cell is in no registry.
+const UNREGISTERED_KEY: u32 = u32::MAX;
 
 const STARTING: u8 = 0;
 const RUNNING: u8 = 1;
@@ -50,11 +53,53 @@ impl Watching {
     }
 }
 
+/// How the actor ended, and who wants to know. Kept small: every idle actor
+/// carries one.
 struct ExitState {
+    /// How the actor ended, if it has.
+    ended: Ended,
+    /// Watchers and waiters, allocated by the first of them: most actors
+    /// have neither.
+    watch: Option<Box<Watch>>,
+}
+
+impl ExitState {
     /// The final reason, once stopped for good.
-    reason: Option<ExitReason>,
-    /// How the latest incarnation ended.
-    last: Option<ExitReason>,
+    fn final_reason(&self) -> Option<&ExitReason> {
+        match &self.ended {
+            Ended::Stopped(reason) => Some(reason),
+            _ => None,
+        }
+    }
+
+    /// How the latest incarnation ended (the final reason, once stopped).
+    fn last_reason(&self) -> Option<&ExitReason> {
+        match &self.ended {
+            Ended::Incarnation(reason) | Ended::Stopped(reason) => Some(reason),
+            Ended::Not => None,
+        }
+    }
+
+    fn watchers(&self) -> &[Watching] {
+        self.watch.as_ref().map_or(&[], |w| &w.watchers)
+    }
+
+    fn watch(&mut self) -> &mut Watch {
+        self.watch.get_or_insert_with(Box::default)
+    }
+}
+
+/// How far an actor has ended (one word with the reason: no flag beside it).
+enum Ended {
+    Not,
+    /// Its latest incarnation ended; a supervisor may start another.
+    Incarnation(ExitReason),
+    /// Stopped for good.
+    Stopped(ExitReason),
+}
+
+#[derive(Default)]
+struct Watch {
     watchers: Vec<Watching>,
     waiters: Waiters,
 }
@@ -126,9 +171,9 @@ pub(crate) struct CellState<A: Actor> {
     /// Failures end only the incarnation; a supervisor decides what next.
     pub(crate) supervised: bool,
     /// The cell's slot in its shard's registry while it runs.
-    registry_key: AtomicUsize,
+    /// (32 bits: it shares a word with the flags above.)
+    registry_key: AtomicU32,
     pub(crate) id: ActorId,
-    pub(crate) seq: u64,
     exit: Mutex<ExitState>,
     dead_letters: Arc<DeadLetters>,
     _actor: PhantomData<fn() -> A>,
@@ -144,23 +189,21 @@ impl<A: Actor> ActorCell<A> {
         let seq = shard.next_seq();
         let state = CellState {
             id: ActorId::new(shard.index, seq),
-            seq,
             mailbox: Mailbox::new(capacity),
             state: AtomicU8::new(STARTING),
             killed: AtomicBool::new(false),
             handling: AtomicBool::new(false),
-            registry_key: AtomicUsize::new(UNREGISTERED),
+            registry_key: AtomicU32::new(UNREGISTERED_KEY),
             supervised,
             exit: Mutex::new(ExitState {
-                reason: None,
-                last: None,
-                watchers: Vec::new(),
-                waiters: Waiters::default(),
+                ended: Ended::Not,
+                watch: None,
             }),
             dead_letters,
             _actor: PhantomData,
         };
-        let cell = TaskCell::new(shard.clone(), state);
+        // The cell is its own panic hook (see `OnPanic`), through its vtable.
+        let cell = TaskCell::new_hooked(shard.clone(), state);
         // An idle actor that other shards message keeps being polled by its
         // shard for a while instead of sleeping (see `shard::linger`).
         cell.header().allow_linger();
@@ -171,22 +214,28 @@ impl<A: Actor> ActorCell<A> {
     /// unless already in it (a restarted incarnation stays registered: the
     /// shard's shutdown must find actors between incarnations too).
     pub(crate) fn register(self: &Arc<Self>, shard: &ShardShared) {
-        if self.registry_key.load(Ordering::Relaxed) != UNREGISTERED {
+        if self.registry_key.load(Ordering::Relaxed) != UNREGISTERED_KEY {
             return;
         }
         let entry: Arc<dyn Resident> = self.clone();
-        let key = shard.registry.lock().insert(self.seq, entry);
+        let key = shard.registry.lock().insert(entry);
+        let key = u32::try_from(key).expect("a shard's registry outgrew u32 keys");
         self.registry_key.store(key, Ordering::Relaxed);
     }
 
     /// Leaves the shard's registry, if in it.
     fn unregister(&self, shard: &ShardShared) {
-        let key = self.registry_key.swap(UNREGISTERED, Ordering::Relaxed);
-        if key != UNREGISTERED {
-            let entry = shard.registry.lock().remove(key, self.seq);
+        let key = self.registry_key.swap(UNREGISTERED_KEY, Ordering::Relaxed);
+        if key != UNREGISTERED_KEY {
+            let entry = shard.registry.lock().remove(key as usize, self.seq());
             // Dropped outside the lock: it may be the last count of a cell.
             drop(entry);
         }
+    }
+
+    /// Its spawn sequence number on its shard (the id's low 48 bits).
+    pub(crate) fn seq(&self) -> u64 {
+        self.id.as_u64() & ((1 << 48) - 1)
     }
 
     pub(crate) fn shard(&self) -> &Arc<ShardShared> {
@@ -229,7 +278,7 @@ impl<A: Actor> ActorCell<A> {
         let monitors: Vec<(Arc<dyn ActorEntry>, u64)> = self
             .exit
             .lock()
-            .watchers
+            .watchers()
             .iter()
             .filter(|w| w.via == NoticeVia::Monitor)
             .map(|w| (w.sink.clone(), w.incarnation))
@@ -270,14 +319,16 @@ impl<A: Actor> ActorCell<A> {
         }
         let (watchers, waiters) = {
             let mut exit = self.exit.lock();
-            let mut watchers = std::mem::take(&mut exit.watchers);
-            // Those that heard the latest incarnation's exit heard this one.
-            watchers.retain(|w| !w.heard_exit);
             // The final reason is also the last incarnation's (see
             // `poll_incarnation_exit`).
-            exit.last = None;
-            exit.reason = Some(reason.clone());
-            (watchers, std::mem::take(&mut exit.waiters))
+            exit.ended = Ended::Stopped(reason.clone());
+            let Watch {
+                mut watchers,
+                waiters,
+            } = exit.watch.take().map(|w| *w).unwrap_or_default();
+            // Those that heard the latest incarnation's exit heard this one.
+            watchers.retain(|w| !w.heard_exit);
+            (watchers, waiters)
         };
         for w in &watchers {
             w.tell(self.id, A::name(), LifecycleEvent::Stopped(reason.clone()));
@@ -326,16 +377,21 @@ impl<A: Actor> ActorCell<A> {
         tracing::debug!(actor = %self.id, name = A::name(), %reason, "supervised incarnation ended");
         let (told, waiters) = {
             let mut exit = self.exit.lock();
-            exit.last = Some(reason.clone());
+            exit.ended = Ended::Incarnation(reason.clone());
             // Links end with the incarnation: each partner hears this exit,
             // then is forgotten. Monitors stay (the handle lives on).
-            let mut told = Vec::with_capacity(exit.watchers.len());
-            exit.watchers.retain_mut(|w| {
-                w.heard_exit = true;
-                told.push((w.sink.clone(), w.via, w.incarnation));
-                w.via == NoticeVia::Monitor
-            });
-            (told, std::mem::take(&mut exit.waiters))
+            let mut told = Vec::new();
+            let mut waiters = Waiters::default();
+            if let Some(watch) = exit.watch.as_mut() {
+                told.reserve(watch.watchers.len());
+                watch.watchers.retain_mut(|w| {
+                    w.heard_exit = true;
+                    told.push((w.sink.clone(), w.via, w.incarnation));
+                    w.via == NoticeVia::Monitor
+                });
+                waiters = std::mem::take(&mut watch.waiters);
+            }
+            (told, waiters)
         };
         for (sink, via, incarnation) in told {
             let w = Watching {
@@ -360,8 +416,10 @@ impl<A: Actor> ActorCell<A> {
             self.killed.store(false, Ordering::Release);
             self.handling.store(false, Ordering::Relaxed);
             self.mailbox.begin_incarnation();
-            for w in &mut self.exit.lock().watchers {
-                w.heard_exit = false;
+            if let Some(watch) = self.exit.lock().watch.as_mut() {
+                for w in &mut watch.watchers {
+                    w.heard_exit = false;
+                }
             }
         }
         ok
@@ -377,11 +435,11 @@ impl<A: Actor> ActorCell<A> {
     pub(crate) fn poll_incarnation_exit(&self, waker: &Waker) -> Option<ExitReason> {
         let mut exit = self.exit.lock();
         if !self.is_running()
-            && let Some(r) = exit.reason.as_ref().or(exit.last.as_ref())
+            && let Some(r) = exit.last_reason()
         {
             return Some(r.clone());
         }
-        exit.waiters.register(waker);
+        exit.watch().waiters.register(waker);
         None
     }
 }
@@ -389,6 +447,10 @@ impl<A: Actor> ActorCell<A> {
 impl<A: Actor> Resident for ActorCell<A> {
     fn name(&self) -> &'static str {
         A::name()
+    }
+
+    fn seq(&self) -> u64 {
+        ActorCell::seq(self)
     }
 
     fn queued(&self) -> usize {
@@ -450,7 +512,7 @@ impl<A: Actor> ActorEntry for ActorCell<A> {
             heard_exit: false,
         };
         let mut exit = self.exit.lock();
-        match &exit.reason {
+        match exit.final_reason() {
             Some(reason) => {
                 let event = LifecycleEvent::Stopped(reason.clone());
                 drop(exit);
@@ -459,26 +521,27 @@ impl<A: Actor> ActorEntry for ActorCell<A> {
             None => {
                 // What an earlier incarnation of the same sink left goes.
                 let (id, via, inc) = (watching.sink.id(), watching.via, watching.incarnation);
-                exit.watchers
-                    .retain(|w| !(w.via == via && w.sink.id() == id && w.incarnation != inc));
-                exit.watchers.push(watching);
+                let watchers = &mut exit.watch().watchers;
+                watchers.retain(|w| !(w.via == via && w.sink.id() == id && w.incarnation != inc));
+                watchers.push(watching);
             }
         }
     }
 
     fn remove_watcher(&self, id: ActorId, via: NoticeVia) {
-        self.exit
-            .lock()
-            .watchers
-            .retain(|w| !(w.via == via && w.sink.id() == id));
+        if let Some(watch) = self.exit.lock().watch.as_mut() {
+            watch
+                .watchers
+                .retain(|w| !(w.via == via && w.sink.id() == id));
+        }
     }
 
     fn poll_exit(&self, waker: &Waker) -> Option<ExitReason> {
         let mut exit = self.exit.lock();
-        if let Some(r) = &exit.reason {
+        if let Some(r) = exit.final_reason() {
             return Some(r.clone());
         }
-        exit.waiters.register(waker);
+        exit.watch().waiters.register(waker);
         None
     }
 }

@@ -17,7 +17,9 @@ use crate::time::sleep_until;
 pub struct Context<A: Actor> {
     myself: ActorRef<A>,
     pub(crate) local: Rc<ShardLocal>,
-    timers: Vec<TaskRef>,
+    /// Timers started here, cancelled when the context goes. Allocated by
+    /// the first: an actor that starts none pays one pointer.
+    timers: Option<Box<Vec<TaskRef>>>,
 }
 
 impl<A: Actor> std::fmt::Debug for Context<A> {
@@ -63,7 +65,7 @@ impl<A: Actor> Context<A> {
         Context {
             myself,
             local,
-            timers: Vec::new(),
+            timers: None,
         }
     }
 
@@ -130,9 +132,10 @@ impl<A: Actor> Context<A> {
     }
 
     fn timer(&mut self, fut: impl Future<Output = ()> + 'static) -> TimerHandle {
-        self.timers.retain(|t| t.strong_count() > 1);
+        let timers = self.timers.get_or_insert_with(Box::default);
+        timers.retain(|t| t.strong_count() > 1);
         let task = self.local.spawn_task(fut);
-        self.timers.push(task.clone());
+        timers.push(task.clone());
         TimerHandle {
             task,
             _local: PhantomData,
@@ -184,7 +187,7 @@ impl<A: Actor> Context<A> {
 
 impl<A: Actor> Drop for Context<A> {
     fn drop(&mut self) {
-        for t in self.timers.drain(..) {
+        for t in self.timers.take().into_iter().flat_map(|t| *t) {
             self.local.abort_task(&t);
         }
     }

@@ -6,6 +6,7 @@ pub(crate) mod actor_ref;
 pub(crate) mod cell;
 pub(crate) mod context;
 pub(crate) mod hooks;
+mod killable;
 pub(crate) mod message;
 pub(crate) mod run;
 

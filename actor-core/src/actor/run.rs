@@ -1,12 +1,13 @@
 //! An actor's task: start, then handle signals and messages until stopped.
 
 use std::future::Future;
-use std::pin::{Pin, pin};
+use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 
 use crate::actor::cell::ActorCell;
+use crate::actor::killable::{Killable, KillableHandler};
 use crate::actor::{Actor, ExitReason};
 use crate::loom::sync::atomic::Ordering;
 use crate::mailbox::Next;
@@ -27,8 +28,7 @@ pub(crate) fn launch<A: Actor>(
     let task = cell.task_ref();
     let ctx = Context::new(ActorRef { cell: cell.clone() }, local.clone());
     let fut = actor_loop(actor, ctx, budget);
-    // The cell is its own panic hook: no allocation.
-    local.insert_task(task, Box::pin(fut), Some(cell));
+    local.insert_task(task, Box::pin(fut));
 }
 
 impl<A: Actor> OnPanic for ActorCell<A> {
@@ -40,47 +40,6 @@ impl<A: Actor> OnPanic for ActorCell<A> {
             // Cleared here: a panic in a later hook has no message in flight.
             self.handling.swap(false, Ordering::Relaxed),
         );
-    }
-}
-
-/// Polls `fut` unless the actor has been killed; `None` when killed. With
-/// `first_poll_always` (a message handler), the first poll is made even
-/// after a kill: the message was already taken, and dropping its handler
-/// unpolled would lose it silently.
-struct Killable<'a, F> {
-    killed: &'a crate::loom::sync::atomic::AtomicBool,
-    fut: Pin<&'a mut F>,
-    polls: &'a mut u32,
-    first_poll_always: bool,
-}
-
-impl<F: Future> Future for Killable<'_, F> {
-    type Output = Option<F::Output>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
-        let exempt = self.first_poll_always && *self.polls == 0;
-        if !exempt && self.killed.load(Ordering::Acquire) {
-            return Poll::Ready(None);
-        }
-        *self.polls += 1;
-        self.fut.as_mut().poll(cx).map(Some)
-    }
-}
-
-/// Polls `fut` (pinned by the caller) unless the actor has been killed;
-/// `None` when killed. A plain future rather than an `async fn` taking `fut`
-/// by value: that would store the future twice in the actor's task (the
-/// argument, then its pinned copy).
-fn killable<'a, F: Future>(
-    killed: &'a crate::loom::sync::atomic::AtomicBool,
-    fut: Pin<&'a mut F>,
-    polls: &'a mut u32,
-) -> Killable<'a, F> {
-    Killable {
-        killed,
-        fut,
-        polls,
-        first_poll_always: false,
     }
 }
 
@@ -124,104 +83,126 @@ impl Future for YieldNow {
     }
 }
 
-async fn actor_loop<A: Actor>(mut actor: A, mut ctx: Context<A>, budget: usize) {
-    let cell = ctx.myself().cell.clone();
-    let local = ctx.local.clone();
-    let killed = &cell.killed;
-    let started = killable(killed, pin!(actor.on_start(&mut ctx)), &mut 0).await;
-    let reason = match started {
-        None => ExitReason::Killed,
-        Some(Err(e)) => ExitReason::StartFailed(e.to_string()),
-        Some(Ok(())) => {
-            cell.mark_started();
-            run_mailbox(&mut actor, &mut ctx, &cell, budget).await
+/// What the actor takes next from its mailbox.
+enum Took<M> {
+    /// A message; whether more were queued behind it; whether the actor
+    /// waited for mail before it (which restarts its budget).
+    Msg(M, bool, bool),
+    Exit(ExitReason),
+}
+
+/// Waits for the next message: handles notices and waits for mail on the
+/// way. A future of its own, so what it holds (a notice's boxed handler) is
+/// saved in the actor's task only while it runs, not beside a message
+/// handler.
+fn take<'a, A: Actor>(
+    actor: &'a mut A,
+    ctx: &'a mut Context<A>,
+    cell: &'a ActorCell<A>,
+) -> impl Future<Output = Took<A::Msg>> + 'a {
+    // `async move`, not `async fn`: see `actor_loop`.
+    async move {
+        let mut waited = false;
+        loop {
+            if cell.killed.load(Ordering::Acquire) {
+                return Took::Exit(ExitReason::Killed);
+            }
+            let notice = match cell.mailbox.next() {
+                Next::Stop(reason) => return Took::Exit(reason),
+                Next::Msg(msg, more) => return Took::Msg(msg, more, waited),
+                // Boxed: notices are rare, and an unboxed handler would be
+                // saved in every actor's task.
+                Next::Notice(notice) => Some(Box::pin(actor.on_notice(notice, ctx))
+                    as Pin<Box<dyn Future<Output = ()> + '_>>),
+                Next::Empty => None,
+            };
+            let Some(handler) = notice else {
+                waited = true;
+                WaitForMail(false).await;
+                continue;
+            };
+            if Killable::new(&cell.killed, handler).await.is_none() {
+                return Took::Exit(ExitReason::Killed);
+            }
         }
-    };
-    if !matches!(reason, ExitReason::Killed | ExitReason::StartFailed(_))
-        && killable(killed, pin!(actor.on_stop(&reason, &mut ctx)), &mut 0)
-            .await
-            .is_none()
-    {
-        drop(actor);
-        drop(ctx);
-        cell.end_incarnation(
-            &local.shared,
-            local.stopping.get(),
-            ExitReason::Killed,
-            false,
-        );
-        return;
     }
+}
+
+/// The actor's task. An `async move` block rather than an `async fn`: an
+/// `async fn` moves its arguments into locals and keeps room for both for
+/// the task's whole life. Every local here is one an idle actor pays for
+/// (see `benches/compare`, workload M), so the task keeps only the actor,
+/// its context, its cell and two counters across its awaits; each await's
+/// own state is scoped to it.
+fn actor_loop<A: Actor>(
+    mut actor: A,
+    mut ctx: Context<A>,
+    budget: usize,
+) -> impl Future<Output = ()> {
+    let budget = u32::try_from(budget).unwrap_or(u32::MAX);
+    async move {
+        let cell = ctx.myself().cell.clone();
+        {
+            // Scoped: the start's result is not kept across later awaits.
+            let started = Killable::new(&cell.killed, actor.on_start(&mut ctx)).await;
+            let failed = match started {
+                None => Some(ExitReason::Killed),
+                Some(Err(e)) => Some(ExitReason::StartFailed(e.to_string())),
+                Some(Ok(())) => None,
+            };
+            if let Some(reason) = failed {
+                end(actor, ctx, &cell, reason);
+                return;
+            }
+        }
+        cell.mark_started();
+        let mut used: u32 = 0;
+        let reason = loop {
+            let (msg, more) = match take(&mut actor, &mut ctx, &cell).await {
+                Took::Msg(msg, more, waited) => {
+                    if waited {
+                        used = 0;
+                    }
+                    (msg, more)
+                }
+                Took::Exit(reason) => break reason,
+            };
+            cell.handling.store(true, Ordering::Relaxed);
+            // The first poll happens even if a kill landed since the take
+            // (see `KillableHandler`).
+            let done = KillableHandler::new(&cell.killed, actor.handle(msg, &mut ctx)).await;
+            cell.handling.store(false, Ordering::Relaxed);
+            let Some(((), polls)) = done else {
+                break ExitReason::Killed;
+            };
+            cell.shard().counters.messages_handled.bump();
+            crate::shard::linger::note_progress();
+            used += 1;
+            if !more && polls == 1 {
+                // Nothing was queued behind it, and the handler finished
+                // within this same poll: a push or signal since the pop has
+                // scheduled us again, so wait without the lock. (A handler
+                // that awaited spanned polls, which consumed those wake-ups:
+                // look again instead.)
+                used = 0;
+                WaitForMail(false).await;
+            } else if used >= budget {
+                used = 0;
+                YieldNow(false).await;
+            }
+        };
+        let stopped = Killable::new(&cell.killed, actor.on_stop(&reason, &mut ctx))
+            .await
+            .is_some();
+        let reason = if stopped { reason } else { ExitReason::Killed };
+        end(actor, ctx, &cell, reason);
+    }
+}
+
+/// Ends the incarnation: the actor and its context are dropped first.
+fn end<A: Actor>(actor: A, ctx: Context<A>, cell: &ActorCell<A>, reason: ExitReason) {
+    let local = ctx.local.clone();
     drop(actor);
     drop(ctx);
     cell.end_incarnation(&local.shared, local.stopping.get(), reason, false);
-}
-
-async fn run_mailbox<A: Actor>(
-    actor: &mut A,
-    ctx: &mut Context<A>,
-    cell: &ActorCell<A>,
-    budget: usize,
-) -> ExitReason {
-    let shard = ctx.local.shared.clone();
-    let counters = &shard.counters;
-    let killed = &cell.killed;
-    let mut used = 0;
-    loop {
-        if killed.load(Ordering::Acquire) {
-            return ExitReason::Killed;
-        }
-        match cell.mailbox.next() {
-            Next::Stop(reason) => return reason,
-            Next::Notice(notice) => {
-                // Boxed: every await point is saved in the actor's task for
-                // its whole life, and notices are rare.
-                let mut handler: Pin<Box<dyn Future<Output = ()> + '_>> =
-                    Box::pin(actor.on_notice(notice, ctx));
-                if killable(killed, Pin::new(&mut handler), &mut 0)
-                    .await
-                    .is_none()
-                {
-                    return ExitReason::Killed;
-                }
-            }
-            Next::Msg(msg, more) => {
-                cell.handling.store(true, Ordering::Relaxed);
-                let mut polls = 0;
-                // The first poll happens even if a kill landed since the
-                // take (see `Killable`).
-                let handler = pin!(actor.handle(msg, ctx));
-                let done = Killable {
-                    killed,
-                    fut: handler,
-                    polls: &mut polls,
-                    first_poll_always: true,
-                }
-                .await;
-                cell.handling.store(false, Ordering::Relaxed);
-                if done.is_none() {
-                    return ExitReason::Killed;
-                }
-                counters.messages_handled.bump();
-                crate::shard::linger::note_progress();
-                used += 1;
-                if !more && polls == 1 {
-                    // Nothing was queued behind it, and the handler finished
-                    // within this same poll: a push or signal since the pop
-                    // has scheduled us again, so wait without the lock. (A
-                    // handler that awaited spanned polls, which consumed
-                    // those wake-ups: look again instead.)
-                    used = 0;
-                    WaitForMail(false).await;
-                } else if used >= budget {
-                    used = 0;
-                    YieldNow(false).await;
-                }
-            }
-            Next::Empty => {
-                used = 0;
-                WaitForMail(false).await;
-            }
-        }
-    }
 }

@@ -39,10 +39,13 @@ use std::task::Waker;
 pub use error::SendError;
 
 mod error;
+mod stop_request;
+
+use stop_request::StopRequest;
 
 use crate::lifecycle::{ExitReason, Notice};
 use crate::loom::cell::UnsafeCell;
-use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use crate::loom::sync::{Mutex, MutexGuard};
 use crate::shard::linger::{in_lingering_poll, look_later};
 
@@ -73,10 +76,12 @@ type LanesGuard<'a, M> = MutexGuard<'a, Lanes<M>>;
 struct Lanes<M> {
     queue: VecDeque<M>,
     closed: bool,
-    notices: VecDeque<Notice>,
+    /// Oldest first. A `Vec`, not a `VecDeque`: notices are few, and one
+    /// word less in every mailbox counts.
+    notices: Vec<Notice>,
     /// Senders waiting for room; all are woken when room appears.
     send_waiters: Vec<Waker>,
-    stop: Option<ExitReason>,
+    stop: StopRequest,
     /// Which incarnation the mailbox serves: notices addressed to an earlier
     /// one are dropped (links and monitors end with the incarnation that
     /// made them).
@@ -132,6 +137,11 @@ pub(crate) struct Mailbox<M> {
     /// once half the room is free instead of only at the next swap (with
     /// the sender waiting for the whole batch, the two would take turns).
     senders_waiting: AtomicBool,
+    /// The queue length a lingering receiver saw at its last look (its own
+    /// bookkeeping: written and read on its shard thread only). 32 bits,
+    /// saturated, to share a word with the flags above: it only steers
+    /// when a lingering receiver takes the queue.
+    seen_queued: AtomicU32,
     /// The receiver's batch: messages taken from `lanes.queue`, oldest
     /// first, then those appended by senders on the receiver's shard thread.
     ///
@@ -146,14 +156,6 @@ pub(crate) struct Mailbox<M> {
     /// closing its inbox: from then on its own sends take the lock too, so
     /// the inbox lock orders every lock-free access before the foreign one.
     batch: UnsafeCell<VecDeque<M>>,
-    /// The queue length a lingering receiver saw at its last look (its own
-    /// bookkeeping: written and read on its shard thread only).
-    seen_queued: AtomicUsize,
-    /// Wakers of senders to wake after the lock is released: the receiver
-    /// swaps `lanes.send_waiters` with this empty list under the lock, then
-    /// wakes them unlocked (a waker may send to this very mailbox). Touched
-    /// only by [`Mailbox::next`]; both lists keep their capacity.
-    waking: UnsafeCell<Vec<Waker>>,
 }
 
 // SAFETY: `batch` is reached only by the single receiver (see its comment);
@@ -168,20 +170,19 @@ impl<M> Mailbox<M> {
         Mailbox {
             lanes: Mutex::new(Lanes {
                 queue: VecDeque::new(),
-                notices: VecDeque::new(),
-                stop: None,
+                notices: Vec::new(),
+                stop: StopRequest::None,
                 closed: false,
                 incarnation: 0,
                 send_waiters: Vec::new(),
             }),
             batch: UnsafeCell::new(VecDeque::new()),
-            waking: UnsafeCell::new(Vec::new()),
             batch_len: AtomicUsize::new(0),
             queued: AtomicUsize::new(0),
             closed: AtomicBool::new(false),
             signalled: AtomicBool::new(false),
             senders_waiting: AtomicBool::new(false),
-            seen_queued: AtomicUsize::new(0),
+            seen_queued: AtomicU32::new(0),
             capacity: capacity.max(1),
         }
     }
@@ -336,8 +337,9 @@ impl<M> Mailbox<M> {
         // than once or twice per message.
         if !self.signalled.load(Ordering::Relaxed) && in_lingering_poll() {
             let queued = self.queued.load(Ordering::Relaxed);
-            let seen = self.seen_queued.load(Ordering::Relaxed);
-            self.seen_queued.store(queued, Ordering::Relaxed);
+            let seen = self.seen_queued.load(Ordering::Relaxed) as usize;
+            let saturated = u32::try_from(queued).unwrap_or(u32::MAX);
+            self.seen_queued.store(saturated, Ordering::Relaxed);
             if queued == 0 {
                 return Next::Empty;
             }
@@ -366,7 +368,8 @@ impl<M> Mailbox<M> {
                     .store(!lanes.notices.is_empty(), Ordering::Relaxed);
                 return Next::Stop(reason);
             }
-            if let Some(n) = lanes.notices.pop_front() {
+            if !lanes.notices.is_empty() {
+                let n = lanes.notices.remove(0);
                 self.signalled
                     .store(!lanes.notices.is_empty(), Ordering::Relaxed);
                 return Next::Notice(n);
@@ -412,21 +415,16 @@ impl<M> Mailbox<M> {
         }
     }
 
-    /// Releases the lock, then wakes the senders that waited for room. The
-    /// two waiter lists trade places, so neither allocates in steady state.
+    /// Releases the lock, then wakes the senders that waited for room (a
+    /// waker may send to this very mailbox).
     fn wake_senders(&self, mut lanes: LanesGuard<'_, M>) {
         if lanes.send_waiters.is_empty() {
             return;
         }
         self.senders_waiting.store(false, Ordering::Relaxed);
-        self.waking.with_mut(|w| {
-            // SAFETY: only `next` (the receiver's task, one at a time)
-            // reaches `waking`, and it is empty between two calls.
-            let waking = unsafe { &mut *w };
-            std::mem::swap(waking, &mut lanes.send_waiters);
-            drop(lanes);
-            waking.drain(..).for_each(Waker::wake);
-        });
+        let waking = std::mem::take(&mut lanes.send_waiters);
+        drop(lanes);
+        waking.into_iter().for_each(Waker::wake);
     }
 
     /// Asks the actor to stop after its current message. The first reason
@@ -436,7 +434,7 @@ impl<M> Mailbox<M> {
         if lanes.closed {
             return false;
         }
-        lanes.stop.get_or_insert(reason);
+        lanes.stop.request(reason);
         self.signalled.store(true, Ordering::Release);
         true
     }
@@ -447,7 +445,7 @@ impl<M> Mailbox<M> {
     pub(crate) fn begin_incarnation(&self) {
         let mut lanes = self.lanes.lock();
         lanes.incarnation += 1;
-        lanes.stop = None;
+        lanes.stop = StopRequest::None;
         lanes.notices.clear();
         self.signalled.store(false, Ordering::Relaxed);
     }
@@ -465,7 +463,7 @@ impl<M> Mailbox<M> {
         if lanes.closed || lanes.incarnation != incarnation {
             return false;
         }
-        lanes.notices.push_back(notice);
+        lanes.notices.push(notice);
         self.signalled.store(true, Ordering::Release);
         true
     }
@@ -477,7 +475,7 @@ impl<M> Mailbox<M> {
         lanes.closed = true;
         self.closed.store(true, Ordering::Relaxed);
         lanes.notices.clear();
-        lanes.stop = None;
+        lanes.stop = StopRequest::None;
         let waiters = std::mem::take(&mut lanes.send_waiters);
         self.senders_waiting.store(false, Ordering::Relaxed);
         // SAFETY: `close` never runs during the receiver's `next` (see

@@ -22,9 +22,6 @@ pub(crate) trait OnPanic {
     fn on_panic(&self, local: &ShardLocal, text: String);
 }
 
-/// A task's panic hook: a counted reference to whoever handles the panic.
-pub(crate) type PanicHook = Arc<dyn OnPanic>;
-
 /// Why values are being dropped on this thread right now.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum DropCause {

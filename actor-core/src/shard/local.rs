@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use crate::channel::spsc;
 use crate::reactor::Reactor;
-use crate::shard::hooks::{DropCause, PanicHook, flush_deferred, with_drop_cause};
+use crate::shard::hooks::{DropCause, flush_deferred, with_drop_cause};
 use crate::shard::linger::Lingering;
 use crate::shard::shared::{Remote, ShardShared};
 use crate::shard::slab::{LocalFuture, Slot, TaskSlab};
@@ -240,21 +240,15 @@ impl ShardLocal {
     /// Spawns a plain shard-local future.
     pub(crate) fn spawn_task(&self, fut: impl Future<Output = ()> + 'static) -> TaskRef {
         let header = TaskRef::new(self.shared.clone());
-        self.insert_task(header.clone(), Box::pin(fut), None);
+        self.insert_task(header.clone(), Box::pin(fut));
         header
     }
 
     /// Places a future in the slab and schedules its first poll.
-    pub(crate) fn insert_task(
-        &self,
-        header: TaskRef,
-        future: LocalFuture,
-        on_panic: Option<PanicHook>,
-    ) {
+    pub(crate) fn insert_task(&self, header: TaskRef, future: LocalFuture) {
         self.tasks.borrow_mut().insert(Slot {
             header: header.clone(),
             future: Some(future),
-            on_panic,
         });
         header.schedule();
     }
@@ -311,13 +305,16 @@ impl ShardLocal {
                 // The hook (which marks an actor stopped) runs before the
                 // future is dropped, so an asker told `ActorFailed` already
                 // sees the actor as stopped.
-                if let Some(hook) = slot.and_then(|s| s.on_panic) {
-                    if catch_unwind(AssertUnwindSafe(|| hook.on_panic(self, text))).is_err() {
-                        tracing::error!(shard = self.index(), "panic hook panicked");
+                if slot.is_some() {
+                    match catch_unwind(AssertUnwindSafe(|| header.on_panic(self, text))) {
+                        Ok(Ok(())) => {}
+                        Ok(Err(text)) => {
+                            tracing::warn!(shard = self.index(), panic = %text, "a shard task panicked");
+                        }
+                        Err(_) => tracing::error!(shard = self.index(), "panic hook panicked"),
                     }
-                } else {
-                    tracing::warn!(shard = self.index(), panic = %text, "a shard task panicked");
                 }
+                drop(slot);
                 flush_deferred();
                 let dropped = catch_unwind(AssertUnwindSafe(|| {
                     with_drop_cause(DropCause::Failed, || drop(future));

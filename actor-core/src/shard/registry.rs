@@ -9,14 +9,13 @@ use std::task::Waker;
 
 use crate::shard::shared::ShardShared;
 
-/// The key of a resident not in any registry.
-pub(crate) const UNREGISTERED: usize = usize::MAX;
-
 /// Something that lives on a shard until it stops (an actor's cell): what
 /// the runtime needs to count residents and to stop them all at shutdown.
 pub(crate) trait Resident: Send + Sync {
     /// Its name, for reports.
     fn name(&self) -> &'static str;
+    /// Its spawn sequence number on its shard.
+    fn seq(&self) -> u64;
     /// Messages waiting for it.
     fn queued(&self) -> usize;
     /// `false` once it has stopped for good.
@@ -32,25 +31,25 @@ pub(crate) trait Resident: Send + Sync {
     fn poll_stopped(&self, waker: &Waker) -> bool;
 }
 
-/// Live residents, each with its spawn sequence number.
+/// Live residents.
 #[derive(Default)]
 pub(crate) struct Registry {
-    slots: Vec<Option<(u64, Arc<dyn Resident>)>>,
+    slots: Vec<Option<Arc<dyn Resident>>>,
     free: Vec<usize>,
     live: usize,
 }
 
 impl Registry {
     /// Adds a resident; returns the key to remove it with.
-    pub(crate) fn insert(&mut self, seq: u64, entry: Arc<dyn Resident>) -> usize {
+    pub(crate) fn insert(&mut self, entry: Arc<dyn Resident>) -> usize {
         self.live += 1;
         match self.free.pop() {
             Some(key) => {
-                self.slots[key] = Some((seq, entry));
+                self.slots[key] = Some(entry);
                 key
             }
             None => {
-                self.slots.push(Some((seq, entry)));
+                self.slots.push(Some(entry));
                 self.slots.len() - 1
             }
         }
@@ -59,12 +58,12 @@ impl Registry {
     /// Removes the resident `seq` from slot `key`, if it is there.
     pub(crate) fn remove(&mut self, key: usize, seq: u64) -> Option<Arc<dyn Resident>> {
         let slot = self.slots.get_mut(key)?;
-        if slot.as_ref().is_none_or(|(s, _)| *s != seq) {
+        if slot.as_ref().is_none_or(|e| e.seq() != seq) {
             return None;
         }
         self.live -= 1;
         self.free.push(key);
-        slot.take().map(|(_, e)| e)
+        slot.take()
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -73,13 +72,18 @@ impl Registry {
 
     /// Every live resident, in no particular order.
     pub(crate) fn values(&self) -> impl Iterator<Item = &Arc<dyn Resident>> {
-        self.slots.iter().flatten().map(|(_, e)| e)
+        self.slots.iter().flatten()
     }
 
     /// Every live resident with its sequence number, newest (highest
     /// sequence number) first.
     pub(crate) fn newest_first(&self) -> Vec<(u64, Arc<dyn Resident>)> {
-        let mut all: Vec<_> = self.slots.iter().flatten().cloned().collect();
+        let mut all: Vec<_> = self
+            .slots
+            .iter()
+            .flatten()
+            .map(|e| (e.seq(), e.clone()))
+            .collect();
         all.sort_unstable_by_key(|(seq, _)| std::cmp::Reverse(*seq));
         all
     }

@@ -1,6 +1,5 @@
 //! The shard's table of `!Send` task futures, keyed by slot.
 
-use crate::shard::hooks::PanicHook;
 use crate::shard::task::TaskRef;
 use std::future::Future;
 use std::pin::Pin;
@@ -11,7 +10,6 @@ pub(crate) struct Slot {
     pub(crate) header: TaskRef,
     /// `None` while the future is out being polled.
     pub(crate) future: Option<LocalFuture>,
-    pub(crate) on_panic: Option<PanicHook>,
 }
 
 /// Slots with a free list; a header is only honoured in the slot it was

@@ -17,11 +17,13 @@ use std::ptr::NonNull;
 use std::sync::Arc;
 use std::task::{RawWaker, RawWakerVTable, Waker};
 
-use crate::loom::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, Ordering};
+use crate::shard::hooks::OnPanic;
+use crate::shard::local::ShardLocal;
 use crate::shard::shared::ShardShared;
 
 /// The key of a task not yet placed in its shard's slab.
-pub(crate) const UNPLACED: usize = usize::MAX;
+pub(crate) const UNPLACED: u32 = u32::MAX;
 
 /// What a task cell may carry: anything shareable.
 pub(crate) trait TaskPayload: Send + Sync + 'static {}
@@ -37,13 +39,19 @@ struct TaskVtable {
     /// Releases one count; the last frees the cell.
     decrement: unsafe fn(*const ()),
     strong_count: unsafe fn(*const ()) -> usize,
+    /// The cell's panic hook, if its type has one (an actor's cell: see
+    /// [`OnPanic`]). In the vtable rather than beside the task's future, so
+    /// the shard's slab slot stays small.
+    on_panic: Option<unsafe fn(*const (), &ShardLocal, String)>,
 }
 
 /// What every task reference reaches: enough to find and schedule the task
 /// from any thread.
 pub(crate) struct TaskHeader {
     pub(crate) shard: Arc<ShardShared>,
-    key: AtomicUsize,
+    /// Its slot in the shard's slab (32 bits: the header is in every
+    /// actor's cell, and no shard holds four billion tasks).
+    key: AtomicU32,
     scheduled: AtomicBool,
     /// May linger when idle (actor tasks: see `shard::linger`). Set once,
     /// before the task is published.
@@ -115,10 +123,11 @@ impl TaskHeader {
 
     /// The slab key; only meaningful on the owning shard.
     pub(crate) fn key(&self) -> usize {
-        self.key.load(Ordering::Relaxed)
+        self.key.load(Ordering::Relaxed) as usize
     }
 
     pub(crate) fn set_key(&self, key: usize) {
+        let key = u32::try_from(key).expect("a shard's task slab outgrew u32 keys");
         self.key.store(key, Ordering::Relaxed);
     }
 
@@ -159,17 +168,32 @@ impl TaskHeader {
     }
 }
 
+impl<T: TaskPayload> TaskCell<T>
+where
+    TaskCell<T>: OnPanic,
+{
+    /// A cell carrying `payload` behind a fresh header, whose task tells
+    /// the cell's [`OnPanic`] hook when a poll panics.
+    pub(crate) fn new_hooked(shard: Arc<ShardShared>, payload: T) -> Arc<Self> {
+        Self::with_vtable(shard, payload, hooked_vtable::<T>())
+    }
+}
+
 impl<T: TaskPayload> TaskCell<T> {
     /// A cell carrying `payload` behind a fresh header.
     pub(crate) fn new(shard: Arc<ShardShared>, payload: T) -> Arc<Self> {
+        Self::with_vtable(shard, payload, vtable::<T>())
+    }
+
+    fn with_vtable(shard: Arc<ShardShared>, payload: T, vtable: &'static TaskVtable) -> Arc<Self> {
         let cell = Arc::new(TaskCell {
             header: TaskHeader {
                 shard,
-                key: AtomicUsize::new(UNPLACED),
+                key: AtomicU32::new(UNPLACED),
                 scheduled: AtomicBool::new(false),
                 lingers: AtomicBool::new(false),
                 woken_remotely: AtomicBool::new(false),
-                vtable: vtable::<T>(),
+                vtable,
                 this: AtomicPtr::new(std::ptr::null_mut()),
             },
             payload,
@@ -238,6 +262,18 @@ impl TaskRef {
     pub(crate) fn strong_count(&self) -> usize {
         // SAFETY: our pointer and its own vtable.
         unsafe { (self.vtable.strong_count)(self.as_raw()) }
+    }
+
+    /// Tells the cell's panic hook about a panic in the task's poll; the
+    /// text back when the cell's type has no hook.
+    pub(crate) fn on_panic(&self, local: &ShardLocal, text: String) -> Result<(), String> {
+        let Some(hook) = self.vtable.on_panic else {
+            return Err(text);
+        };
+        // SAFETY: our pointer (a counted reference, so the cell is live)
+        // and its own vtable.
+        unsafe { hook(self.as_raw(), local, text) };
+        Ok(())
     }
 }
 
@@ -310,8 +346,41 @@ fn vtable<T: TaskPayload>() -> &'static TaskVtable {
             increment: increment::<T>,
             decrement: decrement::<T>,
             strong_count: strong_count::<T>,
+            on_panic: None,
         }
     }
+}
+
+/// [`vtable`], with the cell's panic hook.
+fn hooked_vtable<T: TaskPayload>() -> &'static TaskVtable
+where
+    TaskCell<T>: OnPanic,
+{
+    const {
+        &TaskVtable {
+            waker: RawWakerVTable::new(
+                clone_raw::<T>,
+                wake_raw::<T>,
+                wake_by_ref_raw::<T>,
+                decrement::<T>,
+            ),
+            increment: increment::<T>,
+            decrement: decrement::<T>,
+            strong_count: strong_count::<T>,
+            on_panic: Some(on_panic_raw::<T>),
+        }
+    }
+}
+
+/// # Safety
+/// As [`increment`].
+unsafe fn on_panic_raw<T: TaskPayload>(p: *const (), local: &ShardLocal, text: String)
+where
+    TaskCell<T>: OnPanic,
+{
+    // SAFETY: per the contract, `p` points to a live `TaskCell<T>`.
+    let cell = unsafe { &*p.cast::<TaskCell<T>>() };
+    cell.on_panic(local, text);
 }
 
 /// # Safety
