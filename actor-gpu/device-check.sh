@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # actor-gpu on a machine with a real GPU: lists the adapters, builds once in
 # release, then runs the crate's tests (on the adapter the default order
-# picks: discrete > integrated > software), the gpu_compute example and the
-# round-trip benchmark next to raw wgpu. Its whole output is meant for a
-# closing note.
+# picks: discrete > integrated > software), the gpu_compute and
+# hybrid_pipeline examples, the round-trip benchmark next to raw wgpu and
+# the placement benchmark (automatic placement next to all-CPU and
+# all-GPU). Its whole output is meant for a closing note.
 #
 # The machine needs the Vulkan loader (libvulkan1) and its GPU's Vulkan
 # driver; an offline machine needs the crates fetched beforehand
@@ -20,7 +21,7 @@ echo "Vulkan drivers: $(ls /usr/share/vulkan/icd.d /etc/vulkan/icd.d 2>/dev/null
 
 echo "=== build (release, once) ==="
 cargo build --release -p actor-gpu --all-targets
-cargo build --release -p examples --example gpu_compute
+cargo build --release -p examples --example gpu_compute --example hybrid_pipeline
 
 echo "=== tests ==="
 for driver in uring epoll; do
@@ -32,6 +33,12 @@ done
 echo "=== gpu_compute example ==="
 cargo run --release -q -p examples --example gpu_compute
 
+echo "=== hybrid_pipeline example ==="
+cargo run --release -q -p examples --example hybrid_pipeline
+
 echo "=== benchmark: round trip and batching, next to raw wgpu ==="
 cargo bench -p actor-gpu --bench round_trip -- --warm-up-time 1 --measurement-time 3 2>&1 |
     grep -E "^gpu|time:|submits"
+
+echo "=== benchmark: automatic placement next to all-CPU and all-GPU ==="
+cargo bench -p actor-gpu --bench placement

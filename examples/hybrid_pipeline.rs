@@ -36,7 +36,11 @@ fn generate(frame: u32, w: u32, h: u32) -> Vec<u32> {
             noise ^= noise >> 17;
             noise ^= noise << 5;
             let r = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt();
-            let ring = if (r as u32 / 24).is_multiple_of(2) { 90 } else { 0 };
+            let ring = if (r as u32 / 24).is_multiple_of(2) {
+                90
+            } else {
+                0
+            };
             let rect = if (w * 3 / 5..w * 9 / 10).contains(&x) && (h / 5..h * 3 / 5).contains(&y) {
                 120
             } else {
