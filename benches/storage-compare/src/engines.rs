@@ -52,6 +52,15 @@ pub trait Engine {
     fn reopen(&mut self) -> Duration;
 }
 
+/// The memory each engine may cache its data in: what Pinion's KvStore
+/// caches by default on this machine (`KvOptions::cache_bytes` per
+/// partition, one partition per shard), given to fjall (32 MiB by default)
+/// and redb (1 GiB by default) too, so no engine reads from a larger cache.
+pub static CACHE_BYTES: std::sync::LazyLock<u64> = std::sync::LazyLock::new(|| {
+    let shards = std::thread::available_parallelism().map_or(1, usize::from);
+    (KvOptions::default().cache_bytes * shards) as u64
+});
+
 /// Runs every future to completion together.
 fn join_all<F: Future>(futs: Vec<F>) -> impl Future<Output = Vec<F::Output>> {
     let mut futs: Vec<_> = futs.into_iter().map(Box::pin).collect();
@@ -332,7 +341,10 @@ impl Engine for Fjall {
         self.part = None;
         self.ks = None;
         let start = Instant::now();
-        let ks = fjall::Config::new(&self.dir).open().unwrap();
+        let ks = fjall::Config::new(&self.dir)
+            .cache_size(*CACHE_BYTES)
+            .open()
+            .unwrap();
         let part = ks
             .open_partition("kv", fjall::PartitionCreateOptions::default())
             .unwrap();
@@ -441,7 +453,11 @@ impl Engine for Redb {
     fn reopen(&mut self) -> Duration {
         self.db = None;
         let start = Instant::now();
-        self.db = Some(redb::Database::create(&self.path).unwrap());
+        let db = redb::Builder::new()
+            .set_cache_size(*CACHE_BYTES as usize)
+            .create(&self.path)
+            .unwrap();
+        self.db = Some(db);
         start.elapsed()
     }
 }
