@@ -153,26 +153,24 @@ fn back_pressure_holds_across_every_stage() {
         .capacity(1)
         .spawn(rt.handle())
         .unwrap();
-    // Fill the pipeline until the first stage stays full.
+    // Fill the pipeline until every mailbox is full and stays so (a slow
+    // machine may take a while to compile the shader: wait for the
+    // steady state, not for a fixed time).
     let mut pending = Vec::new();
-    let mut full_since = None;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < deadline {
+    let mut settled = 0;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while settled < 10 && Instant::now() < deadline {
         let frame = Frame::new([0; 4], &[pending.len() as u32]).unwrap();
         match p.try_submit(frame) {
             Ok(done) => {
                 pending.push(done);
-                full_since = None;
+                settled = 0;
             }
-            Err(SubmitError::Full(_)) => {
-                let since = *full_since.get_or_insert_with(Instant::now);
-                if since.elapsed() > Duration::from_millis(300) {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(10));
-            }
+            Err(SubmitError::Full(_)) if p.queued() == [1, 1, 1] => settled += 1,
+            Err(SubmitError::Full(_)) => settled = 0,
             Err(e) => panic!("{e}"),
         }
+        std::thread::sleep(Duration::from_millis(20));
     }
     // Each stage holds one frame in its mailbox and one in hand (working,
     // or waiting for room in the next): nothing more got in.
