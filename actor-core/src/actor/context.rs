@@ -19,6 +19,7 @@ pub struct Context<A: Actor> {
     pub(crate) local: Rc<ShardLocal>,
     /// Timers started here, cancelled when the context goes. Allocated by
     /// the first: an actor that starts none pays one pointer.
+    #[allow(clippy::box_collection, reason = "one word in every actor, not three")]
     timers: Option<Box<Vec<TaskRef>>>,
 }
 

@@ -95,6 +95,10 @@ enum Took<M> {
 /// way. A future of its own, so what it holds (a notice's boxed handler) is
 /// saved in the actor's task only while it runs, not beside a message
 /// handler.
+#[allow(
+    clippy::manual_async_fn,
+    reason = "an async fn would keep its arguments twice in every actor's task"
+)]
 fn take<'a, A: Actor>(
     actor: &'a mut A,
     ctx: &'a mut Context<A>,
