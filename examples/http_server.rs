@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use actor_core::partition::Sharded;
 use actor_core::{Actor, Context, Runtime};
-use actor_io::http::{Request, Response, StatusCode};
+use actor_io::http::{HeaderBlock, Request, Response, ResponseWriter, StatusCode};
 use actor_io::observe::{Exporter, Health};
 use actor_io::server::{HttpCall, HttpServer, Routes};
 
@@ -84,18 +84,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let health = Health::new(rt.handle())?;
     let exporter = Exporter::new(rt.handle().clone())?;
 
+    // The fixed answers are written straight into the connection's output,
+    // their header fields encoded once here.
+    let text = HeaderBlock::new([("Content-Type", "text/plain"), ("Server", "pinion")])?;
+    let json = HeaderBlock::new([("Content-Type", "application/json"), ("Server", "pinion")])?;
     let routes = Routes::new()
-        .get("/plaintext", |_: &Request| {
-            Response::new(StatusCode::OK)
-                .with_header("Content-Type", "text/plain")
-                .with_header("Server", "pinion")
-                .with_body("Hello, World!")
+        .get_direct("/plaintext", move |_: &Request, w: ResponseWriter<'_>| {
+            w.send(StatusCode::OK, &text, b"Hello, World!")
         })
-        .get("/json", |_: &Request| {
-            Response::new(StatusCode::OK)
-                .with_header("Content-Type", "application/json")
-                .with_header("Server", "pinion")
-                .with_body(r#"{"message":"Hello, World!"}"#)
+        .get_direct("/json", move |_: &Request, w: ResponseWriter<'_>| {
+            w.send(StatusCode::OK, &json, br#"{"message":"Hello, World!"}"#)
         })
         .route_sharded("GET", "/kv/*", store.clone(), kv_key)
         .route_sharded("PUT", "/kv/*", store, kv_key)

@@ -132,4 +132,9 @@ pub enum EncodeError {
     /// A status code outside 100..=999.
     #[error("invalid status code")]
     InvalidStatus,
+    /// A field the encoder writes itself (`Content-Length`,
+    /// `Transfer-Encoding`, `Connection`, `Date`) given in a
+    /// [`HeaderBlock`](super::HeaderBlock).
+    #[error("header field written by the encoder")]
+    ReservedHeader,
 }

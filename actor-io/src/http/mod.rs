@@ -54,6 +54,7 @@
 mod body;
 mod chunked;
 mod date;
+mod direct;
 mod error;
 mod framing;
 mod head;
@@ -72,6 +73,7 @@ mod status;
 pub use body::BodyDecoder;
 pub use chunked::ChunkedDecoder;
 pub use date::{DATE_LEN, http_date, imf_fixdate};
+pub use direct::{HeaderBlock, ResponseWriter, Written};
 pub use error::{EncodeError, HttpError};
 pub use framing::BodyKind;
 pub use headers::Headers;

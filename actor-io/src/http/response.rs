@@ -11,7 +11,7 @@ pub const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
 
 /// Headers the encoder writes itself; such fields in [`Response::headers`]
 /// are skipped.
-const OWNED: [&str; 4] = ["content-length", "transfer-encoding", "connection", "date"];
+pub(crate) const OWNED: [&str; 4] = ["content-length", "transfer-encoding", "connection", "date"];
 
 /// An HTTP response: what a handler returns on the server, what the
 /// [`ResponseDecoder`](super::ResponseDecoder) produces on the client.
@@ -177,24 +177,34 @@ impl Response {
     /// Status line, `Date`, user headers and `Connection`, without the
     /// final blank line.
     fn write_head(&self, ctx: ResponseContext, dst: &mut Vec<u8>) -> Result<(), EncodeError> {
-        match self.status.as_u16() {
-            200 => dst.extend_from_slice(b"HTTP/1.1 200 OK\r\n"),
-            status => {
-                dst.extend_from_slice(b"HTTP/1.1 ");
-                write_decimal(u64::from(status), dst);
-                dst.push(b' ');
-                dst.extend_from_slice(reason_phrase(status).as_bytes());
-                dst.extend_from_slice(b"\r\n");
-            }
-        }
-        dst.extend_from_slice(&date_line());
+        write_status_and_date(self.status, dst);
         write_headers_skipping(&self.headers, &OWNED, dst)?;
-        if !ctx.keep_alive {
-            dst.extend_from_slice(b"Connection: close\r\n");
-        } else if ctx.version == Version::HTTP_10 {
-            dst.extend_from_slice(b"Connection: keep-alive\r\n");
-        }
+        write_connection(ctx, dst);
         Ok(())
+    }
+}
+
+/// Writes the status line and the `Date` field.
+pub(crate) fn write_status_and_date(status: StatusCode, dst: &mut Vec<u8>) {
+    match status.as_u16() {
+        200 => dst.extend_from_slice(b"HTTP/1.1 200 OK\r\n"),
+        status => {
+            dst.extend_from_slice(b"HTTP/1.1 ");
+            write_decimal(u64::from(status), dst);
+            dst.push(b' ');
+            dst.extend_from_slice(reason_phrase(status).as_bytes());
+            dst.extend_from_slice(b"\r\n");
+        }
+    }
+    dst.extend_from_slice(&date_line());
+}
+
+/// Writes the `Connection` field the context needs, if any.
+pub(crate) fn write_connection(ctx: ResponseContext, dst: &mut Vec<u8>) {
+    if !ctx.keep_alive {
+        dst.extend_from_slice(b"Connection: close\r\n");
+    } else if ctx.version == Version::HTTP_10 {
+        dst.extend_from_slice(b"Connection: keep-alive\r\n");
     }
 }
 
@@ -216,7 +226,7 @@ fn write_chunk_size(n: usize, dst: &mut Vec<u8>) {
 }
 
 /// Whether a response with this status carries a body (and so a length).
-fn has_body(status: StatusCode) -> bool {
+pub(crate) fn has_body(status: StatusCode) -> bool {
     !(status.is_informational()
         || status == StatusCode::NO_CONTENT
         || status == StatusCode::NOT_MODIFIED)

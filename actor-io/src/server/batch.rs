@@ -10,8 +10,8 @@ use super::routes::{Handler, ResponseFuture, plain};
 use super::settings::Settings;
 use crate::codec::{Decoder, ReadBuf};
 use crate::http::{
-    CONTINUE, HttpError, Incoming, Request, RequestDecoder, Response, ResponseContext, Route,
-    StatusCode,
+    CONTINUE, HttpError, Incoming, Request, RequestDecoder, Response, ResponseContext,
+    ResponseWriter, Route, StatusCode,
 };
 
 /// What a turn produced.
@@ -27,6 +27,8 @@ pub(crate) struct Outcome {
 enum Slot {
     /// Bytes to write as they are (`100 Continue`).
     Raw(&'static [u8]),
+    /// A response a direct handler wrote while an earlier one was pending.
+    Written(Vec<u8>),
     /// A response to encode.
     Ready(Response, ResponseContext),
     /// A handler's future still running.
@@ -53,27 +55,38 @@ pub(crate) async fn answer(
     loop {
         let slot = match decoder.decode(input) {
             Ok(None) => break,
-            Ok(Some(Incoming::Continue)) => Slot::Raw(CONTINUE),
+            Ok(Some(Incoming::Continue)) => Some(Slot::Raw(CONTINUE)),
             Ok(Some(Incoming::Request(request))) => {
                 bump(Event::Request);
                 outcome.requests += 1;
                 let ctx = decoder.context_for(&request);
                 outcome.close |= !ctx.keep_alive;
-                dispatch(request, ctx, settings, decoder)
+                if slots.is_empty() {
+                    dispatch(request, ctx, settings, decoder, out)
+                } else {
+                    // Behind a pending answer: a direct handler writes aside.
+                    let mut aside = Vec::new();
+                    match dispatch(request, ctx, settings, decoder, &mut aside) {
+                        Some(slot) => Some(slot),
+                        None => Some(Slot::Written(aside)),
+                    }
+                }
             }
             Err(e) => {
                 outcome.close = true;
-                refuse(&e)
+                Some(refuse(&e))
             }
         };
-        if slots.is_empty() {
-            match slot {
+        match slot {
+            // Written straight into `out`.
+            None => {}
+            Some(slot) if slots.is_empty() => match slot {
                 Slot::Raw(bytes) => out.extend_from_slice(bytes),
+                Slot::Written(bytes) => out.extend_from_slice(&bytes),
                 Slot::Ready(response, ctx) => encode(&response, ctx, out),
                 pending @ Slot::Pending(..) => slots.push(pending),
-            }
-        } else {
-            slots.push(slot);
+            },
+            Some(slot) => slots.push(slot),
         }
         if outcome.close {
             break;
@@ -103,6 +116,7 @@ pub(crate) async fn answer(
     for slot in slots {
         match slot {
             Slot::Raw(bytes) => out.extend_from_slice(bytes),
+            Slot::Written(bytes) => out.extend_from_slice(&bytes),
             Slot::Ready(response, ctx) => encode(&response, ctx, out),
             Slot::Pending(_, ctx) => encode(
                 &plain(StatusCode::SERVICE_UNAVAILABLE, "handler timed out\n"),
@@ -126,17 +140,47 @@ fn refuse(e: &HttpError) -> Slot {
 }
 
 /// Routes `request` to its handler; a request a handler only borrowed goes
-/// back to `decoder` for reuse.
+/// back to `decoder` for reuse. `None` when a direct handler wrote its
+/// answer into `out`.
 fn dispatch(
     request: Request,
     ctx: ResponseContext,
     settings: &Settings,
     decoder: &mut RequestDecoder,
-) -> Slot {
+    out: &mut Vec<u8>,
+) -> Option<Slot> {
     let slot = match settings
         .routes
         .find(request.method.as_str(), request.path())
     {
+        Route::Found(Handler::Direct(f)) => {
+            let start = out.len();
+            let written = catch_unwind(AssertUnwindSafe(|| {
+                f(&request, ResponseWriter::new(out, ctx))
+            }));
+            match written {
+                // A `Written` from some other writer leaves `out` as it was.
+                Ok(written) if out.len() > start => {
+                    bump_status(written.status().as_u16());
+                    decoder.recycle(request);
+                    return None;
+                }
+                Ok(_) => Slot::Ready(
+                    plain(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "handler wrote no response\n",
+                    ),
+                    ctx,
+                ),
+                Err(_) => {
+                    out.truncate(start);
+                    Slot::Ready(
+                        plain(StatusCode::INTERNAL_SERVER_ERROR, "handler panicked\n"),
+                        ctx,
+                    )
+                }
+            }
+        }
         Route::Found(Handler::Sync(f)) => {
             // A panicking handler costs its request a 500, not the connection.
             let response = catch_unwind(AssertUnwindSafe(|| f(&request)))
@@ -144,13 +188,13 @@ fn dispatch(
             Slot::Ready(response, ctx)
         }
         Route::Found(Handler::Async(f)) => {
-            return match catch_unwind(AssertUnwindSafe(move || f(request))) {
+            return Some(match catch_unwind(AssertUnwindSafe(move || f(request))) {
                 Ok(fut) => Slot::Pending(fut, ctx),
                 Err(_) => Slot::Ready(
                     plain(StatusCode::INTERNAL_SERVER_ERROR, "handler panicked\n"),
                     ctx,
                 ),
-            };
+            });
         }
         Route::MethodNotAllowed(methods) => {
             let allow = methods.join(", ");
@@ -163,7 +207,7 @@ fn dispatch(
         Route::NotFound => Slot::Ready(plain(StatusCode::NOT_FOUND, "not found\n"), ctx),
     };
     decoder.recycle(request);
-    slot
+    Some(slot)
 }
 
 /// Encodes `response`; one the encoder refuses (a header holding CR or LF,

@@ -17,7 +17,9 @@
 //!   timeout to arrive, or no request comes within the idle timeout.
 //!
 //! [`Routes`] maps method and path to a plain function (answered on the
-//! spot), a future, or an actor that receives [`HttpCall`] messages; a
+//! spot), a direct function that writes its answer straight into the
+//! connection's output ([`Routes::get_direct`]: no `Response` built per
+//! request), a future, or an actor that receives [`HttpCall`] messages; a
 //! [`Sharded`](actor_core::partition::Sharded) group routes by key. Counts
 //! per shard ([`HttpCounts`]) appear in `/metrics` as
 //! `pinion_http_requests_total{shard="0"}` and so on.

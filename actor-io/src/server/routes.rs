@@ -8,7 +8,7 @@ use std::sync::Arc;
 use actor_core::partition::{Partitioner, Sharded};
 use actor_core::{Actor, ActorRef, AskError, ReplyTo};
 
-use crate::http::{Method, Request, Response, Route, Router, StatusCode};
+use crate::http::{Method, Request, Response, ResponseWriter, Route, Router, StatusCode, Written};
 use crate::observe::{Exporter, Health, Probe};
 
 /// A shard-local future that produces a response.
@@ -16,6 +16,7 @@ pub(crate) type ResponseFuture = Pin<Box<dyn Future<Output = Response>>>;
 
 type SyncFn = dyn Fn(&Request) -> Response + Send + Sync;
 type AsyncFn = dyn Fn(Request) -> ResponseFuture + Send + Sync;
+type DirectFn = dyn for<'a> Fn(&Request, ResponseWriter<'a>) -> Written + Send + Sync;
 
 /// A route's handler.
 #[derive(Clone)]
@@ -24,6 +25,8 @@ pub(crate) enum Handler {
     Sync(Arc<SyncFn>),
     /// Starts a future (often an ask to an actor) that answers later.
     Async(Arc<AsyncFn>),
+    /// Writes its response straight into the connection's output.
+    Direct(Arc<DirectFn>),
 }
 
 impl fmt::Debug for Handler {
@@ -31,6 +34,7 @@ impl fmt::Debug for Handler {
         f.write_str(match self {
             Handler::Sync(_) => "Handler::Sync",
             Handler::Async(_) => "Handler::Async",
+            Handler::Direct(_) => "Handler::Direct",
         })
     }
 }
@@ -111,6 +115,41 @@ impl Routes {
         handler: impl Fn(&Request) -> Response + Send + Sync + 'static,
     ) -> Self {
         self.route(Method::GET, path, handler)
+    }
+
+    /// Routes `method` `path` to a function that writes its response
+    /// straight into the connection's output through a [`ResponseWriter`]
+    /// (a [`HeaderBlock`](crate::http::HeaderBlock) encoded once, a borrowed
+    /// body): no [`Response`] is built or dropped per request, the cheapest
+    /// path for fixed answers. A handler that panics, or returns a
+    /// [`Written`] from another writer, is answered with 500.
+    ///
+    /// ```
+    /// use actor_io::http::{HeaderBlock, Request, ResponseWriter, StatusCode, Written};
+    /// use actor_io::server::Routes;
+    ///
+    /// let headers = HeaderBlock::new([("Content-Type", "text/plain")]).unwrap();
+    /// let routes = Routes::new().route_direct("GET", "/plaintext", move |_: &Request, w: ResponseWriter<'_>| {
+    ///     w.send(StatusCode::OK, &headers, b"Hello, World!")
+    /// });
+    /// assert_eq!(routes.len(), 1);
+    /// ```
+    pub fn route_direct(
+        self,
+        method: impl AsRef<str>,
+        path: &str,
+        handler: impl for<'a> Fn(&Request, ResponseWriter<'a>) -> Written + Send + Sync + 'static,
+    ) -> Self {
+        self.add(method, path, Handler::Direct(Arc::new(handler)))
+    }
+
+    /// [`route_direct`](Self::route_direct) for `GET` (and so `HEAD`).
+    pub fn get_direct(
+        self,
+        path: &str,
+        handler: impl for<'a> Fn(&Request, ResponseWriter<'a>) -> Written + Send + Sync + 'static,
+    ) -> Self {
+        self.route_direct(Method::GET, path, handler)
     }
 
     /// Routes `method` `path` to a function written for the `http` crate's
