@@ -100,8 +100,8 @@ impl Headers {
         let value_len = u32::try_from(value.len()).unwrap_or(0);
         let name = name.as_bytes().get(..name_len as usize).unwrap_or(&[]);
         let value = value.get(..value_len as usize).unwrap_or(&[]);
-        self.buf.extend_from_slice(&name_len.to_le_bytes());
-        self.buf.extend_from_slice(&value_len.to_le_bytes());
+        let prefix = u64::from(name_len) | (u64::from(value_len) << 32);
+        self.buf.extend_from_slice(&prefix.to_le_bytes());
         self.buf.extend_from_slice(name);
         self.buf.extend_from_slice(value);
         self.count += 1;
@@ -246,5 +246,49 @@ pub(crate) fn is_token(s: &[u8]) -> bool {
 /// Whether `v` is a header value safe to write: no CR, LF, NUL or other
 /// control byte except horizontal tab.
 pub(crate) fn is_safe_value(v: &[u8]) -> bool {
-    v.iter().all(|&b| b == b'\t' || (b >= 0x20 && b != 0x7f))
+    v.iter()
+        .all(|&b| SAFE_VALUE.get(usize::from(b)).copied().unwrap_or(false))
+}
+
+/// [`is_safe_value`]'s test of one byte, as a table: every response field
+/// is checked byte by byte.
+static SAFE_VALUE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = b == 0x09 || (b >= 0x20 && b != 0x7f);
+        b += 1;
+    }
+    table
+};
+
+#[cfg(test)]
+mod tests {
+    use super::{Headers, is_safe_value};
+
+    #[test]
+    fn safe_values_are_tab_and_every_byte_but_controls_and_del() {
+        for b in 0..=255u8 {
+            let expected = b == b'\t' || (b >= 0x20 && b != 0x7f);
+            assert_eq!(is_safe_value(&[b'a', b, b'z']), expected, "byte {b:#04x}");
+        }
+        assert!(is_safe_value(b""));
+    }
+
+    #[test]
+    fn fields_read_back_as_appended() {
+        let mut h = Headers::new();
+        h.append("Host", "example.com");
+        h.append("X-Empty", "");
+        h.append("", "v");
+        let fields: Vec<(&str, &[u8])> = h.iter().collect();
+        assert_eq!(
+            fields,
+            [
+                ("Host", &b"example.com"[..]),
+                ("X-Empty", &b""[..]),
+                ("", &b"v"[..])
+            ]
+        );
+    }
 }

@@ -35,26 +35,39 @@ pub(crate) fn is_valid_host(value: &[u8]) -> bool {
 /// `unreserved / pct-encoded / sub-delims` (RFC 3986 `reg-name`; a `%`
 /// stands for the start of a percent-encoding).
 fn is_reg_name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-        || matches!(
-            b,
-            b'-' | b'.'
-                | b'_'
-                | b'~'
-                | b'%'
-                | b'!'
-                | b'$'
-                | b'&'
-                | b'\''
-                | b'('
-                | b')'
-                | b'*'
-                | b'+'
-                | b','
-                | b';'
-                | b'='
-        )
+    REG_NAME.get(usize::from(b)).copied().unwrap_or(false)
 }
+
+/// [`is_reg_name_byte`] as a table: every request's `Host` value is checked
+/// byte by byte, and one load per byte costs less than the comparisons.
+static REG_NAME: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'%'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+            );
+        b += 1;
+    }
+    table
+};
 
 /// What an `IP-literal` holds: an IPv6 address (hex digits, colons, a
 /// dotted IPv4 tail, a zone) or an `IPvFuture`.
@@ -65,6 +78,17 @@ fn is_literal_byte(b: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::is_valid_host;
+
+    #[test]
+    fn the_reg_name_table_holds_exactly_rfc_3986_reg_name_bytes() {
+        let expected: Vec<u8> = (0..=255u8)
+            .filter(|b| b.is_ascii_alphanumeric() || b"-._~%!$&'()*+,;=".contains(b))
+            .collect();
+        let table: Vec<u8> = (0..=255u8)
+            .filter(|&b| super::is_reg_name_byte(b))
+            .collect();
+        assert_eq!(table, expected);
+    }
 
     #[test]
     fn hosts_with_and_without_ports() {
