@@ -399,4 +399,33 @@ mod typed_handle_tests {
         drop(copy);
         assert_eq!(Arc::strong_count(&handle.inner().cell), 1);
     }
+
+    /// The registry holds a cell by a thin task reference and reaches it as
+    /// a resident through the task's vtable: counts stay exact. (Also under
+    /// miri, with the test above.)
+    #[test]
+    fn the_registry_reaches_a_cell_as_a_resident_with_exact_counts() {
+        let shard = Arc::new(ShardShared::new(0).unwrap());
+        let cell = ActorCell::<Probe>::create(&shard, 4, Arc::default(), false);
+        cell.register(&shard);
+        cell.register(&shard); // a second join is a no-op
+        assert_eq!(Arc::strong_count(&cell), 2, "the registry's one count");
+        {
+            let registry = shard.registry.lock();
+            assert_eq!(registry.len(), 1);
+            let resident = registry.values().next().expect("the cell");
+            assert_eq!(resident.name(), Probe::name());
+            assert_eq!(resident.seq(), cell.seq());
+            assert!(resident.is_alive());
+            let newest = registry.newest_first();
+            assert_eq!(newest.len(), 1);
+            assert_eq!(newest[0].0, cell.seq());
+            assert_eq!(Arc::strong_count(&cell), 3, "the snapshot's Arc");
+        }
+        assert_eq!(Arc::strong_count(&cell), 2);
+        // Stopping leaves the registry and gives its count back.
+        cell.finish(&shard, crate::ExitReason::Normal, false);
+        assert_eq!(shard.registry.lock().len(), 0);
+        assert_eq!(Arc::strong_count(&cell), 1);
+    }
 }

@@ -217,8 +217,7 @@ impl<A: Actor> ActorCell<A> {
         if self.registry_key.load(Ordering::Relaxed) != UNREGISTERED_KEY {
             return;
         }
-        let entry: Arc<dyn Resident> = self.clone();
-        let key = shard.registry.lock().insert(entry);
+        let key = shard.registry.lock().insert(self.task_ref());
         let key = u32::try_from(key).expect("a shard's registry outgrew u32 keys");
         self.registry_key.store(key, Ordering::Relaxed);
     }

@@ -1,10 +1,11 @@
 //! The kill check around each piece of an actor's code: a killed actor runs
 //! none of its code past its next await point.
 //!
-//! Both wrappers hold the future they poll inline (pinned through
-//! `pin-project-lite`), not a pointer to it: they are saved in every
-//! actor's task, and an idle actor pays for each byte (see
-//! `benches/compare`, workload M).
+//! [`Killable`] holds the future it polls inline (pinned through
+//! `pin-project-lite`), not a pointer to it: it is saved in every actor's
+//! task, and an idle actor pays for each byte (see `benches/compare`,
+//! workload M). [`KillableHandler`], on the per-message path, points at a
+//! handler pinned in place instead: moving it in would copy it per message.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -30,6 +31,7 @@ impl<'a, F: Future> Killable<'a, F> {
 impl<F: Future> Future for Killable<'_, F> {
     type Output = Option<F::Output>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         if this.killed.load(Ordering::Acquire) {
@@ -39,21 +41,19 @@ impl<F: Future> Future for Killable<'_, F> {
     }
 }
 
-pin_project_lite::pin_project! {
-    /// A message handler under the kill check. Its first poll is made even
-    /// after a kill: the message was already taken, and dropping its
-    /// handler unpolled would lose it silently. Done, it also tells how
-    /// many polls the handler took.
-    pub(crate) struct KillableHandler<'a, F> {
-        killed: &'a AtomicBool,
-        polls: u32,
-        #[pin]
-        fut: F,
-    }
+/// A message handler under the kill check. Its first poll is made even
+/// after a kill: the message was already taken, and dropping its handler
+/// unpolled would lose it silently. Done, it also tells how many polls the
+/// handler took. It points at the handler, pinned where the caller built
+/// it: a handler future moved into a wrapper would be copied per message.
+pub(crate) struct KillableHandler<'a, F> {
+    killed: &'a AtomicBool,
+    polls: u32,
+    fut: Pin<&'a mut F>,
 }
 
 impl<'a, F: Future> KillableHandler<'a, F> {
-    pub(crate) fn new(killed: &'a AtomicBool, fut: F) -> Self {
+    pub(crate) fn new(killed: &'a AtomicBool, fut: Pin<&'a mut F>) -> Self {
         KillableHandler {
             killed,
             polls: 0,
@@ -66,13 +66,13 @@ impl<F: Future> Future for KillableHandler<'_, F> {
     /// The handler's output and its number of polls; `None` when killed.
     type Output = Option<(F::Output, u32)>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        if *this.polls > 0 && this.killed.load(Ordering::Acquire) {
+    #[inline]
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if self.polls > 0 && self.killed.load(Ordering::Acquire) {
             return Poll::Ready(None);
         }
-        *this.polls += 1;
-        let polls = *this.polls;
-        this.fut.poll(cx).map(|out| Some((out, polls)))
+        self.polls += 1;
+        let polls = self.polls;
+        self.fut.as_mut().poll(cx).map(|out| Some((out, polls)))
     }
 }

@@ -1,7 +1,7 @@
 //! An actor's task: start, then handle signals and messages until stopped.
 
 use std::future::Future;
-use std::pin::Pin;
+use std::pin::{Pin, pin};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
@@ -9,7 +9,7 @@ use std::task::{Context as TaskContext, Poll};
 use crate::actor::cell::ActorCell;
 use crate::actor::killable::{Killable, KillableHandler};
 use crate::actor::{Actor, ExitReason};
-use crate::loom::sync::atomic::Ordering;
+use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::mailbox::Next;
 use crate::shard::hooks::OnPanic;
 use crate::shard::local::ShardLocal;
@@ -83,53 +83,20 @@ impl Future for YieldNow {
     }
 }
 
-/// What the actor takes next from its mailbox.
-enum Took<M> {
-    /// A message; whether more were queued behind it; whether the actor
-    /// waited for mail before it (which restarts its budget).
-    Msg(M, bool, bool),
-    Exit(ExitReason),
-}
+/// A notice's handler, boxed: notices are rare, and an unboxed handler
+/// would be saved in every actor's task.
+type NoticeHandler<'a> = Pin<Box<dyn Future<Output = ()> + 'a>>;
 
-/// Waits for the next message: handles notices and waits for mail on the
-/// way. A future of its own, so what it holds (a notice's boxed handler) is
-/// saved in the actor's task only while it runs, not beside a message
-/// handler.
+/// Runs a notice's handler: `false` when the actor was killed meanwhile. A
+/// future of its own, so what it holds is saved in the actor's task only
+/// while it runs, not beside a message handler.
 #[allow(
     clippy::manual_async_fn,
     reason = "an async fn would keep its arguments twice in every actor's task"
 )]
-fn take<'a, A: Actor>(
-    actor: &'a mut A,
-    ctx: &'a mut Context<A>,
-    cell: &'a ActorCell<A>,
-) -> impl Future<Output = Took<A::Msg>> + 'a {
+fn pause<'a>(killed: &'a AtomicBool, notice: NoticeHandler<'a>) -> impl Future<Output = bool> + 'a {
     // `async move`, not `async fn`: see `actor_loop`.
-    async move {
-        let mut waited = false;
-        loop {
-            if cell.killed.load(Ordering::Acquire) {
-                return Took::Exit(ExitReason::Killed);
-            }
-            let notice = match cell.mailbox.next() {
-                Next::Stop(reason) => return Took::Exit(reason),
-                Next::Msg(msg, more) => return Took::Msg(msg, more, waited),
-                // Boxed: notices are rare, and an unboxed handler would be
-                // saved in every actor's task.
-                Next::Notice(notice) => Some(Box::pin(actor.on_notice(notice, ctx))
-                    as Pin<Box<dyn Future<Output = ()> + '_>>),
-                Next::Empty => None,
-            };
-            let Some(handler) = notice else {
-                waited = true;
-                WaitForMail(false).await;
-                continue;
-            };
-            if Killable::new(&cell.killed, handler).await.is_none() {
-                return Took::Exit(ExitReason::Killed);
-            }
-        }
-    }
+    async move { Killable::new(killed, notice).await.is_some() }
 }
 
 /// The actor's task. An `async move` block rather than an `async fn`: an
@@ -161,20 +128,38 @@ fn actor_loop<A: Actor>(
         }
         cell.mark_started();
         let mut used: u32 = 0;
-        let reason = loop {
-            let (msg, more) = match take(&mut actor, &mut ctx, &cell).await {
-                Took::Msg(msg, more, waited) => {
-                    if waited {
-                        used = 0;
+        let reason = 'run: loop {
+            if cell.killed.load(Ordering::Acquire) {
+                break ExitReason::Killed;
+            }
+            // A message goes straight to its handler; anything else makes a
+            // `pause`, awaited on its own, so what it holds is not kept
+            // beside the message handler below.
+            let (msg, more) = 'took: {
+                'wait: {
+                    let handler: NoticeHandler<'_> = match cell.mailbox.next() {
+                        Next::Msg(msg, more) => break 'took (msg, more),
+                        Next::Stop(reason) => break 'run reason,
+                        Next::Notice(notice) => Box::pin(actor.on_notice(notice, &mut ctx)),
+                        Next::Empty => break 'wait,
+                    };
+                    if !pause(&cell.killed, handler).await {
+                        break 'run ExitReason::Killed;
                     }
-                    (msg, more)
+                    continue 'run;
                 }
-                Took::Exit(reason) => break reason,
+                used = 0;
+                WaitForMail(false).await;
+                continue 'run;
             };
             cell.handling.store(true, Ordering::Relaxed);
             // The first poll happens even if a kill landed since the take
             // (see `KillableHandler`).
-            let done = KillableHandler::new(&cell.killed, actor.handle(msg, &mut ctx)).await;
+            let done = {
+                // Scoped: the handler is not kept across the waits below.
+                let handler = pin!(actor.handle(msg, &mut ctx));
+                KillableHandler::new(&cell.killed, handler).await
+            };
             cell.handling.store(false, Ordering::Relaxed);
             let Some(((), polls)) = done else {
                 break ExitReason::Killed;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::task::Waker;
 
 use crate::shard::shared::ShardShared;
+use crate::shard::task::TaskRef;
 
 /// Something that lives on a shard until it stops (an actor's cell): what
 /// the runtime needs to count residents and to stop them all at shutdown.
@@ -31,17 +32,20 @@ pub(crate) trait Resident: Send + Sync {
     fn poll_stopped(&self, waker: &Waker) -> bool;
 }
 
-/// Live residents.
+/// Live residents, each by a thin reference to its task's cell (see
+/// `TaskRef::resident`).
 #[derive(Default)]
 pub(crate) struct Registry {
-    slots: Vec<Option<Arc<dyn Resident>>>,
+    slots: Vec<Option<TaskRef>>,
     free: Vec<usize>,
     live: usize,
 }
 
 impl Registry {
-    /// Adds a resident; returns the key to remove it with.
-    pub(crate) fn insert(&mut self, entry: Arc<dyn Resident>) -> usize {
+    /// Adds a resident (a task whose cell is one); returns the key to remove
+    /// it with.
+    pub(crate) fn insert(&mut self, entry: TaskRef) -> usize {
+        debug_assert!(entry.resident().is_some(), "only residents register");
         self.live += 1;
         match self.free.pop() {
             Some(key) => {
@@ -56,9 +60,13 @@ impl Registry {
     }
 
     /// Removes the resident `seq` from slot `key`, if it is there.
-    pub(crate) fn remove(&mut self, key: usize, seq: u64) -> Option<Arc<dyn Resident>> {
+    pub(crate) fn remove(&mut self, key: usize, seq: u64) -> Option<TaskRef> {
         let slot = self.slots.get_mut(key)?;
-        if slot.as_ref().is_none_or(|e| e.seq() != seq) {
+        if slot
+            .as_ref()
+            .and_then(TaskRef::resident)
+            .is_none_or(|e| e.seq() != seq)
+        {
             return None;
         }
         self.live -= 1;
@@ -71,8 +79,8 @@ impl Registry {
     }
 
     /// Every live resident, in no particular order.
-    pub(crate) fn values(&self) -> impl Iterator<Item = &Arc<dyn Resident>> {
-        self.slots.iter().flatten()
+    pub(crate) fn values(&self) -> impl Iterator<Item = &dyn Resident> {
+        self.slots.iter().flatten().filter_map(TaskRef::resident)
     }
 
     /// Every live resident with its sequence number, newest (highest
@@ -82,7 +90,8 @@ impl Registry {
             .slots
             .iter()
             .flatten()
-            .map(|e| (e.seq(), e.clone()))
+            .filter_map(TaskRef::resident_arc)
+            .map(|e| (e.seq(), e))
             .collect();
         all.sort_unstable_by_key(|(seq, _)| std::cmp::Reverse(*seq));
         all

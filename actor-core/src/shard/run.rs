@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use crate::reactor::{DriverKind, Reaped};
 use crate::shard::local::ShardLocal;
 use crate::shard::shared::Remote;
+use crate::util::give_back_excess;
 
 /// Tasks polled between two looks at the inbox and the timers.
 const BATCH: usize = 128;
@@ -40,6 +41,7 @@ fn run_loop(local: &Rc<ShardLocal>) {
         for item in inbox.drain(..) {
             local.handle_remote(item);
         }
+        give_back_excess(&mut inbox);
         if !local.wheel.borrow().is_idle() {
             local.fire_timers(Instant::now());
         }
@@ -57,6 +59,7 @@ fn run_loop(local: &Rc<ShardLocal>) {
         if !local.run_queue.borrow().is_empty() {
             continue;
         }
+        give_back_excess(&mut local.run_queue.borrow_mut());
         if !spin.now.is_zero() && spin_for_work(local, spin.now, uring, &mut reaped) {
             continue;
         }

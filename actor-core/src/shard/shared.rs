@@ -130,6 +130,7 @@ impl ShardShared {
         let mut lanes = self.inbox.lanes.lock();
         self.inbox.queued.store(false, Ordering::Relaxed);
         into.append(&mut lanes.items);
+        crate::util::give_back_excess(&mut lanes.items);
     }
 
     /// Without taking the lock: a read of `queued`.

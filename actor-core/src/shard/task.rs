@@ -20,6 +20,7 @@ use std::task::{RawWaker, RawWakerVTable, Waker};
 use crate::loom::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, Ordering};
 use crate::shard::hooks::OnPanic;
 use crate::shard::local::ShardLocal;
+use crate::shard::registry::Resident;
 use crate::shard::shared::ShardShared;
 
 /// The key of a task not yet placed in its shard's slab.
@@ -43,6 +44,9 @@ struct TaskVtable {
     /// [`OnPanic`]). In the vtable rather than beside the task's future, so
     /// the shard's slab slot stays small.
     on_panic: Option<unsafe fn(*const (), &ShardLocal, String)>,
+    /// The cell as a shard resident, if its type is one (an actor's cell):
+    /// so a registry slot is a thin task reference, not a fat `Arc`.
+    resident: Option<fn(*const ()) -> *const dyn Resident>,
 }
 
 /// What every task reference reaches: enough to find and schedule the task
@@ -170,7 +174,7 @@ impl TaskHeader {
 
 impl<T: TaskPayload> TaskCell<T>
 where
-    TaskCell<T>: OnPanic,
+    TaskCell<T>: OnPanic + Resident,
 {
     /// A cell carrying `payload` behind a fresh header, whose task tells
     /// the cell's [`OnPanic`] hook when a poll panics.
@@ -264,6 +268,28 @@ impl TaskRef {
         unsafe { (self.vtable.strong_count)(self.as_raw()) }
     }
 
+    /// The task's cell as a shard resident, if its type is one.
+    pub(crate) fn resident(&self) -> Option<&dyn Resident> {
+        let resident = self.vtable.resident?;
+        // SAFETY: `as_raw` is the address of the live cell this counted
+        // reference keeps alive while `self` is borrowed, and the vtable's
+        // cast was made for the cell's own type.
+        Some(unsafe { &*resident(self.as_raw()) })
+    }
+
+    /// A counted `Arc` of [`resident`](Self::resident).
+    pub(crate) fn resident_arc(&self) -> Option<Arc<dyn Resident>> {
+        let resident = self.vtable.resident?;
+        // SAFETY: the cell is an `Arc<TaskCell<T>>` allocation and the
+        // pointer is its `Arc::as_ptr`, unsized to the trait object (which
+        // `Arc::from_raw` accepts); the count taken first is the one the new
+        // `Arc` owns.
+        unsafe {
+            (self.vtable.increment)(self.as_raw());
+            Some(Arc::from_raw(resident(self.as_raw())))
+        }
+    }
+
     /// Tells the cell's panic hook about a panic in the task's poll; the
     /// text back when the cell's type has no hook.
     pub(crate) fn on_panic(&self, local: &ShardLocal, text: String) -> Result<(), String> {
@@ -347,6 +373,7 @@ fn vtable<T: TaskPayload>() -> &'static TaskVtable {
             decrement: decrement::<T>,
             strong_count: strong_count::<T>,
             on_panic: None,
+            resident: None,
         }
     }
 }
@@ -354,7 +381,7 @@ fn vtable<T: TaskPayload>() -> &'static TaskVtable {
 /// [`vtable`], with the cell's panic hook.
 fn hooked_vtable<T: TaskPayload>() -> &'static TaskVtable
 where
-    TaskCell<T>: OnPanic,
+    TaskCell<T>: OnPanic + Resident,
 {
     const {
         &TaskVtable {
@@ -368,8 +395,18 @@ where
             decrement: decrement::<T>,
             strong_count: strong_count::<T>,
             on_panic: Some(on_panic_raw::<T>),
+            resident: Some(as_resident::<T>),
         }
     }
+}
+
+/// The cell at `p` (a `TaskCell<T>`) as a resident: a pointer cast, no
+/// access.
+fn as_resident<T: TaskPayload>(p: *const ()) -> *const dyn Resident
+where
+    TaskCell<T>: Resident,
+{
+    p.cast::<TaskCell<T>>() as *const dyn Resident
 }
 
 /// # Safety
