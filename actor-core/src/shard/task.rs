@@ -359,43 +359,39 @@ pub(crate) fn with_borrowed_waker<R>(task: &TaskRef, f: impl FnOnce(&Waker) -> R
     f(&waker)
 }
 
-/// The vtable for cells carrying a `T`.
-fn vtable<T: TaskPayload>() -> &'static TaskVtable {
-    const {
-        &TaskVtable {
-            waker: RawWakerVTable::new(
-                clone_raw::<T>,
-                wake_raw::<T>,
-                wake_by_ref_raw::<T>,
-                decrement::<T>,
-            ),
-            increment: increment::<T>,
-            decrement: decrement::<T>,
-            strong_count: strong_count::<T>,
-            on_panic: None,
-            resident: None,
-        }
+/// The operations of cells carrying a `T`, with no panic hook and not a
+/// resident.
+const fn plain_vtable<T: TaskPayload>() -> TaskVtable {
+    TaskVtable {
+        waker: RawWakerVTable::new(
+            clone_raw::<T>,
+            wake_raw::<T>,
+            wake_by_ref_raw::<T>,
+            decrement::<T>,
+        ),
+        increment: increment::<T>,
+        decrement: decrement::<T>,
+        strong_count: strong_count::<T>,
+        on_panic: None,
+        resident: None,
     }
 }
 
-/// [`vtable`], with the cell's panic hook.
+/// The vtable for cells carrying a `T`.
+fn vtable<T: TaskPayload>() -> &'static TaskVtable {
+    const { &plain_vtable::<T>() }
+}
+
+/// [`vtable`], with the cell's panic hook, and the cell as a resident.
 fn hooked_vtable<T: TaskPayload>() -> &'static TaskVtable
 where
     TaskCell<T>: OnPanic + Resident,
 {
     const {
         &TaskVtable {
-            waker: RawWakerVTable::new(
-                clone_raw::<T>,
-                wake_raw::<T>,
-                wake_by_ref_raw::<T>,
-                decrement::<T>,
-            ),
-            increment: increment::<T>,
-            decrement: decrement::<T>,
-            strong_count: strong_count::<T>,
             on_panic: Some(on_panic_raw::<T>),
             resident: Some(as_resident::<T>),
+            ..plain_vtable::<T>()
         }
     }
 }
