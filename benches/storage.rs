@@ -26,7 +26,9 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 #[allow(dead_code, unreachable_pub)]
 #[path = "../actor-storage/src/kv/record.rs"]
 mod record;
-// Awaits many futures on one task, as the store's own fan-out does.
+// Awaits many futures on one task, as the store's own fan-out does. (Its
+// unit tests come along unused: a bench has no test harness.)
+#[allow(dead_code, unused_imports)]
 #[path = "../actor-storage/src/join.rs"]
 mod join;
 
