@@ -1,7 +1,8 @@
 //! The plaintext path of the HTTP server without its sockets: a
 //! TechEmpower plaintext request decoded (method as `http::Method`, version
 //! as `http::Version`), routed, answered (status as `http::StatusCode`) and
-//! encoded, one at a time and pipelined by 16; beside it, the parts the
+//! encoded, one at a time and pipelined by 16, through a `Response` and
+//! through a `ResponseWriter` (what `Routes::get_direct` uses); beside it, the parts the
 //! `http` types changed measured against what they replaced, and the
 //! conversion to and from `http::Request`/`http::Response` that
 //! `Routes::route_http` pays (and the plain routes do not).
@@ -14,7 +15,8 @@ use std::hint::black_box;
 
 use actor_io::codec::{Decoder, ReadBuf};
 use actor_io::http::{
-    Incoming, Method, Request, RequestDecoder, Response, ResponseContext, Route, Router, StatusCode,
+    HeaderBlock, Incoming, Method, Request, RequestDecoder, Response, ResponseContext,
+    ResponseWriter, Route, Router, StatusCode,
 };
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -53,6 +55,24 @@ fn serve(
     }
 }
 
+/// [`serve`], each answer written by a [`ResponseWriter`] with a header
+/// block encoded once: the direct handlers' path.
+fn serve_direct(
+    input: &mut ReadBuf,
+    decoder: &mut RequestDecoder,
+    router: &Router<u32>,
+    headers: &HeaderBlock,
+    out: &mut Vec<u8>,
+) {
+    while let Ok(Some(Incoming::Request(request))) = decoder.decode(input) {
+        let ctx = ResponseContext::for_request(&request);
+        if let Route::Found(_) = router.route(request.method.as_str(), request.path()) {
+            let _ = ResponseWriter::new(out, ctx).send(StatusCode::OK, headers, b"Hello, World!");
+        }
+        decoder.recycle(request);
+    }
+}
+
 fn plaintext(c: &mut Criterion) {
     let router = router();
     let mut group = c.benchmark_group("http_plaintext");
@@ -73,6 +93,28 @@ fn plaintext(c: &mut Criterion) {
                 out.clear();
                 serve(&mut input, &mut decoder, &router, &mut out);
                 black_box(out.len())
+            })
+        });
+        let headers = HeaderBlock::new([("Content-Type", "text/plain"), ("Server", "pinion")])
+            .expect("valid fields");
+        let mut direct = Vec::with_capacity(256 * depth);
+        input.extend_from_slice(&batch);
+        serve_direct(&mut input, &mut decoder, &router, &headers, &mut direct);
+        // The same answers, but for the `Date` line.
+        let lines = |v: &[u8]| {
+            String::from_utf8_lossy(v)
+                .lines()
+                .filter(|l| !l.starts_with("Date: "))
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(lines(&direct), lines(&out));
+        group.bench_function(format!("decode_route_write/depth{depth}"), |b| {
+            b.iter(|| {
+                input.extend_from_slice(&batch);
+                direct.clear();
+                serve_direct(&mut input, &mut decoder, &router, &headers, &mut direct);
+                black_box(direct.len())
             })
         });
     }
