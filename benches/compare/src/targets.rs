@@ -71,7 +71,7 @@ fn print_peer_targets(medians: &Medians, variants: &[Spec]) {
             .map(|a| format!("; across shards {:.2}×", a / best))
             .unwrap_or_default();
         println!(
-            "- {label}: {want} fastest peer ({peer}): {} (same shard {r:.2}×{across_note})",
+            "- {label}: {want} fastest peer ({peer}), judged on the same shard: {} (same shard {r:.2}×{across_note})",
             verdict(ok)
         );
     }
