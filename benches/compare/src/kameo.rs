@@ -191,7 +191,9 @@ impl Variant for Kameo {
 
     fn ring(&mut self, size: usize, hops: usize) -> Option<Duration> {
         Some(self.rt.block_on(async {
-            let nodes: Vec<_> = (0..size).map(|_| Node::spawn(Node { next: None })).collect();
+            let nodes: Vec<_> = (0..size)
+                .map(|_| Node::spawn(Node { next: None }))
+                .collect();
             for (i, node) in nodes.iter().enumerate() {
                 let next = nodes[(i + 1) % size].clone();
                 node.ask(Link(next)).await.expect("link");

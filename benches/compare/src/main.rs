@@ -79,7 +79,11 @@ pub struct Spec {
 }
 
 impl Spec {
-    fn new<V: Variant + 'static>(name: impl Into<String>, kind: Kind, build: impl Fn() -> V + 'static) -> Spec {
+    fn new<V: Variant + 'static>(
+        name: impl Into<String>,
+        kind: Kind,
+        build: impl Fn() -> V + 'static,
+    ) -> Spec {
         Spec {
             name: name.into(),
             kind,
@@ -98,7 +102,10 @@ impl Spec {
         }
         let threads = thread_count();
         if threads > 1 {
-            eprintln!("warning: {threads} threads alive before {} runs {w:?}", self.name);
+            eprintln!(
+                "warning: {threads} threads alive before {} runs {w:?}",
+                self.name
+            );
         }
         let mut v = (self.build)();
         let figures = measure(v.as_mut(), w, c);
@@ -297,7 +304,10 @@ fn parse_args() -> Result<Args, String> {
 fn thread_count() -> usize {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("Threads:")?.trim().parse().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Threads:")?.trim().parse().ok())
+        })
         .unwrap_or(0)
 }
 
@@ -310,19 +320,26 @@ fn loadavg() -> String {
 /// Versions of the peers, from this crate's own lock file.
 fn peer_versions() -> String {
     let lock = include_str!("../Cargo.lock");
-    ["kameo", "ractor", "actix", "actix-rt", "tokio", "crossbeam-channel"]
-        .iter()
-        .map(|name| {
-            let needle = format!("name = \"{name}\"\nversion = \"");
-            let version = lock
-                .find(&needle)
-                .map(|i| &lock[i + needle.len()..])
-                .and_then(|rest| rest.split('"').next())
-                .unwrap_or("?");
-            format!("{name} {version}")
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    [
+        "kameo",
+        "ractor",
+        "actix",
+        "actix-rt",
+        "tokio",
+        "crossbeam-channel",
+    ]
+    .iter()
+    .map(|name| {
+        let needle = format!("name = \"{name}\"\nversion = \"");
+        let version = lock
+            .find(&needle)
+            .map(|i| &lock[i + needle.len()..])
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or("?");
+        format!("{name} {version}")
+    })
+    .collect::<Vec<_>>()
+    .join(", ")
 }
 
 fn fmt_value(v: f64) -> String {
@@ -345,7 +362,11 @@ fn best_peer<'a>(m: Metric, medians: &Medians, variants: &'a [Spec]) -> Option<(
         .filter(|((metric, i), _)| *metric == m && variants[*i].kind == Kind::Peer)
         .map(|((_, i), v)| (*v, variants[*i].name.as_str()))
         .reduce(|a, b| {
-            let b_better = if m.higher_is_better() { b.0 > a.0 } else { b.0 < a.0 };
+            let b_better = if m.higher_is_better() {
+                b.0 > a.0
+            } else {
+                b.0 < a.0
+            };
             if b_better { b } else { a }
         })
 }
@@ -362,10 +383,16 @@ fn print_table(medians: &Medians, variants: &[Spec]) {
         } else {
             name.clone()
         };
-        println!("| {} | {} | {} | {} | {} |", m.label(), name, fmt_value(v), m.unit(), ratio);
+        println!(
+            "| {} | {} | {} | {} | {} |",
+            m.label(),
+            name,
+            fmt_value(v),
+            m.unit(),
+            ratio
+        );
     }
 }
-
 
 fn main() {
     let args = parse_args().unwrap_or_else(|e| {
@@ -381,7 +408,10 @@ fn main() {
     let (shards, pinion_desc) = pinion::probe();
     let mut variants = specs(cores, shards);
     if let Some(name) = &args.memory_child {
-        let spec = variants.iter().find(|v| &v.name == name).expect("a known variant");
+        let spec = variants
+            .iter()
+            .find(|v| &v.name == name)
+            .expect("a known variant");
         let mut v = (spec.build)();
         if let Some(bytes) = v.idle_memory(counts.spawns) {
             println!("{bytes:.0}");
@@ -390,14 +420,22 @@ fn main() {
         return;
     }
     if !args.variants.is_empty() {
-        variants.retain(|v| args.variants.iter().any(|want| v.name.contains(want.as_str())));
+        variants.retain(|v| {
+            args.variants
+                .iter()
+                .any(|want| v.name.contains(want.as_str()))
+        });
     }
 
     let mut samples: BTreeMap<(Metric, usize), Vec<f64>> = BTreeMap::new();
     let mut loads = Vec::new();
     let started = Instant::now();
     for rep in 0..=args.reps {
-        let what = if rep == 0 { "warm-up".to_string() } else { format!("rep {rep}/{}", args.reps) };
+        let what = if rep == 0 {
+            "warm-up".to_string()
+        } else {
+            format!("rep {rep}/{}", args.reps)
+        };
         for &w in &args.only {
             eprintln!("{what}: workload {w:?} ({:.0?} so far)", started.elapsed());
             for (i, v) in variants.iter().enumerate() {
@@ -415,14 +453,23 @@ fn main() {
 
     let medians: Medians = samples.iter().map(|(k, v)| (*k, median(v))).collect();
 
-    println!("## Pinion vs peers: median of {} reps after a warm-up, --scale {}", args.reps, args.scale);
+    println!(
+        "## Pinion vs peers: median of {} reps after a warm-up, --scale {}",
+        args.reps, args.scale
+    );
     println!();
     println!("- machine: {cores} cores, {}", std::env::consts::ARCH);
     println!("- {pinion_desc}");
     println!("- peers: {}", peer_versions());
     println!(
         "- counts: A {} asks, B {} tells, C {}×{} tells, D {} actors, E ring of {} × {} hops",
-        counts.asks, counts.tells, counts.senders, counts.per_sender, counts.spawns, counts.ring, counts.hops
+        counts.asks,
+        counts.tells,
+        counts.senders,
+        counts.per_sender,
+        counts.spawns,
+        counts.ring,
+        counts.hops
     );
     println!("- load (1/5/15 min) before: {load_before}; after: {load_after}");
     println!(
@@ -436,25 +483,37 @@ fn main() {
 
 /// Every variant, in table order.
 fn specs(cores: usize, shards: usize) -> Vec<Spec> {
-    let mut variants = vec![Spec::new("pinion same shard", Kind::Pinion, || pinion::Pinion::new(0))];
+    let mut variants = vec![Spec::new("pinion same shard", Kind::Pinion, || {
+        pinion::Pinion::new(0)
+    })];
     if shards >= 2 {
-        variants.push(Spec::new("pinion across shards", Kind::Pinion, || pinion::Pinion::new(1)));
+        variants.push(Spec::new("pinion across shards", Kind::Pinion, || {
+            pinion::Pinion::new(1)
+        }));
     }
     for flavor in [Flavor::MultiThread(cores), Flavor::CurrentThread] {
         let name = format!("kameo {}", flavor.label());
-        variants.push(Spec::new(name, Kind::Peer, move || crate::kameo::Kameo::new(flavor)));
+        variants.push(Spec::new(name, Kind::Peer, move || {
+            crate::kameo::Kameo::new(flavor)
+        }));
     }
     for flavor in [Flavor::MultiThread(cores), Flavor::CurrentThread] {
         let name = format!("ractor {}", flavor.label());
-        variants.push(Spec::new(name, Kind::Peer, move || crate::ractor::Ractor::new(flavor)));
+        variants.push(Spec::new(name, Kind::Peer, move || {
+            crate::ractor::Ractor::new(flavor)
+        }));
     }
     variants.push(Spec::new("actix", Kind::Peer, crate::actix::Actix::new));
-    variants.push(Spec::new("crossbeam 2 threads", Kind::Baseline, || baselines::Crossbeam));
+    variants.push(Spec::new("crossbeam 2 threads", Kind::Baseline, || {
+        baselines::Crossbeam
+    }));
     for (flavor, name) in [
         (Flavor::CurrentThread, "tokio mpsc 1 thread"),
         (Flavor::MultiThread(2), "tokio mpsc 2 workers"),
     ] {
-        variants.push(Spec::new(name, Kind::Baseline, move || baselines::TokioMpsc::new(flavor)));
+        variants.push(Spec::new(name, Kind::Baseline, move || {
+            baselines::TokioMpsc::new(flavor)
+        }));
     }
     variants
 }

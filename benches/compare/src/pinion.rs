@@ -58,7 +58,12 @@ impl Actor for Sender {
 enum Job {
     Asks(ActorRef<Target>, usize, ReplyTo<Vec<u64>>),
     Tells(ActorRef<Target>, usize, ReplyTo<Duration>),
-    FanIn(Vec<ActorRef<Sender>>, ActorRef<Target>, u64, ReplyTo<Duration>),
+    FanIn(
+        Vec<ActorRef<Sender>>,
+        ActorRef<Target>,
+        u64,
+        ReplyTo<Duration>,
+    ),
     SpawnStop(usize, usize, ReplyTo<Duration>),
     Hold(usize, usize, ReplyTo<Vec<ActorRef<Idle>>>),
     Ring(ActorRef<Node>, u64, ReplyTo<Duration>),
@@ -204,19 +209,29 @@ impl Variant for Pinion {
     /// Stops every actor and joins every shard thread, so no spinning or
     /// parked shard outlives this variant's workload.
     fn shutdown(self: Box<Self>) {
-        let Pinion { rt, driver, target, .. } = *self;
+        let Pinion {
+            rt, driver, target, ..
+        } = *self;
         drop((driver, target));
         rt.shutdown().expect("pinion runtime shut down cleanly");
     }
 
     fn ask(&mut self, n: usize) -> Option<Vec<u64>> {
         let target = self.target.clone();
-        Some(self.driver().ask_blocking(|r| Job::Asks(target, n, r)).expect("driver"))
+        Some(
+            self.driver()
+                .ask_blocking(|r| Job::Asks(target, n, r))
+                .expect("driver"),
+        )
     }
 
     fn tell(&mut self, n: usize) -> Option<Duration> {
         let target = self.target.clone();
-        Some(self.driver().ask_blocking(|r| Job::Tells(target, n, r)).expect("driver"))
+        Some(
+            self.driver()
+                .ask_blocking(|r| Job::Tells(target, n, r))
+                .expect("driver"),
+        )
     }
 
     fn fan_in(&mut self, senders: usize, per_sender: usize) -> Option<Duration> {
@@ -237,13 +252,20 @@ impl Variant for Pinion {
 
     fn spawn_stop(&mut self, n: usize) -> Option<Duration> {
         let shard = self.shard;
-        Some(self.driver().ask_blocking(|r| Job::SpawnStop(n, shard, r)).expect("driver"))
+        Some(
+            self.driver()
+                .ask_blocking(|r| Job::SpawnStop(n, shard, r))
+                .expect("driver"),
+        )
     }
 
     fn idle_memory(&mut self, n: usize) -> Option<f64> {
         let shard = self.shard;
         let before = crate::memory::resident_bytes();
-        let refs = self.driver().ask_blocking(|r| Job::Hold(n, shard, r)).expect("driver");
+        let refs = self
+            .driver()
+            .ask_blocking(|r| Job::Hold(n, shard, r))
+            .expect("driver");
         // Every actor has run its first poll (started) by now.
         std::thread::sleep(Duration::from_millis(300));
         let after = crate::memory::resident_bytes();

@@ -119,7 +119,11 @@ fn print_cross_shard_targets(medians: &Medians, variants: &[Spec]) {
         if v.kind == Kind::Pinion
             && let Some(b) = medians.get(&(Metric::IdleBytes, i))
         {
-            println!("- M {}: ≤ 512 B per idle actor: {} ({b:.0} B)", v.name, verdict(*b <= 512.0));
+            println!(
+                "- M {}: ≤ 512 B per idle actor: {} ({b:.0} B)",
+                v.name,
+                verdict(*b <= 512.0)
+            );
         }
     }
 }
