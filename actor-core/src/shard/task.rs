@@ -280,10 +280,8 @@ impl TaskRef {
     /// A counted `Arc` of [`resident`](Self::resident).
     pub(crate) fn resident_arc(&self) -> Option<Arc<dyn Resident>> {
         let resident = self.vtable.resident?;
-        // SAFETY: the cell is an `Arc<TaskCell<T>>` allocation and the
-        // pointer is its `Arc::as_ptr`, unsized to the trait object (which
-        // `Arc::from_raw` accepts); the count taken first is the one the new
-        // `Arc` owns.
+        // SAFETY: `Arc::as_ptr` of a live `Arc<TaskCell<T>>`, unsized to the
+        // trait object (`from_raw` accepts that); the new `Arc` owns the count.
         unsafe {
             (self.vtable.increment)(self.as_raw());
             Some(Arc::from_raw(resident(self.as_raw())))
